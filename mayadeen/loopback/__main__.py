@@ -1,0 +1,5 @@
+import sys
+
+from mayadeen.loopback.cli import main
+
+sys.exit(main())

@@ -1,0 +1,77 @@
+"""Command line of the loopback site: ``scrapy loopback`` and ``python -m mayadeen.loopback``."""
+
+import argparse
+import sys
+import time
+
+from mayadeen.loopback.faults import FaultSpecError, parse_fault
+from mayadeen.loopback.fixtures import FixtureSite
+from mayadeen.loopback.generator import GeneratedSite
+from mayadeen.loopback.server import LoopbackServer
+
+DESCRIPTION = "Serve a loopback copy of english.almayadeen.net on 127.0.0.1."
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    which = parser.add_mutually_exclusive_group()
+    which.add_argument(
+        "--articles",
+        type=int,
+        default=200,
+        metavar="N",
+        help="generate a site of N articles (default 200)",
+    )
+    which.add_argument(
+        "--fixtures", action="store_true", help="serve the hand-checked fixture pages instead"
+    )
+    parser.add_argument("--seed", type=int, default=0, help="generator seed (default 0)")
+    parser.add_argument(
+        "--host", default="127.0.0.1", help="loopback address to listen on (default 127.0.0.1)"
+    )
+    parser.add_argument(
+        "--port", type=int, default=8123, help="port (default 8123; 0 picks a free one)"
+    )
+    parser.add_argument(
+        "--fault",
+        action="append",
+        default=[],
+        metavar="SPEC",
+        help="misbehave on some paths, e.g. '/rss=block' or '/news/*=status:503*2' (repeatable)",
+    )
+
+
+def serve(options: argparse.Namespace) -> int:
+    try:
+        faults = [parse_fault(spec) for spec in options.fault]
+    except FaultSpecError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    started = time.perf_counter()
+    site = FixtureSite() if options.fixtures else GeneratedSite(options.articles, options.seed)
+    what = (
+        "fixture pages"
+        if options.fixtures
+        else f"{options.articles} generated articles (seed {options.seed})"
+    )
+    server = LoopbackServer(site, options.host, options.port, faults)
+    # The first line is the root alone, so scripts can read it from the pipe.
+    print(server.root, flush=True)
+    print(f"loopback site: {what}, built in {time.perf_counter() - started:.1f}s", file=sys.stderr)
+    print(
+        f"try: scrapy crawl articles -s MAYADEEN_BASE_URL={server.root}   (Ctrl-C stops)",
+        file=sys.stderr,
+        flush=True,
+    )
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.stop()
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m mayadeen.loopback", description=DESCRIPTION)
+    add_arguments(parser)
+    return serve(parser.parse_args(argv))

@@ -1,0 +1,1 @@
+"""Spiders of the project: they only route requests; extraction lives in page code."""
