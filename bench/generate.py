@@ -22,7 +22,10 @@ def measure_rendering(site: GeneratedSite, pages: int = 2000) -> None:
     started = time.perf_counter()
     size = sum(len(site.get(p).body) for p in paths)  # type: ignore[union-attr]
     elapsed = time.perf_counter() - started
-    print(f"render   {len(paths):>7} pages:    {len(paths) / elapsed:8.0f} pages/s ({size / len(paths) / 1024:.1f} KiB each)")
+    kib = size / len(paths) / 1024
+    print(
+        f"render   {len(paths):>7} pages:    {len(paths) / elapsed:8.0f} pages/s ({kib:.1f} KiB each)"
+    )
 
 
 def measure_serving(site: GeneratedSite, pages: int = 2000) -> None:
@@ -36,7 +39,9 @@ def measure_serving(site: GeneratedSite, pages: int = 2000) -> None:
             connection.getresponse().read()
         elapsed = time.perf_counter() - started
         connection.close()
-    print(f"serve    {len(paths):>7} pages:    {len(paths) / elapsed:8.0f} pages/s (one keep-alive client)")
+    print(
+        f"serve    {len(paths):>7} pages:    {len(paths) / elapsed:8.0f} pages/s (one keep-alive client)"
+    )
 
 
 def main(sizes: list[int]) -> None:

@@ -117,3 +117,11 @@ def test_a_bad_fault_is_a_clear_error_not_a_traceback() -> None:
     assert done.returncode == 2
     assert "unknown kind 'explode'" in done.stderr
     assert "Traceback" not in done.stderr
+
+
+def test_a_busy_port_is_a_clear_error(loopback_command: str) -> None:
+    port = loopback_command.rsplit(":", 1)[1]
+    done = run("scrapy", "loopback", "--port", port, timeout=30)
+    assert done.returncode == 2
+    assert f"cannot listen on 127.0.0.1:{port}" in done.stderr
+    assert "Traceback" not in done.stderr

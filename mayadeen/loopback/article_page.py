@@ -246,8 +246,13 @@ def render_non_article(entry: Entry, site: "GeneratedSite") -> str:
 
 def as_read_from_wall_time(moment: datetime) -> datetime:
     """What a reader of the Beirut wall time alone (no offset) can recover: an ambiguous hour
-    reads as its first occurrence."""
-    wall = moment.astimezone(BEIRUT).replace(tzinfo=None)
+    reads as its first occurrence.
+
+    >>> second_2330 = datetime(2023, 10, 28, 21, 30, tzinfo=UTC)  # 23:30+02:00, after the switch
+    >>> iso(as_read_from_wall_time(second_2330))
+    '2023-10-28T23:30:00+03:00'
+    """
+    wall = moment.astimezone(BEIRUT).replace(tzinfo=None, fold=0)
     return wall.replace(tzinfo=BEIRUT).astimezone(UTC)
 
 

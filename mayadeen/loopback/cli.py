@@ -53,7 +53,11 @@ def serve(options: argparse.Namespace) -> int:
         if options.fixtures
         else f"{options.articles} generated articles (seed {options.seed})"
     )
-    server = LoopbackServer(site, options.host, options.port, faults)
+    try:
+        server = LoopbackServer(site, options.host, options.port, faults)
+    except (OSError, ValueError) as error:
+        print(f"error: cannot listen on {options.host}:{options.port}: {error}", file=sys.stderr)
+        return 2
     # The first line is the root alone, so scripts can read it from the pipe.
     print(server.root, flush=True)
     print(f"loopback site: {what}, built in {time.perf_counter() - started:.1f}s", file=sys.stderr)

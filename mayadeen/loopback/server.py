@@ -11,6 +11,7 @@ import json
 import logging
 import socket
 import struct
+import sys
 import threading
 import time
 from collections.abc import Iterable
@@ -73,6 +74,19 @@ def _check_loopback(host: str) -> None:
         raise ValueError(f"the loopback server only listens on loopback addresses, not {host}")
 
 
+class _HTTPServer(ThreadingHTTPServer):
+    daemon_threads = True
+    block_on_close = False
+
+    def handle_error(self, request: object, client_address: object) -> None:
+        # A client that times out or hangs up mid-response is normal in tests; anything else is not.
+        error = sys.exc_info()[1]
+        if isinstance(error, ConnectionError):
+            logger.debug("client %s went away: %s", client_address, error)
+        else:
+            logger.exception("error while serving %s", client_address)
+
+
 class LoopbackServer:
     """Serves ``site`` on ``host:port`` (port 0 picks a free one) in a background thread."""
 
@@ -84,9 +98,7 @@ class LoopbackServer:
         self._lock = threading.Lock()
         self._faults: list[Fault] = []
         self._log: list[RequestRecord] = []
-        self._httpd = ThreadingHTTPServer((host, port), _Handler)
-        self._httpd.daemon_threads = True
-        self._httpd.block_on_close = False
+        self._httpd = _HTTPServer((host, port), _Handler)
         self._httpd.loopback = self  # type: ignore[attr-defined]
         self._thread: threading.Thread | None = None
         for fault in faults:
