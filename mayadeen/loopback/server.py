@@ -74,6 +74,28 @@ def _check_loopback(host: str) -> None:
         raise ValueError(f"the loopback server only listens on loopback addresses, not {host}")
 
 
+def fault_page(fault: Fault, root: str) -> Page | None:
+    """The page a fault answers with instead of the site's, if it replaces the page at all."""
+    if fault.kind == "block":
+        return Page.html(BLOCK_PAGE, 403)
+    if fault.kind == "challenge":
+        return Page.html(CHALLENGE_PAGE, int(fault.number))
+    if fault.kind == "status":
+        code = int(fault.number)
+        return Page.html(f"<html><body><h1>Error {code}</h1></body></html>", code)
+    if fault.kind == "ratelimit":
+        page = Page.html("<html><body><h1>Too Many Requests</h1></body></html>", 429)
+        page.headers["Retry-After"] = str(int(fault.number))
+        return page
+    if fault.kind == "redirect":
+        code, target = fault.redirect()
+        location = (
+            f"{root}{target}" if target.startswith("/") else rewrite(target.encode(), root).decode()
+        )
+        return Page(b"", status=code, headers={"Location": location})
+    return None
+
+
 class _HTTPServer(ThreadingHTTPServer):
     daemon_threads = True
     block_on_close = False
@@ -233,27 +255,8 @@ class _Handler(BaseHTTPRequestHandler):
             self.close_connection = True
             self._record(0)
             return 0
-        if fault and kind == "block":
-            return self._send(Page.html(BLOCK_PAGE, 403), head)
-        if fault and kind == "challenge":
-            return self._send(Page.html(CHALLENGE_PAGE, int(fault.number)), head)
-        if fault and kind == "status":
-            code = int(fault.number)
-            return self._send(
-                Page.html(f"<html><body><h1>Error {code}</h1></body></html>", code), head
-            )
-        if fault and kind == "ratelimit":
-            page = Page.html("<html><body><h1>Too Many Requests</h1></body></html>", 429)
-            page.headers["Retry-After"] = str(int(fault.number))
-            return self._send(page, head)
-        if fault and kind == "redirect":
-            code, target = fault.redirect()
-            location = (
-                f"{root}{target}"
-                if target.startswith("/")
-                else rewrite(target.encode(), root).decode()
-            )
-            return self._send(Page(b"", status=code, headers={"Location": location}), head)
+        if fault and (replacement := fault_page(fault, root)):
+            return self._send(replacement, head)
         page = self.loopback.site.get(path, query) or NOT_FOUND
         body = (
             rewrite(page.body, root)
