@@ -5,10 +5,12 @@ the site's navigation instead of importing the crawler's site rules, so that tes
 compare against something they did not produce.
 """
 
+import json
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from html import escape
+from typing import Any
 from zoneinfo import ZoneInfo
 
 LIVE_ROOT = "https://english.almayadeen.net"
@@ -156,3 +158,16 @@ def document(title: str, head: str, body_class: str, main: str) -> str:
         '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
         f'{head}</head>\n<body class="{body_class}">\n{HEADER}\n{main}\n{FOOTER}\n</body>\n</html>\n'
     )
+
+
+def _script_json(data: Any) -> str:
+    """JSON safe inside a ``<script>`` element (no ``</`` that would close it)."""
+    return json.dumps(data, ensure_ascii=False, indent=2).replace("</", "<\\/")
+
+
+def tawsiyat(data: dict[str, Any], broken: bool = False) -> str:
+    """The CMS's ``text/tawsiyat`` block: pretty-printed JSON with CRLF line ends."""
+    body = _script_json(data).replace("\n", "\r\n")
+    if broken:  # cut mid-document, as a failed template render leaves it
+        body = body[: len(body) // 2]
+    return f'<script type="text/tawsiyat" id="tawsiyat-metadata">\r\n{body}\r\n</script>\n'

@@ -16,6 +16,7 @@ from mayadeen.loopback.anatomy import (
     document,
     iso,
     listing_date,
+    tawsiyat,
     url,
     visible_datetime,
 )
@@ -25,19 +26,6 @@ from mayadeen.loopback.text import HANDLES, slugify_name
 
 if TYPE_CHECKING:
     from mayadeen.loopback.generator import GeneratedArticle, GeneratedSite
-
-
-def _script_json(data: Any) -> str:
-    """JSON safe inside a ``<script>`` element (no ``</`` that would close it)."""
-    return json.dumps(data, ensure_ascii=False, indent=2).replace("</", "<\\/")
-
-
-def tawsiyat(data: dict[str, Any], broken: bool = False) -> str:
-    """The CMS's ``text/tawsiyat`` block: pretty-printed JSON with CRLF line ends."""
-    body = _script_json(data).replace("\n", "\r\n")
-    if broken:  # cut mid-document, as a failed template render leaves it
-        body = body[: len(body) // 2]
-    return f'<script type="text/tawsiyat" id="tawsiyat-metadata">\r\n{body}\r\n</script>\n'
 
 
 def _tawsiyat_data(article: "GeneratedArticle") -> dict[str, Any]:

@@ -16,7 +16,7 @@ from mayadeen.loopback import text
 from mayadeen.loopback.anatomy import ARTICLE_SECTIONS, NEWS_SECTIONS, VIDEO_CATEGORIES, url
 from mayadeen.loopback.article_page import expected_item, render_article, render_non_article
 from mayadeen.loopback.catalog import Entry, Page
-from mayadeen.loopback.listings import ListedSite, simple_page
+from mayadeen.loopback.listings import ListedSite
 
 START = datetime(2023, 12, 20, 6, 0, tzinfo=UTC)
 """Publication time of article 0; with the default spacing the slug rule changes (2024) early."""
@@ -165,11 +165,7 @@ class GeneratedSite(ListedSite):
             return Page.html(render_article(article, self))
         if entry := self._non_articles.get(path):
             return Page.html(render_non_article(entry, self))
-        if path in self._static_paths:
-            return simple_page(path.strip("/").replace("-", " ").title(), ["Static page."])
         return None
-
-    _static_paths = frozenset({"/privacy-policy", "/about-us", "/contact-us"})
 
     def _article(self, index: int, used_slugs: set[str]) -> GeneratedArticle:
         rng = random.Random(f"{self.seed}/{index}")

@@ -19,6 +19,7 @@ from mayadeen.loopback.anatomy import (
     VIDEO_CATEGORIES,
     document,
     listing_date,
+    tawsiyat,
     url,
 )
 from mayadeen.loopback.catalog import ITEM_KINDS, Entry, Page, link_spelling
@@ -100,15 +101,10 @@ def listing_page(title: str, base: str, cards: str, extra: str = "", head: str =
     return Page.html(document(title, canonical, "listing-page", main))
 
 
-def simple_page(title: str, paragraphs: Sequence[str], tawsiyat_type: str | None = "page") -> Page:
+def simple_page(title: str, paragraphs: Sequence[str]) -> Page:
+    """A static page (about, contact, ...): the CMS marks it ``type: page``."""
     text = "".join(f"<p>{escape(p)}</p>" for p in paragraphs)
-    head = ""
-    if tawsiyat_type:
-        head = (
-            '<script type="text/tawsiyat" id="tawsiyat-metadata">\n'
-            f'{{\n  "type": "{tawsiyat_type}",\n  "title": "{escape(title)}",\n  "lang": "en"\n}}\n'
-            "</script>\n"
-        )
+    head = tawsiyat({"type": "page", "title": title, "lang": "en"})
     main = f'<main class="main-content"><div class="container page-content"><h1>{escape(title)}</h1>{text}</div></main>'
     return Page.html(document(title, head, "static-page", main))
 
