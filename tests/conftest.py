@@ -1,39 +1,23 @@
-"""Shared test helpers: a plain HTTP client that does not follow redirects, and loopback servers."""
+"""Shared test helpers: a plain HTTP client that does not follow redirects, running the project's
+commands, and loopback servers."""
 
 import http.client
+import os
+import subprocess
+import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from email.message import Message
+from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
 
 from mayadeen.loopback import FixtureSite, GeneratedSite, LoopbackServer
 
-CONTRACT_FIELDS = (
-    "url",
-    "article_id",
-    "title",
-    "summary",
-    "authors",
-    "source",
-    "section",
-    "content_type",
-    "published_at",
-    "modified_at",
-    "read_time_minutes",
-    "tags",
-    "coverage",
-    "image_url",
-    "image_caption",
-    "body",
-    "word_count",
-    "related_urls",
-    "language",
-    "crawled_at",
-    "content_hash",
-)
-"""The item's fields in ../shared/CONTRACT.md order (until the item dataclass exists)."""
+ROOT = Path(__file__).resolve().parents[1]
+SHARED = ROOT.parent / "shared"
+"""../shared beside the checkout (CI clones it there); tests that compare with it skip without it."""
 
 
 @dataclass
@@ -55,6 +39,20 @@ def fetch(
         return Reply(response.status, response.headers, response.read())
     finally:
         connection.close()
+
+
+def run(
+    *args: str, env: dict[str, str] | None = None, timeout: float = 120
+) -> subprocess.CompletedProcess[str]:
+    """``python -m <args>`` in the checkout, as a user would run it; output captured as text."""
+    return subprocess.run(
+        [sys.executable, "-m", *args],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        env={**os.environ, **(env or {})},
+    )
 
 
 @pytest.fixture(scope="session")

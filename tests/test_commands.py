@@ -1,6 +1,5 @@
 """End to end: the project's real command lines as a user runs them (subprocesses, loopback only)."""
 
-import os
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -9,23 +8,9 @@ from pathlib import Path
 import pytest
 
 from mayadeen.loopback import GeneratedSite, LoopbackServer
-from tests.conftest import fetch
+from tests.conftest import ROOT, fetch, run
 
-ROOT = Path(__file__).resolve().parents[1]
 pytestmark = pytest.mark.e2e
-
-
-def run(
-    *args: str, env: dict[str, str] | None = None, timeout: float = 120
-) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", *args],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-        env={**os.environ, **(env or {})},
-    )
 
 
 @pytest.fixture

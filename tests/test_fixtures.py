@@ -5,17 +5,17 @@ import hashlib
 import json
 import re
 from datetime import datetime
-from pathlib import Path
 
 import pytest
 
+from mayadeen.items import FIELD_NAMES
 from mayadeen.loopback import Fixture, FixtureSite, load_fixtures
 from mayadeen.loopback.anatomy import BEIRUT, LIVE_ROOT
 from mayadeen.loopback.fixtures import fixtures_dir
-from tests.conftest import CONTRACT_FIELDS
+from tests.conftest import SHARED
 
-SHARED_SAMPLES = Path(__file__).resolve().parents[2] / "shared" / "site" / "samples"
-ITEM_FIELDS = tuple(f for f in CONTRACT_FIELDS if f != "crawled_at")
+SHARED_SAMPLES = SHARED / "site" / "samples"
+ITEM_FIELDS = tuple(f for f in FIELD_NAMES if f != "crawled_at")
 REQUIRED_COVERAGE = {
     *(
         f"section:{s}"

@@ -10,10 +10,10 @@ from html import escape, unescape
 
 import pytest
 
+from mayadeen.items import FIELD_NAMES
 from mayadeen.loopback import GeneratedSite
 from mayadeen.loopback.anatomy import BEIRUT, LIVE_ROOT, SECTIONS
 from mayadeen.loopback.listings import normalize_path
-from tests.conftest import CONTRACT_FIELDS
 
 HREF = re.compile(r'href="(https://english\.almayadeen\.net[^"]*)"')
 TAWSIYAT = re.compile(r'<script type="text/tawsiyat" id="tawsiyat-metadata">(.*?)</script>', re.S)
@@ -210,7 +210,7 @@ def test_expected_items_follow_the_contract_and_match_their_pages(
 ) -> None:
     for article in small_site.articles_by_index:
         item = small_site.expected_item(article)
-        assert tuple(item) == tuple(f for f in CONTRACT_FIELDS if f != "crawled_at")
+        assert tuple(item) == tuple(f for f in FIELD_NAMES if f != "crawled_at")
         assert item["word_count"] == len(item["body"].split())
         assert (
             item["content_hash"]

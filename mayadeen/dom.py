@@ -1,0 +1,106 @@
+"""The visible page as a source: text by the site module's selectors, and the article body.
+
+The body is walked without recursion, so deeply nested markup cannot exhaust the stack.
+"""
+
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urljoin
+
+from lxml import etree
+
+from mayadeen import site
+from mayadeen.processors import collapse_whitespace
+from mayadeen.sources import compile_css, element_text, first_match
+
+_TEXT_SELECTORS = {
+    name: tuple(compile_css(css) for css in selectors) for name, selectors in site.DOM_TEXT.items()
+}
+_SCOPE = tuple(compile_css(css) for css in site.ARTICLE_SCOPE)
+_TAGS = tuple(compile_css(css) for css in site.DOM_TAGS)
+_IMAGE = tuple(compile_css(css) for css in site.DOM_IMAGE)
+_BODY = tuple(compile_css(css) for css in site.BODY_CONTAINER)
+# A block that holds other blocks is walked into rather than read whole (a tweet's <p> inside
+# its blockquote, a <p> inside an <li>); a <div> holding only text counts as a paragraph.
+_LEAF_BLOCK_TAGS = site.BODY_BLOCK_TAGS | {"div"}
+
+
+@dataclass
+class Body:
+    """The article text as blocks, and the links of its Related News box and ``Read more:`` lines."""
+
+    blocks: list[str] = field(default_factory=list)
+    related_hrefs: list[str] = field(default_factory=list)
+
+    @property
+    def text(self) -> str:
+        return "\n\n".join(self.blocks)
+
+
+def _hrefs(element: Any) -> list[str]:
+    return [href for a in element.iter("a") if (href := a.get("href"))]
+
+
+# The HTML parser closes a <p> or heading before any block, so only these can hold blocks.
+_CONTAINER_TAGS = frozenset({"li", "div"})
+_HAS_BLOCK = etree.XPath(
+    "boolean(descendant::*["
+    + " or ".join(f"self::{tag}" for tag in sorted(_LEAF_BLOCK_TAGS))
+    + "])"
+)
+
+
+def read_body(container: Any) -> Body:
+    """The blocks of a body container in document order, with what the contract leaves out."""
+    body = Body()
+    stack = list(reversed(container))
+    while stack:
+        element = stack.pop()
+        tag = element.tag
+        if not isinstance(tag, str) or tag in site.BODY_SKIPPED_TAGS:
+            continue  # comments, processing instructions, scripts, embeds
+        classes = element.get("class") or ""
+        if site.RELATED_BOX_CLASS in classes:
+            body.related_hrefs += _hrefs(element)
+            continue
+        if site.DISCLAIMER_CLASS in classes or site.LEAD_CLASS in classes:
+            continue
+        if tag in _LEAF_BLOCK_TAGS and (tag not in _CONTAINER_TAGS or not _HAS_BLOCK(element)):
+            text = collapse_whitespace(element_text(element))
+            if site.READ_MORE.match(text):
+                body.related_hrefs += _hrefs(element)
+            elif text and not text.startswith(site.DISCLAIMER_PREFIX):
+                body.blocks.append(text)
+            continue
+        stack.extend(reversed(element))
+    return body
+
+
+class Dom:
+    """What a reader sees; the last source for most fields and the only one for the body."""
+
+    def __init__(self, root: Any, page_url: str) -> None:
+        scopes = first_match(_SCOPE, root)
+        self.root = scopes[0] if scopes else root
+        self.page_url = page_url
+
+    def value(self, name: str) -> Any:
+        if name == "tags":
+            return [element_text(element) for element in first_match(_TAGS, self.root)]
+        if name == "image_url":
+            return self.image_url()
+        elements = first_match(_TEXT_SELECTORS.get(name, ()), self.root)
+        return element_text(elements[0]) if elements else None
+
+    def image_url(self) -> str | None:
+        for image in first_match(_IMAGE, self.root):
+            for attribute in site.IMAGE_ATTRIBUTES:
+                src: str = (image.get(attribute) or "").strip()
+                if src and not src.startswith("data:"):
+                    return urljoin(self.page_url, src)
+        return None
+
+    def body(self) -> Body | None:
+        """The body, or None when the page has no body container at all."""
+        containers = first_match(_BODY, self.root)
+        return read_body(containers[0]) if containers else None

@@ -1,0 +1,118 @@
+"""The article item, declared once.
+
+The field order is the contract's column order; the CSV feed, the SQLite schema and the data
+dictionary derive from this class (``FIELD_NAMES``, ``field_docs()``), never from a second list.
+A field the page does not state stays ``None`` (or empty): validation decides what that means.
+"""
+
+import ast
+import inspect
+from dataclasses import dataclass, field, fields
+from functools import cache
+from itertools import pairwise
+
+
+@dataclass
+class ArticleItem:
+    """One text article of english.almayadeen.net (news and ``/articles/*`` pages)."""
+
+    url: str | None = None
+    """Canonical URL: absolute, on the site host, scheme and host lower-case, percent-escapes of
+    characters legal in a path decoded (``%3A`` → ``:``), no query, no fragment, no trailing ``/``."""
+
+    article_id: str | None = None
+    """The CMS post id (tawsiyat ``postid``, else JSON-LD ``identifier``); null when neither states one."""
+
+    title: str | None = None
+    """The headline, entities decoded, whitespace collapsed."""
+
+    summary: str | None = None
+    """The lead paragraph (``p.lg_para.summary``), else the page's description."""
+
+    authors: list[str] = field(default_factory=list)
+    """Byline names; house bylines are spelled ``Al Mayadeen Net`` / ``Al Mayadeen English``."""
+
+    source: str | None = None
+    """The text after ``Source:`` (e.g. ``Agencies``); null without a Source line."""
+
+    section: str | None = None
+    """Section display name: ``Politics``, ``Economy``, ... for news; ``Opinion``, ``Analysis``,
+    ``Blog``, ``Features`` for ``/articles/<sub>/`` pages."""
+
+    content_type: str | None = None
+    """``news``, ``opinion``, ``analysis``, ``blog`` or ``features``, from the URL path."""
+
+    published_at: str | None = None
+    """Publication time, ISO-8601 with offset and seconds (``2022-02-24T14:05:00+02:00``); a time the
+    page states without a zone is Beirut wall time."""
+
+    modified_at: str | None = None
+    """The last modification the page states, same format, even when equal to ``published_at``;
+    null when no source states one."""
+
+    read_time_minutes: int | None = None
+    """The displayed ``N Min Read``; null when the page shows none."""
+
+    tags: list[str] = field(default_factory=list)
+    """The article's tags, duplicates removed, in first-seen order."""
+
+    coverage: str | None = None
+    """The coverage (dossier) the article belongs to, e.g. ``Russia & NATO``; null when none."""
+
+    image_url: str | None = None
+    """Absolute URL of the main image; null when there is none."""
+
+    image_caption: str | None = None
+    """The main image's visible caption; null when there is none (the ``alt`` text is not a caption)."""
+
+    body: str | None = None
+    """The article text: paragraphs and in-body subheadings joined by a blank line, without the lead,
+    the Related News box, ``Read more:`` lines, the disclaimer and scripts; a tweet keeps its text."""
+
+    word_count: int | None = None
+    """``len(body.split())``."""
+
+    related_urls: list[str] = field(default_factory=list)
+    """Canonical URLs of the articles linked from the Related News box and ``Read more:`` lines, in
+    order, no duplicates."""
+
+    language: str | None = None
+    """The page's language code: ``en``."""
+
+    crawled_at: str | None = None
+    """ISO-8601 UTC time of the fetch."""
+
+    content_hash: str | None = None
+    """Hex SHA-256 of ``title + "\\n" + body`` (UTF-8): changes exactly when the text changes."""
+
+
+FIELD_NAMES: tuple[str, ...] = tuple(f.name for f in fields(ArticleItem))
+"""The item's fields in contract (and CSV column) order."""
+
+LIST_FIELDS: frozenset[str] = frozenset(
+    f.name for f in fields(ArticleItem) if str(f.type).startswith("list")
+)
+"""Fields holding lists: JSON arrays in JSON outputs, JSON text in CSV cells and SQLite columns."""
+
+
+@cache
+def field_docs() -> dict[str, str]:
+    """Each field's docstring, in field order: the data dictionary.
+
+    >>> list(field_docs())[:3]
+    ['url', 'article_id', 'title']
+    >>> field_docs()["word_count"]
+    '``len(body.split())``.'
+    """
+    tree = ast.parse(inspect.getsource(ArticleItem))
+    statements = tree.body[0].body  # type: ignore[attr-defined]
+    docs: dict[str, str] = {}
+    for node, following in pairwise(statements):
+        if (
+            isinstance(node, ast.AnnAssign)
+            and isinstance(node.target, ast.Name)
+            and isinstance(following, ast.Expr)
+            and isinstance(following.value, ast.Constant)
+        ):
+            docs[node.target.id] = inspect.cleandoc(str(following.value.value))
+    return {name: docs[name] for name in FIELD_NAMES if name in docs}

@@ -1,0 +1,154 @@
+"""The article loader: each field's processors, and the first-usable-source-wins rule.
+
+The loader's context carries ``root`` (the site root URLs are canonicalised onto), ``page_url``
+(what relative links resolve against) and ``notes`` (a list that date parsing reports
+non-existent and ambiguous wall times to).
+"""
+
+from collections.abc import Callable, Iterable, MutableMapping
+from functools import partial
+from inspect import signature
+from typing import Any
+from urllib.parse import urljoin, urlsplit
+
+from itemloaders import ItemLoader, unbound_method
+from itemloaders.processors import Compose, Identity, TakeFirst
+
+from mayadeen import site
+from mayadeen.dates import parse_datetime
+from mayadeen.items import ArticleItem
+from mayadeen.processors import (
+    clean_text,
+    language_code,
+    post_id,
+    read_time_minutes,
+    respell,
+    source_line,
+    split_keywords,
+    split_names,
+    strip_byline_prefix,
+    unique,
+)
+
+Context = MutableMapping[str, Any]
+
+
+def _canonical(value: Any, loader_context: Context) -> str | None:
+    if not isinstance(value, str):
+        return None
+    return site.canonical_url(value, loader_context["root"], loader_context.get("page_url"))
+
+
+def _article_link(value: Any, loader_context: Context) -> str | None:
+    url = _canonical(value, loader_context)
+    return url if url and site.is_article_url(url) else None
+
+
+def _absolute(value: Any, loader_context: Context) -> str | None:
+    text = clean_text(value)
+    if text is None:
+        return None
+    if text.startswith(("https://", "http://")):
+        return text
+    url = urljoin(loader_context.get("page_url") or "", text)
+    return url if urlsplit(url).scheme in {"http", "https"} else None
+
+
+def _datetime(value: Any, loader_context: Context) -> str | None:
+    return parse_datetime(value, loader_context.get("notes"))
+
+
+class Chain:
+    """MapCompose for this loader: every function is applied to each value in turn, list results
+    are flattened and None dropped; which functions take the loader context is settled once.
+
+    >>> Chain(str.split, str.upper)("a b")
+    ['A', 'B']
+    """
+
+    def __init__(self, *functions: Callable[..., Any]) -> None:
+        self.steps = [(f, "loader_context" in signature(f).parameters) for f in functions]
+
+    def __call__(self, value: Any, loader_context: Context | None = None) -> list[Any]:
+        values = value if isinstance(value, list) else [value]
+        for function, takes_context in self.steps:
+            results: list[Any] = []
+            for item in values:
+                result = (
+                    function(item, loader_context=loader_context)
+                    if takes_context
+                    else function(item)
+                )
+                if isinstance(result, list):
+                    results += result
+                elif result is not None:
+                    results.append(result)
+            values = results
+        return values
+
+
+def _first_value(values: list[Any]) -> Any:
+    """The first value even when empty: a body of ``""`` is a finding, not an absence."""
+    return values[0] if values else None
+
+
+_PROCESSORS: dict[tuple[str, str], Callable[..., Any]] = {}
+
+
+def _processor(loader: type[ItemLoader], field_name: str, direction: str) -> Callable[..., Any]:
+    """A field's processor, looked up once: itemloaders would otherwise consult the item's field
+    metadata (which this project does not use) on every value added."""
+    key = (field_name, direction)
+    if key not in _PROCESSORS:
+        default = getattr(loader, f"default_{'input' if direction == 'in' else 'output'}_processor")
+        _PROCESSORS[key] = unbound_method(getattr(loader, f"{field_name}_{direction}", default))
+    return _PROCESSORS[key]
+
+
+class ArticleLoader(ItemLoader):
+    """Builds an ``ArticleItem``; ``add_first`` implements the layered sources."""
+
+    default_item_class = ArticleItem
+    default_input_processor = Chain(clean_text)
+    default_output_processor = TakeFirst()
+
+    url_in = Chain(_canonical)
+    article_id_in = Chain(post_id)
+    authors_in = Chain(
+        clean_text, strip_byline_prefix, split_names, partial(respell, spellings=site.HOUSE_BYLINES)
+    )
+    authors_out = Compose(unique)
+    source_in = Chain(clean_text, source_line)
+    published_at_in = Chain(_datetime)
+    modified_at_in = Chain(_datetime)
+    read_time_minutes_in = Chain(clean_text, read_time_minutes)
+    tags_in = Chain(split_keywords)
+    tags_out = Compose(unique)
+    image_url_in = Chain(_absolute)
+    language_in = Chain(clean_text, language_code)
+    body_in = Identity()
+    body_out = _first_value
+    related_urls_in = Chain(_article_link)
+    related_urls_out = Compose(unique)
+
+    def get_input_processor(self, field_name: str) -> Callable[..., Any]:
+        return _processor(type(self), field_name, "in")
+
+    def get_output_processor(self, field_name: str) -> Callable[..., Any]:
+        return _processor(type(self), field_name, "out")
+
+    def add_first(self, field: str, candidates: Iterable[tuple[str, Callable[[], Any]]]) -> str:
+        """Add the value of the first source whose value survives the field's input processors.
+
+        ``candidates`` pairs a source name with a function reading that source, so a source is
+        only read when every source before it had nothing usable. Returns the winning source's
+        name, or ``missing``.
+        """
+        for source, read in candidates:
+            value = read()
+            if value is None or value == "" or value == []:
+                continue
+            self.add_value(field, value)
+            if self.get_collected_values(field):
+                return source
+        return "missing"

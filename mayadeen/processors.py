@@ -1,0 +1,192 @@
+"""Small pure functions that turn raw page values into item values.
+
+Each takes one value and returns the cleaned value, or None (or an empty list) when there is
+nothing usable, so that a loader can fall through to the next source. None of them raises on bad
+input. Dates are in ``mayadeen.dates``.
+"""
+
+import html
+import re
+from collections.abc import Iterable, Mapping
+from typing import Any, TypeVar
+from urllib.parse import quote
+
+T = TypeVar("T")
+
+_INVISIBLE = re.compile("[\u200b\u200e\u200f\ufeff\u00ad]")
+_BYLINE_PREFIX = re.compile(r"^by\s*:?\s+", re.IGNORECASE)
+_SOURCE_PREFIX = re.compile(r"^source\s*:\s*", re.IGNORECASE)
+_NAME_SEPARATOR = re.compile(r"\s*(?:,|&|\band\b)\s*", re.IGNORECASE)
+_READ_TIME = re.compile(r"(\d{1,3})\s*min(?:ute)?s?\b", re.IGNORECASE)
+_PERCENT_ESCAPE = re.compile(r"%([0-9A-Fa-f]{2})")
+_PATH_NEEDS_WORK = re.compile(r"[^A-Za-z0-9\-._~!$&'()*+,;=:@/]|/$")
+_BARE_PERCENT = re.compile(r"%(?![0-9A-Fa-f]{2})")
+# RFC 3986 pchar minus "%": characters a path may hold unescaped.
+_PATH_LEGAL = frozenset(
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~!$&'()*+,;=:@"
+)
+
+
+def collapse_whitespace(text: str) -> str:
+    """Every run of whitespace (``&nbsp;``, tabs, newlines included) becomes one space; the ends
+    are trimmed and invisible format characters removed.
+
+    >>> collapse_whitespace("  Iraqi\\u00a0and\\n\\tTurkish\\u200b  officials ")
+    'Iraqi and Turkish officials'
+    """
+    if _INVISIBLE.search(text):  # rare: searching first is much cheaper than always replacing
+        text = _INVISIBLE.sub("", text)
+    return " ".join(text.split())
+
+
+def clean_text(value: Any) -> str | None:
+    """Text from JSON, a meta tag or the DOM: entities decoded, whitespace collapsed; None if empty.
+
+    >>> clean_text("Iraqi &amp; Turkish officials&#8217; &quot;talks&quot;")
+    'Iraqi & Turkish officials’ "talks"'
+    >>> clean_text(" \\u00a0 ") is None
+    True
+    >>> clean_text(28107)
+    '28107'
+    """
+    if value is None or isinstance(value, bool | dict | list):
+        return None
+    text = collapse_whitespace(html.unescape(str(value)))
+    return text or None
+
+
+def strip_byline_prefix(text: str) -> str:
+    """``By Al Mayadeen Net`` → ``Al Mayadeen Net``.
+
+    >>> strip_byline_prefix("By Leila Haddad")
+    'Leila Haddad'
+    >>> strip_byline_prefix("Bylines Weekly")
+    'Bylines Weekly'
+    """
+    return _BYLINE_PREFIX.sub("", text.strip())
+
+
+def split_names(text: str) -> list[str]:
+    """A byline naming several people, split into names.
+
+    >>> split_names("Leila Haddad and Karim Nasser")
+    ['Leila Haddad', 'Karim Nasser']
+    >>> split_names("Al Mayadeen English")
+    ['Al Mayadeen English']
+    """
+    return [name for name in _NAME_SEPARATOR.split(text) if name]
+
+
+def respell(name: str, spellings: Mapping[str, str]) -> str:
+    """The house spelling of a name matched case-insensitively, else the name unchanged.
+
+    >>> respell("Al Mayadeen net", {"al mayadeen net": "Al Mayadeen Net"})
+    'Al Mayadeen Net'
+    >>> respell("Leila Haddad", {"al mayadeen net": "Al Mayadeen Net"})
+    'Leila Haddad'
+    """
+    return spellings.get(collapse_whitespace(name).casefold(), name)
+
+
+def source_line(text: str) -> str | None:
+    """The source named by a Source line, with or without its ``Source:`` label; None if empty.
+
+    >>> source_line("Source:\\u00a0Yemeni Armed Forces - Military Media")
+    'Yemeni Armed Forces - Military Media'
+    >>> source_line("Agencies")
+    'Agencies'
+    >>> source_line("Source: ") is None
+    True
+    """
+    return _SOURCE_PREFIX.sub("", collapse_whitespace(text)) or None
+
+
+def read_time_minutes(text: str) -> int | None:
+    """The minutes of a displayed read time.
+
+    >>> read_time_minutes("3 Min Read")
+    3
+    >>> read_time_minutes("12 minutes read")
+    12
+    >>> read_time_minutes("Read") is None
+    True
+    """
+    match = _READ_TIME.search(text)
+    return int(match.group(1)) if match else None
+
+
+def split_keywords(value: Any) -> list[str]:
+    """Keywords given as one comma-joined string (tawsiyat, meta) or as a list (JSON-LD).
+
+    >>> split_keywords("Belarus, Russia,,Ukraine ")
+    ['Belarus', 'Russia', 'Ukraine']
+    >>> split_keywords(["Iraq", "Water, Climate"])
+    ['Iraq', 'Water', 'Climate']
+    """
+    items = value if isinstance(value, list) else [value]
+    words = (
+        clean_text(word) for item in items if isinstance(item, str) for word in item.split(",")
+    )
+    return [word for word in words if word]
+
+
+def unique(values: Iterable[T]) -> list[T]:
+    """Exact duplicates removed, first-seen order kept.
+
+    >>> unique(["Aleppo", "aleppo", "Aleppo", "Syria"])
+    ['Aleppo', 'aleppo', 'Syria']
+    """
+    return list(dict.fromkeys(values))
+
+
+def language_code(value: str) -> str | None:
+    """The primary language subtag, lower-case.
+
+    >>> language_code("en-US")
+    'en'
+    >>> language_code("EN")
+    'en'
+    """
+    code = value.strip().replace("_", "-").split("-")[0].lower()
+    return code if code.isalpha() and 2 <= len(code) <= 3 else None
+
+
+def post_id(value: Any) -> str | None:
+    """A CMS post id as a digit string (ids come as strings or numbers; schema.org may wrap them).
+
+    >>> post_id("28107"), post_id(28107), post_id({"@type": "PropertyValue", "value": "28107"})
+    ('28107', '28107', '28107')
+    >>> post_id("") is None, post_id(True) is None
+    (True, True)
+    """
+    if isinstance(value, dict):
+        value = value.get("value")
+    if isinstance(value, bool) or not isinstance(value, str | int):
+        return None
+    text = str(value).strip()
+    return text or None
+
+
+def normalize_path(path: str) -> str:
+    """A URL path with escapes of legal characters decoded, other escapes upper-cased, illegal
+    characters escaped and trailing ``/`` removed.
+
+    >>> normalize_path("/news/politics/lukashenko%3a-belarusian-troops/")
+    '/news/politics/lukashenko:-belarusian-troops'
+    >>> normalize_path("/a%2fb/caf%c3%a9 bar/100%")
+    '/a%2Fb/caf%C3%A9%20bar/100%25'
+    >>> normalize_path("/")
+    ''
+    """
+
+    if not _PATH_NEEDS_WORK.search(path):
+        return path  # the usual case, already canonical
+
+    def decode_legal(match: re.Match[str]) -> str:
+        char = chr(int(match.group(1), 16))
+        return char if char in _PATH_LEGAL else "%" + match.group(1).upper()
+
+    path = _PERCENT_ESCAPE.sub(decode_legal, path)
+    path = _BARE_PERCENT.sub("%25", path)
+    path = quote(path, safe="".join(_PATH_LEGAL) + "/%")
+    return path.rstrip("/")

@@ -1,0 +1,165 @@
+"""The four sources of an article page, read with the site module's rules.
+
+Each source answers ``value(field)`` with the raw value it states for a field, or None. A source
+that is missing from the page or is not valid JSON states nothing; nothing here raises on bad
+markup. Cleaning and parsing the raw values is the loader's job.
+"""
+
+import json
+from collections.abc import Iterator
+from typing import Any
+
+from lxml import etree
+from parsel.csstranslator import HTMLTranslator
+
+from mayadeen import site
+
+_translator = HTMLTranslator()
+
+
+def compile_css(css: str) -> etree.XPath:
+    """A CSS selector compiled once to an lxml XPath that returns plain strings."""
+    return etree.XPath(_translator.css_to_xpath(css), smart_strings=False)
+
+
+_TAWSIYAT = tuple(compile_css(css) for css in site.TAWSIYAT_SCRIPT)
+_JSONLD = compile_css(site.JSONLD_SCRIPT)
+_TEXT = etree.XPath(
+    ".//text()[not(ancestor::script) and not(ancestor::style)] | .//br", smart_strings=False
+)
+
+
+def element_text(element: Any) -> str:
+    """The text a reader sees in an element: scripts and styles left out, ``<br>`` as a space."""
+    return "".join(part if isinstance(part, str) else " " for part in _TEXT(element))
+
+
+def _load_json(text: str | None) -> Any:
+    if not text or not text.strip():
+        return None
+    try:
+        return json.loads(text, strict=False)
+    except (ValueError, RecursionError):
+        return None
+
+
+def first_match(selectors: tuple[etree.XPath, ...], root: Any) -> list[Any]:
+    for selector in selectors:
+        if found := selector(root):
+            return list(found)
+    return []
+
+
+class Tawsiyat:
+    """The CMS's ``<script type="text/tawsiyat">`` JSON block."""
+
+    def __init__(self, data: dict[str, Any]) -> None:
+        self.data = data
+
+    @classmethod
+    def read(cls, root: Any) -> "Tawsiyat | None":
+        scripts = first_match(_TAWSIYAT, root)
+        data = _load_json(scripts[0].text) if scripts else None
+        return cls(data) if isinstance(data, dict) else None
+
+    def class_value(self, mapping: str) -> str | None:
+        """The value of the first entry of ``classes`` with this mapping."""
+        classes = self.data.get("classes")
+        for entry in classes if isinstance(classes, list) else []:
+            if isinstance(entry, dict) and entry.get("mapping") == mapping:
+                value = entry.get("value")
+                if isinstance(value, str) and value.strip():
+                    return value.strip()
+        return None
+
+    @property
+    def type(self) -> str | None:
+        value = self.data.get("type")
+        return value if isinstance(value, str) else None
+
+    def value(self, field: str) -> Any:
+        if field in site.TAWSIYAT_CLASSES:
+            return self.class_value(site.TAWSIYAT_CLASSES[field])
+        key = site.TAWSIYAT_KEYS.get(field)
+        return self.data.get(key) if key else None
+
+
+def _walk_jsonld(node: Any, depth: int = 0) -> Iterator[dict[str, Any]]:
+    if depth > 8:
+        return
+    if isinstance(node, list):
+        for child in node:
+            yield from _walk_jsonld(child, depth + 1)
+    elif isinstance(node, dict):
+        yield node
+        yield from _walk_jsonld(node.get("@graph"), depth + 1)
+
+
+def _is_article(node: dict[str, Any]) -> bool:
+    types = node.get("@type")
+    names = types if isinstance(types, list) else [types]
+    return any(isinstance(n, str) and site.JSONLD_ARTICLE_TYPE.search(n) for n in names)
+
+
+def _names(value: Any) -> list[str]:
+    """schema.org people or organisations (object, string, or a list of them) as names."""
+    items = value if isinstance(value, list) else [value]
+    names = (item.get("name") if isinstance(item, dict) else item for item in items)
+    return [name for name in names if isinstance(name, str)]
+
+
+def _image_url(value: Any) -> Any:
+    """schema.org image: a URL, an ImageObject, or a list of either; the first URL."""
+    for item in value if isinstance(value, list) else [value]:
+        candidate = (item.get("url") or item.get("contentUrl")) if isinstance(item, dict) else item
+        if isinstance(candidate, str) and candidate.strip():
+            return candidate
+    return None
+
+
+class JsonLd:
+    """The page's schema.org article object from ``application/ld+json``."""
+
+    def __init__(self, data: dict[str, Any]) -> None:
+        self.data = data
+
+    @classmethod
+    def read(cls, root: Any) -> "JsonLd | None":
+        for script in _JSONLD(root):
+            for node in _walk_jsonld(_load_json(script.text)):
+                if _is_article(node):
+                    return cls(node)
+        return None
+
+    def value(self, field: str) -> Any:
+        key = site.JSONLD_KEYS.get(field)
+        value = self.data.get(key) if key else None
+        if field == "authors":
+            return _names(value)
+        if field == "image_url":
+            return _image_url(value)
+        if field in {"url", "section"} and isinstance(value, list):
+            return value[0] if value else None
+        return value
+
+
+class Meta:
+    """``<meta>`` names and properties, the canonical link and ``<html lang>``."""
+
+    def __init__(self, root: Any) -> None:
+        values: dict[str, str] = {}
+        for element in root.iter("meta", "link"):  # one pass in C: cheaper than two XPaths
+            if element.tag == "link":
+                if "canonical" in (element.get("rel") or "").lower().split():
+                    values.setdefault("canonical", element.get("href") or "")
+                continue
+            key = element.get("property") or element.get("name") or ""
+            values.setdefault(key.strip().lower(), element.get("content") or "")
+        values["html:lang"] = root.getroottree().getroot().get("lang") or ""
+        self.values = values
+
+    def value(self, field: str) -> Any:
+        for key in site.META_KEYS.get(field, ()):
+            if value := self.values.get(key):
+                return value
+        return None
