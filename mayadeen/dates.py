@@ -23,7 +23,9 @@ _ISO = re.compile(
 # The visible form ``24 Feb 2022 14:05`` (day not zero-padded), tolerating a full month name,
 # a comma, or a dot after the month.
 _VISIBLE = re.compile(r"(\d{1,2})\s+([A-Za-z]{3,9})\.?,?\s+(\d{4}),?\s+(?:at\s+)?(\d{1,2}):(\d{2})")
-_MONTH_NAMES = "january february march april may june july august september october november december"
+_MONTH_NAMES = (
+    "january february march april may june july august september october november december"
+)
 _MONTHS = {
     **{name: number for number, name in enumerate(_MONTH_NAMES.split(), start=1)},
     **{name[:3]: number for number, name in enumerate(_MONTH_NAMES.split(), start=1)},

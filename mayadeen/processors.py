@@ -17,7 +17,7 @@ _INVISIBLE = re.compile("[\u200b\u200e\u200f\ufeff\u00ad]")
 _BYLINE_PREFIX = re.compile(r"^by\s*:?\s+", re.IGNORECASE)
 _SOURCE_PREFIX = re.compile(r"^source\s*:\s*", re.IGNORECASE)
 _NAME_SEPARATOR = re.compile(r"\s*(?:,|&|\band\b)\s*", re.IGNORECASE)
-_READ_TIME = re.compile(r"(\d{1,3})\s*min(?:ute)?s?\b", re.IGNORECASE)
+_READ_TIME = re.compile(r"\b(\d{1,3})\s*min(?:ute)?s?\b", re.IGNORECASE)
 _PERCENT_ESCAPE = re.compile(r"%([0-9A-Fa-f]{2})")
 _PATH_NEEDS_WORK = re.compile(r"[^A-Za-z0-9\-._~!$&'()*+,;=:@/]|/$")
 _BARE_PERCENT = re.compile(r"%(?![0-9A-Fa-f]{2})")
@@ -40,18 +40,17 @@ def collapse_whitespace(text: str) -> str:
 
 
 def clean_text(value: Any) -> str | None:
-    """Text from JSON, a meta tag or the DOM: entities decoded, whitespace collapsed; None if empty.
+    """Text from JSON, a meta tag or the DOM: entities decoded (again, when the CMS escaped twice),
+    whitespace collapsed; None when empty or not text at all (a number where a title should be).
 
     >>> clean_text("Iraqi &amp; Turkish officials&#8217; &quot;talks&quot;")
     'Iraqi & Turkish officials’ "talks"'
-    >>> clean_text(" \\u00a0 ") is None
-    True
-    >>> clean_text(28107)
-    '28107'
+    >>> clean_text(" \\u00a0 ") is None, clean_text(7) is None
+    (True, True)
     """
-    if value is None or isinstance(value, bool | dict | list):
+    if not isinstance(value, str):
         return None
-    text = collapse_whitespace(html.unescape(str(value)))
+    text = collapse_whitespace(html.unescape(value))
     return text or None
 
 

@@ -7,6 +7,7 @@ shows a shift in the ``mayadeen/field/<field>/<source>`` stats, this module is w
 """
 
 import re
+from functools import lru_cache
 from typing import Final
 from urllib.parse import urljoin, urlsplit
 
@@ -92,13 +93,14 @@ def canonical_url(href: str, root: str, page_url: str | None = None) -> str | No
     return root + normalize_path(parts.path)
 
 
-def path_segments(url: str) -> list[str]:
+@lru_cache(maxsize=256)  # each page asks several questions of the same URL
+def path_segments(url: str) -> tuple[str, ...]:
     """The non-empty segments of a URL's path.
 
     >>> path_segments("https://english.almayadeen.net/news/politics/x/")
-    ['news', 'politics', 'x']
+    ('news', 'politics', 'x')
     """
-    return [segment for segment in urlsplit(url).path.split("/") if segment]
+    return tuple(segment for segment in urlsplit(url).path.split("/") if segment)
 
 
 def is_article_url(url: str) -> bool:
@@ -137,9 +139,9 @@ def content_type_from_url(url: str) -> str | None:
     'analysis'
     """
     segments = path_segments(url)
-    if segments[:1] == ["news"]:
+    if segments[:1] == ("news",):
         return "news"
-    if segments[:1] == ["articles"] and len(segments) > 1 and segments[1] in ARTICLE_SECTIONS:
+    if segments[:1] == ("articles",) and len(segments) > 1 and segments[1] in ARTICLE_SECTIONS:
         return segments[1]
     return None
 

@@ -15,6 +15,7 @@ from parsel.csstranslator import HTMLTranslator
 from mayadeen import site
 
 _translator = HTMLTranslator()
+_JSON = json.JSONDecoder(strict=False)  # the CMS leaves raw control characters in strings
 
 
 def compile_css(css: str) -> etree.XPath:
@@ -38,7 +39,7 @@ def _load_json(text: str | None) -> Any:
     if not text or not text.strip():
         return None
     try:
-        return json.loads(text, strict=False)
+        return _JSON.decode(text)
     except (ValueError, RecursionError):
         return None
 

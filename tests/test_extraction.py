@@ -15,7 +15,8 @@ from mayadeen.extract import Extraction, extract
 from mayadeen.items import FIELD_NAMES
 from mayadeen.loopback import Fixture, GeneratedSite, load_fixtures
 from mayadeen.loopback.anatomy import LIVE_ROOT
-from tests.conftest import SHARED
+from mayadeen.site import FIELD_SOURCES
+from tests.conftest import ROOT, SHARED
 
 FIXTURES = load_fixtures()
 WITH_ITEMS = [f for f in FIXTURES if f.expected_ref]
@@ -176,3 +177,14 @@ def test_generated_non_article_pages_give_no_item(small_site: GeneratedSite) -> 
         assert page is not None
         extraction = extract_page(LIVE_ROOT + entry.path, page.body)
         assert (extraction.kind, extraction.item) == (entry.kind, None)
+
+
+def test_the_documented_source_order_is_the_one_used() -> None:
+    text = (ROOT / "docs" / "extraction.md").read_text("utf-8")
+    rows = dict(re.findall(r"^\| (\w+) \| ([a-z][^|]*) \|$", text, re.MULTILINE))
+    documented = {
+        field: tuple(re.sub(r"\s*\(.*?\)", "", order).replace(" ", "").split(","))
+        for field, order in rows.items()
+        if field != "field"  # the header row
+    }
+    assert documented == {field: tuple(order) for field, order in FIELD_SOURCES.items()}
