@@ -12,7 +12,7 @@ from typing import Any
 from urllib.parse import urljoin, urlsplit
 
 from itemloaders import ItemLoader, unbound_method
-from itemloaders.processors import Compose, Identity, TakeFirst
+from itemloaders.processors import Identity, TakeFirst
 
 from mayadeen import site
 from mayadeen.dates import parse_datetime
@@ -117,19 +117,19 @@ class ArticleLoader(ItemLoader):
     authors_in = Chain(
         clean_text, strip_byline_prefix, split_names, partial(respell, spellings=site.HOUSE_BYLINES)
     )
-    authors_out = Compose(unique)
+    authors_out = unique
     source_in = Chain(clean_text, source_line)
     published_at_in = Chain(_datetime)
     modified_at_in = Chain(_datetime)
     read_time_minutes_in = Chain(clean_text, read_time_minutes)
     tags_in = Chain(split_keywords)
-    tags_out = Compose(unique)
+    tags_out = unique
     image_url_in = Chain(_absolute)
     language_in = Chain(clean_text, language_code)
     body_in = Identity()
     body_out = _first_value
     related_urls_in = Chain(_article_link)
-    related_urls_out = Compose(unique)
+    related_urls_out = unique
 
     def get_input_processor(self, field_name: str) -> Callable[..., Any]:
         return _processor(type(self), field_name, "in")

@@ -3,6 +3,7 @@ commands, and loopback servers."""
 
 import http.client
 import os
+import re
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -53,6 +54,33 @@ def run(
         timeout=timeout,
         env={**os.environ, **(env or {})},
     )
+
+
+def crawl(
+    root: str, data_dir: Path, *arguments: str, timeout: float = 300
+) -> subprocess.CompletedProcess[str]:
+    """``scrapy crawl articles`` against a loopback ``root`` with politeness off, data in
+    ``data_dir``; ``arguments`` are more command-line options (``-a``, ``-O``, ``-s``)."""
+    return run(
+        "scrapy",
+        "crawl",
+        "articles",
+        "-s",
+        f"MAYADEEN_BASE_URL={root}",
+        "-s",
+        "DOWNLOAD_DELAY=0",
+        "-s",
+        "AUTOTHROTTLE_ENABLED=0",
+        *arguments,
+        env={"MAYADEEN_DATA_DIR": str(data_dir)},
+        timeout=timeout,
+    )
+
+
+def stat(log: str, name: str) -> int:
+    """A counter from the stats Scrapy dumps into its log at the end of a crawl (0 if absent)."""
+    match = re.search(rf"'{re.escape(name)}': (\d+)", log)
+    return int(match.group(1)) if match else 0
 
 
 @pytest.fixture(scope="session")

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from mayadeen.loopback import GeneratedSite, LoopbackServer
-from tests.conftest import ROOT, fetch, run
+from tests.conftest import ROOT, crawl, fetch, run
 
 pytestmark = pytest.mark.e2e
 
@@ -52,18 +52,7 @@ def test_scrapy_loopback_serves_the_generated_site(loopback_command: str) -> Non
 
 def test_placeholder_crawl_runs_against_the_loopback_site(tmp_path: Path) -> None:
     with LoopbackServer(GeneratedSite(30)) as server:
-        done = run(
-            "scrapy",
-            "crawl",
-            "articles",
-            "-s",
-            f"MAYADEEN_BASE_URL={server.root}",
-            "-s",
-            "DOWNLOAD_DELAY=0",
-            "-s",
-            "AUTOTHROTTLE_ENABLED=0",
-            env={"MAYADEEN_DATA_DIR": str(tmp_path)},
-        )
+        done = crawl(server.root, tmp_path)
         asked = [(r.path, r.user_agent) for r in server.requests]
     assert done.returncode == 0, done.stderr[-3000:]
     assert "'finish_reason': 'finished'" in done.stderr

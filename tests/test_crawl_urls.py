@@ -1,7 +1,6 @@
 """End to end: ``scrapy crawl articles -a urls=...`` against the loopback copy of the fixtures."""
 
 import json
-import re
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -11,37 +10,17 @@ import pytest
 from mayadeen.items import FIELD_NAMES
 from mayadeen.loopback import LoopbackServer, load_fixtures
 from mayadeen.loopback.anatomy import LIVE_ROOT
-from tests.conftest import run
+from tests.conftest import crawl, stat
 
 pytestmark = pytest.mark.e2e
 FIXTURES = load_fixtures()
 
 
-def crawl(server: LoopbackServer, urls: str, out: Path) -> tuple[str, list[dict[str, Any]]]:
-    done = run(
-        "scrapy",
-        "crawl",
-        "articles",
-        "-a",
-        f"urls={urls}",
-        "-O",
-        str(out),
-        "-s",
-        f"MAYADEEN_BASE_URL={server.root}",
-        "-s",
-        "DOWNLOAD_DELAY=0",
-        "-s",
-        "AUTOTHROTTLE_ENABLED=0",
-        env={"MAYADEEN_DATA_DIR": str(out.parent)},
-    )
+def crawl_urls(server: LoopbackServer, urls: str, out: Path) -> tuple[str, list[dict[str, Any]]]:
+    done = crawl(server.root, out.parent, "-a", f"urls={urls}", "-O", str(out))
     assert done.returncode == 0, done.stderr[-3000:]
     items = [json.loads(line) for line in out.read_text("utf-8").splitlines()]
     return done.stderr, items
-
-
-def stat(log: str, name: str) -> int:
-    match = re.search(rf"'{re.escape(name)}': (\d+)", log)
-    return int(match.group(1)) if match else 0
 
 
 def test_the_given_urls_and_nothing_else_are_fetched_and_extracted(
@@ -49,7 +28,7 @@ def test_the_given_urls_and_nothing_else_are_fetched_and_extracted(
 ) -> None:
     spellings = [f.path.replace(":", "%3A") if i % 2 else f.path for i, f in enumerate(FIXTURES)]
     started = datetime.now(UTC)
-    log, items = crawl(fixture_server, ",".join(spellings), tmp_path / "items.jsonl")
+    log, items = crawl_urls(fixture_server, ",".join(spellings), tmp_path / "items.jsonl")
 
     asked = sorted(r.path for r in fixture_server.requests if r.path != "/robots.txt")
     assert asked == sorted(spellings), "exactly the given pages: no discovery"
@@ -78,7 +57,7 @@ def test_unusable_urls_are_reported_and_the_rest_still_fetched(
 ) -> None:
     article = next(f for f in FIXTURES if f.name == "news-jsonld-only")
     urls = f"https://example.com/news/politics/x,{article.path},/news/politics/not-there"
-    log, items = crawl(fixture_server, urls, tmp_path / "items.jsonl")
+    log, items = crawl_urls(fixture_server, urls, tmp_path / "items.jsonl")
     assert [item["title"] for item in items] == [article.title]
     assert "'https://example.com/news/politics/x' is not a URL of" in log
     assert "/news/politics/not-there: not fetched: HTTP 404" in log
@@ -90,5 +69,5 @@ def test_live_site_urls_are_fetched_from_the_configured_copy(
     fixture_server: LoopbackServer, tmp_path: Path
 ) -> None:
     article = next(f for f in FIXTURES if f.name == "features-long")
-    _, items = crawl(fixture_server, article.url, tmp_path / "items.jsonl")
+    _, items = crawl_urls(fixture_server, article.url, tmp_path / "items.jsonl")
     assert [item["url"] for item in items] == [article.url.replace(LIVE_ROOT, fixture_server.root)]
