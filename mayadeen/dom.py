@@ -20,9 +20,6 @@ _SCOPE = tuple(compile_css(css) for css in site.ARTICLE_SCOPE)
 _TAGS = tuple(compile_css(css) for css in site.DOM_TAGS)
 _IMAGE = tuple(compile_css(css) for css in site.DOM_IMAGE)
 _BODY = tuple(compile_css(css) for css in site.BODY_CONTAINER)
-# A block that holds other blocks is walked into rather than read whole (a tweet's <p> inside
-# its blockquote, a <p> inside an <li>); a <div> holding only text counts as a paragraph.
-_LEAF_BLOCK_TAGS = site.BODY_BLOCK_TAGS | {"div"}
 
 
 @dataclass
@@ -41,11 +38,9 @@ def _hrefs(element: Any) -> list[str]:
     return [href for a in element.iter("a") if (href := a.get("href"))]
 
 
-# The HTML parser closes a <p> or heading before any block, so only these can hold blocks.
-_CONTAINER_TAGS = frozenset({"li", "div"})
 _HAS_BLOCK = etree.XPath(
     "boolean(descendant::*["
-    + " or ".join(f"self::{tag}" for tag in sorted(_LEAF_BLOCK_TAGS))
+    + " or ".join(f"self::{tag}" for tag in sorted(site.BODY_BLOCK_TAGS))
     + "])"
 )
 
@@ -65,7 +60,9 @@ def read_body(container: Any) -> Body:
             continue
         if site.DISCLAIMER_CLASS in classes or site.LEAD_CLASS in classes:
             continue
-        if tag in _LEAF_BLOCK_TAGS and (tag not in _CONTAINER_TAGS or not _HAS_BLOCK(element)):
+        if tag in site.BODY_BLOCK_TAGS and (
+            tag not in site.BODY_NESTING_TAGS or not _HAS_BLOCK(element)
+        ):
             text = collapse_whitespace(element_text(element))
             if site.READ_MORE.match(text):
                 body.related_hrefs += _hrefs(element)

@@ -92,13 +92,13 @@ def _first_value(values: list[Any]) -> Any:
     return values[0] if values else None
 
 
-_PROCESSORS: dict[tuple[str, str], Callable[..., Any]] = {}
+_PROCESSORS: dict[tuple[type[ItemLoader], str, str], Callable[..., Any]] = {}
 
 
 def _processor(loader: type[ItemLoader], field_name: str, direction: str) -> Callable[..., Any]:
     """A field's processor, looked up once: itemloaders would otherwise consult the item's field
     metadata (which this project does not use) on every value added."""
-    key = (field_name, direction)
+    key = (loader, field_name, direction)
     if key not in _PROCESSORS:
         default = getattr(loader, f"default_{'input' if direction == 'in' else 'output'}_processor")
         _PROCESSORS[key] = unbound_method(getattr(loader, f"{field_name}_{direction}", default))

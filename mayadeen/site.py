@@ -278,7 +278,11 @@ DOM_IMAGE: Final = ("figure.post-image img", "section.read-section figure img")
 IMAGE_ATTRIBUTES: Final = ("data-src", "src")  # a lazy-loaded image keeps its real URL in data-src
 BODY_CONTAINER: Final = ("div.p-content", "section.read-section", "article.article-details")
 
-BODY_BLOCK_TAGS: Final = frozenset({"p", "h2", "h3", "h4", "h5", "h6", "li"})
+BODY_BLOCK_TAGS: Final = frozenset({"p", "h2", "h3", "h4", "h5", "h6", "li", "div"})
+"""Elements read as one body block (paragraph or subheading) when they hold no other block: a
+tweet's <p> inside its blockquote, a <p> inside an <li>; a <div> holding only text is a paragraph."""
+BODY_NESTING_TAGS: Final = frozenset({"li", "div"})
+"""Block elements that can hold other blocks (the HTML parser closes a <p> or heading before one)."""
 BODY_SKIPPED_TAGS: Final = frozenset(
     {"script", "style", "noscript", "template", "iframe", "figure", "form", "button", "svg"}
 )

@@ -47,6 +47,7 @@ def _load_json(text: str | None) -> Any:
 
 
 def first_match(selectors: tuple[etree.XPath, ...], root: Any) -> list[Any]:
+    """What the first selector that matches anything finds under ``root``, in document order."""
     for selector in selectors:
         if found := selector(root):
             return list(found)
