@@ -60,6 +60,8 @@ def read_body(container: Any) -> Body:
             continue
         if site.DISCLAIMER_CLASS in classes or site.LEAD_CLASS in classes:
             continue
+        if classes and any(embed in classes for embed in site.EMBED_CLASSES):
+            continue
         if tag in site.BODY_BLOCK_TAGS and (
             tag not in site.BODY_NESTING_TAGS or not _HAS_BLOCK(element)
         ):

@@ -8,7 +8,6 @@ import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from functools import partial
 from typing import Any, Protocol
 
 from scrapy.http import TextResponse
@@ -94,12 +93,8 @@ def extract(response: TextResponse, root: str, crawled_at: datetime | None = Non
     }
     sources: dict[str, str] = {}
     for name, order in site.FIELD_SOURCES.items():
-        candidates = [
-            (source, partial(reader, name))
-            for source in order
-            if (reader := readers[source]) is not None
-        ]
-        sources[name] = loader.add_first(name, candidates)
+        stated = [(source, reader) for source in order if (reader := readers[source]) is not None]
+        sources[name] = loader.add_first(name, stated)
 
     body = dom.body()
     if body is not None:

@@ -23,10 +23,12 @@ from mayadeen.processors import (
     post_id,
     read_time_minutes,
     respell,
+    safe_url,
     source_line,
     split_keywords,
     split_names,
     strip_byline_prefix,
+    strip_pattern,
     unique,
 )
 
@@ -49,9 +51,9 @@ def _absolute(value: Any, loader_context: Context) -> str | None:
     if text is None:
         return None
     if text.startswith(("https://", "http://")):
-        return text
+        return safe_url(text)
     url = urljoin(loader_context.get("page_url") or "", text)
-    return url if urlsplit(url).scheme in {"http", "https"} else None
+    return safe_url(url) if urlsplit(url).scheme in {"http", "https"} else None
 
 
 def _datetime(value: Any, loader_context: Context) -> str | None:
@@ -114,6 +116,7 @@ class ArticleLoader(ItemLoader):
 
     url_in = Chain(_canonical)
     article_id_in = Chain(post_id)
+    title_in = Chain(clean_text, partial(strip_pattern, pattern=site.TITLE_SITE_NAME))
     authors_in = Chain(
         clean_text, strip_byline_prefix, split_names, partial(respell, spellings=site.HOUSE_BYLINES)
     )
@@ -137,15 +140,15 @@ class ArticleLoader(ItemLoader):
     def get_output_processor(self, field_name: str) -> Callable[..., Any]:
         return _processor(type(self), field_name, "out")
 
-    def add_first(self, field: str, candidates: Iterable[tuple[str, Callable[[], Any]]]) -> str:
+    def add_first(self, field: str, sources: Iterable[tuple[str, Callable[[str], Any]]]) -> str:
         """Add the value of the first source whose value survives the field's input processors.
 
-        ``candidates`` pairs a source name with a function reading that source, so a source is
-        only read when every source before it had nothing usable. Returns the winning source's
-        name, or ``missing``.
+        ``sources`` pairs a source's name with its reader, called with the field's name, so a
+        source is only read when every source before it had nothing usable. Returns the winning
+        source's name, or ``missing``.
         """
-        for source, read in candidates:
-            value = read()
+        for source, read in sources:
+            value = read(field)
             if value is None or value == "" or value == []:
                 continue
             self.add_value(field, value)

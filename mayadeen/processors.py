@@ -11,6 +11,8 @@ from collections.abc import Iterable, Mapping
 from typing import Any, TypeVar
 from urllib.parse import quote
 
+from w3lib.url import safe_url_string
+
 T = TypeVar("T")
 
 _INVISIBLE = re.compile("[\u200b\u200e\u200f\ufeff\u00ad]")
@@ -19,6 +21,7 @@ _SOURCE_PREFIX = re.compile(r"^source\s*:\s*", re.IGNORECASE)
 _NAME_SEPARATOR = re.compile(r"\s*(?:,|&|\band\b)\s*", re.IGNORECASE)
 _READ_TIME = re.compile(r"\b(\d{1,3})\s*min(?:ute)?s?\b", re.IGNORECASE)
 _PERCENT_ESCAPE = re.compile(r"%([0-9A-Fa-f]{2})")
+_URL_UNSAFE = re.compile(r"[^\x21-\x7e]|[\"<>\\^`{|}]")
 _PATH_NEEDS_WORK = re.compile(r"[^A-Za-z0-9\-._~!$&'()*+,;=:@/]|/$")
 _BARE_PERCENT = re.compile(r"%(?![0-9A-Fa-f]{2})")
 # RFC 3986 pchar minus "%": characters a path may hold unescaped.
@@ -52,6 +55,15 @@ def clean_text(value: Any) -> str | None:
         return None
     text = collapse_whitespace(html.unescape(value))
     return text or None
+
+
+def strip_pattern(text: str, pattern: re.Pattern[str]) -> str | None:
+    """The text without what ``pattern`` matches; None if nothing is left.
+
+    >>> strip_pattern("Gaza truce holds | Al Mayadeen English", re.compile(r"\\s*\\|.*$"))
+    'Gaza truce holds'
+    """
+    return pattern.sub("", text).strip() or None
 
 
 def strip_byline_prefix(text: str) -> str:
@@ -164,6 +176,15 @@ def post_id(value: Any) -> str | None:
         return None
     text = str(value).strip()
     return text or None
+
+
+def safe_url(url: str) -> str:
+    """A URL with the characters a URL may not hold raw (spaces, non-ASCII) percent-escaped.
+
+    >>> safe_url("https://english.almayadeen.net/Content/uploadsmedia/2024/1/2/a photo é.jpg")
+    'https://english.almayadeen.net/Content/uploadsmedia/2024/1/2/a%20photo%20%C3%A9.jpg'
+    """
+    return safe_url_string(url) if _URL_UNSAFE.search(url) else url
 
 
 def normalize_path(path: str) -> str:

@@ -183,6 +183,9 @@ HOUSE_BYLINES: Final = {
 }
 """House bylines, matched case-insensitively (whitespace collapsed), and how they are written."""
 
+TITLE_SITE_NAME: Final = re.compile(r"\s+[|\-–—]\s+Al ?Mayadeen(?: English| Net)?$", re.IGNORECASE)
+"""A site name a page title may carry (``... | Al Mayadeen English``): never part of a headline."""
+
 DEFAULT_LANGUAGE: Final = "en"
 
 # -- Field sources -----------------------------------------------------------------------------
@@ -289,5 +292,7 @@ BODY_SKIPPED_TAGS: Final = frozenset(
 LEAD_CLASS: Final = "lg_para"
 RELATED_BOX_CLASS: Final = "related"  # any class containing it: div.related-news on the samples
 DISCLAIMER_CLASS: Final = "disclaimer"  # .post_disclaimer
+EMBED_CLASSES: Final = ("instagram-media", "tiktok-embed", "fb-post")
+"""Embedded posts other than tweets: their text is the embed's chrome, not the article's."""
 DISCLAIMER_PREFIX: Final = "The opinions mentioned in this article do not necessarily reflect"
 READ_MORE: Final = re.compile(r"read more\s*:", re.IGNORECASE)
