@@ -13,12 +13,16 @@ import warnings
 from collections.abc import Callable
 from typing import Any
 
-import trafilatura
 from scrapy.http import HtmlResponse
 
 from mayadeen.extract import extract
 from mayadeen.loopback import GeneratedSite, load_fixtures
 from mayadeen.loopback.anatomy import LIVE_ROOT
+
+try:
+    import trafilatura
+except ImportError:
+    sys.exit("bench/extract.py needs trafilatura: pip install -e '.[bench]'")
 
 Page = tuple[str, bytes, dict[str, Any]]
 
