@@ -11,9 +11,8 @@ through ``notes``.
 import re
 from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
-from zoneinfo import ZoneInfo
 
-BEIRUT = ZoneInfo("Asia/Beirut")
+from mayadeen.site import TIMEZONE as BEIRUT
 
 _ISO = re.compile(
     r"(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2})(?:[.,]\d+)?)?"

@@ -10,10 +10,13 @@ import re
 from functools import lru_cache
 from typing import Final
 from urllib.parse import urljoin, urlsplit
+from zoneinfo import ZoneInfo
 
 from mayadeen.processors import normalize_path
 
 LIVE_ROOT: Final = "https://english.almayadeen.net"
+TIMEZONE: Final = ZoneInfo("Asia/Beirut")
+"""The zone of the times the site states without an offset (meta tags, the visible date)."""
 LIVE_HOSTS: Final = frozenset({"english.almayadeen.net", "www.english.almayadeen.net"})
 
 # -- URLs --------------------------------------------------------------------------------------

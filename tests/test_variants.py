@@ -19,12 +19,14 @@ def item_of(head: str = "", body: str = "", url: str = URL) -> ArticleItem:
 
 
 def article(content: str, before: str = "") -> str:
-    return f'<article class="article-details">{before}<div class="p-content">{content}</div></article>'
+    return (
+        f'<article class="article-details">{before}<div class="p-content">{content}</div></article>'
+    )
 
 
 def test_a_site_name_in_a_meta_title_is_dropped_and_the_html_title_never_used() -> None:
     item = item_of(
-        head='<title>Other | Al Mayadeen English</title>'
+        head="<title>Other | Al Mayadeen English</title>"
         '<meta property="og:title" content="Gaza truce holds - Al Mayadeen English">'
     )
     assert item.title == "Gaza truce holds"
