@@ -16,16 +16,18 @@ from twisted.python.failure import Failure
 from mayadeen import site
 from mayadeen.extract import count, extract
 from mayadeen.items import ArticleItem
+from mayadeen.processors import unique
 
 
 def requested_urls(argument: str | None, root: str) -> tuple[list[str], list[str]]:
     """The ``urls`` argument split into URLs to fetch on ``root`` and entries that are rejected.
 
     A path is taken relative to the root; a live-site URL is moved onto the root, so that the same
-    list works against a copy of the site; any other host is rejected.
+    list works against a copy of the site; any other host is rejected. A URL given twice is
+    fetched once.
 
-    >>> requested_urls("/news/politics/a, https://english.almayadeen.net/news/x/b?p=1,ftp://x/y",
-    ...                "http://127.0.0.1:8123")
+    >>> requested_urls("/news/politics/a, https://english.almayadeen.net/news/x/b?p=1,ftp://x/y,"
+    ...                "/news/politics/a#top", "http://127.0.0.1:8123")
     (['http://127.0.0.1:8123/news/politics/a', 'http://127.0.0.1:8123/news/x/b?p=1'], ['ftp://x/y'])
     """
     accepted, rejected = [], []
@@ -41,7 +43,7 @@ def requested_urls(argument: str | None, root: str) -> tuple[list[str], list[str
             rejected.append(entry)
             continue
         accepted.append(urlunsplit((*root_parts[:2], parts.path or "/", parts.query, "")))
-    return accepted, rejected
+    return unique(accepted), rejected
 
 
 class ArticlesSpider(scrapy.Spider):
