@@ -1,4 +1,4 @@
-"""End to end: ``scrapy crawl articles -a urls=...`` against the loopback copy of the fixtures."""
+"""End to end: ``scrapy crawl articles -a urls=...`` against loopback copies of the site."""
 
 import json
 from datetime import UTC, datetime, timedelta
@@ -9,8 +9,8 @@ import pytest
 
 from mayadeen.items import FIELD_NAMES
 from mayadeen.loopback import GeneratedSite, LoopbackServer, load_fixtures
-from mayadeen.loopback.catalog import link_spelling
 from mayadeen.loopback.anatomy import LIVE_ROOT
+from mayadeen.loopback.catalog import link_spelling
 from tests.conftest import crawl, stat
 
 pytestmark = pytest.mark.e2e
