@@ -5,7 +5,6 @@ The body is walked without recursion, so deeply nested markup cannot exhaust the
 
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import urljoin
 
 from lxml import etree
 
@@ -78,10 +77,9 @@ def read_body(container: Any) -> Body:
 class Dom:
     """What a reader sees; the last source for most fields and the only one for the body."""
 
-    def __init__(self, root: Any, page_url: str) -> None:
+    def __init__(self, root: Any) -> None:
         scopes = first_match(_SCOPE, root)
         self.root = scopes[0] if scopes else root
-        self.page_url = page_url
 
     def value(self, name: str) -> Any:
         if name == "tags":
@@ -96,7 +94,7 @@ class Dom:
             for attribute in site.IMAGE_ATTRIBUTES:
                 src: str = (image.get(attribute) or "").strip()
                 if src and not src.startswith("data:"):
-                    return urljoin(self.page_url, src)
+                    return src  # the loader makes it absolute
         return None
 
     def body(self) -> Body | None:

@@ -76,7 +76,7 @@ def extract(response: TextResponse, root: str, crawled_at: datetime | None = Non
     notes: list[str] = []
     loader = ArticleLoader(root=root, page_url=page_url, notes=notes)
     jsonld = JsonLd.read(tree)
-    dom = Dom(tree, page_url)
+    dom = Dom(tree)
 
     def from_url(name: str) -> Any:
         url = next(iter(loader.get_collected_values("url")), page_url)
