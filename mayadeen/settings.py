@@ -18,6 +18,10 @@ MAYADEEN_DATA_DIR = os.environ.get("MAYADEEN_DATA_DIR", "data")
 # Who to contact about this crawler; part of the User-Agent so the site's operators can reach us.
 MAYADEEN_CONTACT = "https://github.com/mayadeen-crawler"
 
+# Incremental runs fetch a known article again while it is younger than this (late edits and
+# corrections happen in the first days), besides when a sitemap's lastmod says it changed.
+MAYADEEN_RECHECK_HOURS = 48
+
 USER_AGENT = f"mayadeen/0.1 (+{MAYADEEN_CONTACT})"
 
 # Politeness: one slow, well-identified client.

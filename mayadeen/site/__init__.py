@@ -10,4 +10,5 @@ them are importable from here: code reads ``site.NAME`` and never cares which su
 """
 
 from mayadeen.site.article import *
+from mayadeen.site.discovery import *
 from mayadeen.site.urls import *

@@ -1,22 +1,32 @@
-"""The ``articles`` spider: routes pages to extraction; it holds no site rules of its own.
+"""The ``articles`` spider: routes pages; it holds no site rules and reads no page itself.
 
-With ``-a urls=URL1,URL2`` it fetches and parses exactly those pages (no discovery), which is how a
-user re-scrapes chosen articles. Without it, it is still a placeholder that fetches the site root:
-discovery is built in its own issue, not faked here.
+Discovery pages (home, section listings, sitemaps, RSS, robots.txt) are read by
+``mayadeen.discovery``, articles by ``mayadeen.extract``; which URLs to request is decided by
+``mayadeen.frontier`` from the store's state. With ``-a urls=URL1,URL2`` it fetches and parses
+exactly those pages, with no discovery.
 """
 
-from collections.abc import AsyncIterator, Iterator
-from typing import Any
+from collections.abc import AsyncIterator, Iterable, Iterator
+from typing import Any, Self
 from urllib.parse import urljoin, urlsplit, urlunsplit
 
 import scrapy
+from scrapy import signals
+from scrapy.crawler import Crawler
 from scrapy.http import Response, TextResponse
+from scrapy.spidermiddlewares.httperror import HttpError
+from scrapy.utils.defer import deferred_from_coro
 from twisted.python.failure import Failure
 
-from mayadeen import site
+from mayadeen import discovery, site
+from mayadeen.arguments import parse_arguments
 from mayadeen.extract import count, extract
-from mayadeen.items import ArticleItem
+from mayadeen.frontier import Decision, Frontier
 from mayadeen.processors import unique
+from mayadeen.state import load_frontier
+
+ARTICLE_PRIORITY = 10
+"""Articles before more listing pages: items flow early and the queue of pages stays short."""
 
 
 def requested_urls(argument: str | None, root: str) -> tuple[list[str], list[str]]:
@@ -48,64 +58,233 @@ def requested_urls(argument: str | None, root: str) -> tuple[list[str], list[str
 
 class ArticlesSpider(scrapy.Spider):
     name = "articles"
+    allowed_domains: list[str]
+    """The site root's host, for Scrapy's offsite filter (redirects off the site are not followed)."""
 
-    def __init__(self, *args: Any, urls: str | None = None, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        urls: str | None = None,
+        sections: str | None = None,
+        since: str | None = None,
+        max_articles: str | None = None,
+        full: str | None = None,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.urls_argument = urls
+        self.arguments = parse_arguments(sections, since, max_articles, full)
+        self.frontier: Frontier | None = None
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> Self:
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        spider.allowed_domains = [urlsplit(spider.root).hostname or ""]
+        crawler.signals.connect(spider.item_stored, signal=signals.item_scraped)
+        return spider
 
     @property
     def root(self) -> str:
         return site.site_root(self.settings.get("MAYADEEN_BASE_URL"))
+
+    def stat(self, key: str, count: int = 1) -> None:
+        self.crawler.stats.inc_value(f"mayadeen/{key}", count)
+
+    # -- starting points ---------------------------------------------------------------------
 
     async def start(self) -> AsyncIterator[Any]:
         if self.urls_argument is not None:
             for request in self._requested():
                 yield request
             return
-        yield scrapy.Request(f"{self.root}/", callback=self.parse)
+        self.frontier = load_frontier(self.settings, self.arguments, self.logger)
+        for request in self._discovery_starts():
+            yield request
+
+    def _discovery_starts(self) -> Iterator[scrapy.Request]:
+        root = self.root
+        yield self._listing(root + site.HOME_PATH, "home")
+        for listing in self.arguments.sections or site.SECTION_LISTINGS:
+            yield self._listing(f"{root}/{listing}", "section")
+        yield self._page(root + site.ROBOTS_PATH, self.parse_robots, "robots")
+        for path in site.SITEMAP_INDEX_PATHS:
+            yield self._page(root + path, self.parse_sitemap, "sitemap")
+        for path in site.RSS_PATHS:
+            yield self._page(root + path, self.parse_rss, "rss")
 
     def _requested(self) -> Iterator[scrapy.Request]:
         accepted, rejected = requested_urls(self.urls_argument, self.root)
         for entry in rejected:
             self.logger.error("urls: %r is not a URL of %s; not fetched", entry, self.root)
-            self.crawler.stats.inc_value("mayadeen/urls/rejected")
+            self.stat("urls/rejected")
         if not accepted:
             self.logger.error("urls: no URL of %s to fetch", self.root)
         for url in accepted:
-            self.crawler.stats.inc_value("mayadeen/urls/requested")
+            self.stat("urls/requested")
             yield scrapy.Request(
-                url, callback=self.parse_article, errback=self.fetch_failed, dont_filter=True
+                url,
+                callback=self.parse_article,
+                errback=self.fetch_failed,
+                dont_filter=True,
+                cb_kwargs={"source": "urls"},
             )
 
-    def parse_article(self, response: Response) -> Iterator[ArticleItem]:
+    # -- requests ----------------------------------------------------------------------------
+
+    def _page(self, url: str, callback: Any, kind: str) -> scrapy.Request:
+        return scrapy.Request(
+            url, callback=callback, errback=self.discovery_failed, cb_kwargs={"kind": kind}
+        )
+
+    def _listing(self, url: str, source: str) -> scrapy.Request:
+        return scrapy.Request(
+            url,
+            callback=self.parse_listing,
+            errback=self.discovery_failed,
+            cb_kwargs={"kind": source},
+        )
+
+    def _articles(
+        self, entries: Iterable[tuple[str, str | None]], source: str
+    ) -> Iterator[tuple[Decision, scrapy.Request | None]]:
+        """Each (URL, sitemap lastmod) with its decision, and the request when it is to be fetched."""
+        assert self.frontier is not None
+        for url, lastmod in entries:
+            decision = self.frontier.consider(url, lastmod)
+            self.stat(f"discovery/{source}/{decision.reason}")
+            request = None
+            if decision.fetch and not self.max_reached():
+                request = scrapy.Request(
+                    url,
+                    callback=self.parse_article,
+                    errback=self.fetch_failed,
+                    priority=ARTICLE_PRIORITY,
+                    cb_kwargs={"source": source},
+                )
+            yield decision, request
+
+    def _requests(self, urls: Iterable[str | None], source: str) -> Iterator[scrapy.Request]:
+        found = self._articles(((url, None) for url in urls if url), source)
+        return (request for _, request in found if request is not None)
+
+    # -- discovery pages ---------------------------------------------------------------------
+
+    def parse_listing(self, response: Response, kind: str) -> Iterator[scrapy.Request]:
+        if not isinstance(response, TextResponse):
+            self.stat(f"listings/{kind}/not_text")
+            return
+        page = discovery.read_listing(response, self.root)
+        self.stat(f"listings/{kind}/pages")
+        decisions = []
+        for decision, request in self._articles(((url, None) for url in page.articles), kind):
+            decisions.append(decision)
+            if request is not None:
+                yield request
+        if kind == "home" and not self.arguments.sections:
+            for url in page.listings:
+                yield self._listing(url, "section")
+        if not page.next_pages:
+            return
+        assert self.frontier is not None
+        if self.frontier.keep_paging(decisions, page.dates) and not self.max_reached():
+            for url in page.next_pages:
+                yield self._listing(url, kind)
+        else:
+            self.stat(f"listings/{kind}/stopped")
+
+    def parse_robots(self, response: Response, kind: str) -> Iterator[scrapy.Request]:
+        if isinstance(response, TextResponse):
+            for url in discovery.read_robots(response):
+                if (on_site := site.canonical_url(url, self.root)) is not None:
+                    yield self._page(on_site, self.parse_sitemap, "sitemap")
+
+    def parse_sitemap(self, response: Response, kind: str) -> Iterator[scrapy.Request]:
+        assert self.frontier is not None
+        sitemap_kind, entries = discovery.read_sitemap(response)
+        self.stat(f"sitemaps/{sitemap_kind}")
+        if sitemap_kind == "sitemapindex":
+            for entry in entries:
+                url = site.canonical_url(entry.loc, self.root)
+                month = site.sitemap_month(url or "")
+                if url is None or (month and not self.frontier.wants_month(*month)):
+                    self.stat("sitemaps/skipped")
+                    continue
+                yield self._page(url, self.parse_sitemap, "sitemap")
+        elif sitemap_kind == "urlset":
+            located = ((site.canonical_url(e.loc, self.root), e.lastmod) for e in entries)
+            found = self._articles(((url, lastmod) for url, lastmod in located if url), "sitemap")
+            yield from (request for _, request in found if request is not None)
+        else:
+            self.logger.warning("%s: not a sitemap (%s); skipped", response.url, sitemap_kind)
+
+    def parse_rss(self, response: Response, kind: str) -> Iterator[scrapy.Request]:
+        links = discovery.read_rss(response)
+        yield from self._requests((site.canonical_url(link, self.root) for link in links), "rss")
+
+    def discovery_failed(self, failure: Failure) -> None:
+        request = failure.request  # type: ignore[attr-defined]
+        kind = request.cb_kwargs.get("kind", "page")
+        reason = _failure_reason(failure)
+        self.stat(f"discovery/{kind}/failed")
+        if kind == "rss":  # from datacenter addresses the site's RSS answers 403: not fatal
+            self.logger.warning(
+                "RSS not available at %s (%s); going on without it", request.url, reason
+            )
+        else:
+            self.logger.error("%s: %s page not fetched: %s", request.url, kind, reason)
+
+    # -- articles ----------------------------------------------------------------------------
+
+    def parse_article(self, response: Response, source: str) -> Iterator[Any]:
         if not isinstance(response, TextResponse):
             self.logger.warning("%s: not a text page (%s); skipped", response.url, type(response))
-            self.crawler.stats.inc_value("mayadeen/pages/not_text")
+            self.stat("pages/not_text")
             return
         extraction = extract(response, self.root)
         count(self.crawler.stats, extraction)
         for note in extraction.notes:
             self.logger.info("%s: %s", response.url, note)
-        if extraction.item is None:
+        item = extraction.item
+        if item is None:
             self.logger.info(
                 "%s: a %s page, not an article; no item", response.url, extraction.kind
             )
             return
-        yield extraction.item
+        if self.frontier is not None and self.frontier.too_old(item.published_at):
+            self.stat("articles/before_since")
+            return
+        if self.max_reached():
+            self.stat("articles/after_max_articles")
+            return
+        yield item
+        if self.frontier is not None:
+            yield from self._requests(item.related_urls, "related")
 
     def fetch_failed(self, failure: Failure) -> None:
         request = getattr(failure, "request", None)
-        response = getattr(failure.value, "response", None)
-        reason = f"HTTP {response.status}" if response is not None else failure.getErrorMessage()
-        self.logger.error("%s: not fetched: %s", getattr(request, "url", "?"), reason)
-        self.crawler.stats.inc_value("mayadeen/urls/failed")
-
-    def parse(self, response: Response, **kwargs: Any) -> Any:
-        self.logger.warning(
-            "placeholder spider: fetched %s (HTTP %d); discovery is not implemented yet: "
-            "use -a urls=URL1,URL2 to fetch chosen articles",
-            response.url,
-            response.status,
+        self.logger.error(
+            "%s: not fetched: %s", getattr(request, "url", "?"), _failure_reason(failure)
         )
-        self.crawler.stats.inc_value("mayadeen/placeholder/pages")
-        return []
+        self.stat("urls/failed" if self.urls_argument is not None else "articles/failed")
+
+    # -- max_articles ------------------------------------------------------------------------
+
+    def max_reached(self) -> bool:
+        limit = self.arguments.max_articles
+        return limit is not None and self.crawler.stats.get_value("item_scraped_count", 0) >= limit
+
+    def item_stored(self, item: Any, response: Response, spider: scrapy.Spider) -> None:
+        if self.max_reached() and not getattr(self, "_closing", False):
+            self._closing = True
+            self.logger.info(
+                "max_articles: %s articles stored; stopping", self.arguments.max_articles
+            )
+            deferred_from_coro(self.crawler.engine.close_spider_async(reason="max_articles"))
+
+
+def _failure_reason(failure: Failure) -> str:
+    """``HTTP 503`` for an error status, else the exception's message or name."""
+    error = failure.value
+    if isinstance(error, HttpError):
+        return f"HTTP {error.response.status}"
+    return str(error) or type(error).__name__

@@ -1,0 +1,188 @@
+"""Read the pages that list articles: listings (home, sections), sitemaps, RSS and robots.txt.
+
+Each reader takes a response (or bytes) and returns plain values; no running crawler is needed.
+Which links count is decided by the rules in ``site.discovery``.
+"""
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
+
+from parsel import Selector
+from scrapy.http import Response, TextResponse
+from scrapy.utils.gz import gunzip
+from scrapy.utils.sitemap import Sitemap, sitemap_urls_from_robots
+
+from mayadeen import site
+from mayadeen.processors import collapse_whitespace, unique
+
+_OUTSIDE_WIDGETS = "not(ancestor::*[{}])".format(
+    " or ".join(f"contains(@class, '{name}')" for name in site.WIDGET_CLASSES)
+)
+_LINKS = f"//a[@href][{_OUTSIDE_WIDGETS}]"
+_NEXT_CANDIDATES = "//a[@href] | //link[@href]"
+SITEMAP_MAX_SIZE = 64 * 1024 * 1024
+
+
+@dataclass
+class ListingPage:
+    """What a listing page (the home page or a section page) links to."""
+
+    articles: list[str] = field(default_factory=list)
+    """Canonical URLs of the article-shaped links outside the page's widgets, in page order."""
+    listings: list[str] = field(default_factory=list)
+    """Canonical URLs of section listings it links to (the nav)."""
+    next_pages: list[str] = field(default_factory=list)
+    """The next page of this listing, usually one URL."""
+    dates: list[date] = field(default_factory=list)
+    """Dates the cards show, where they show one."""
+
+
+def read_listing(response: TextResponse, root: str) -> ListingPage:
+    """The articles, listings and next page a listing page links to."""
+    page = ListingPage()
+    for href in response.xpath(f"{_LINKS}/@href").getall():
+        url = site.canonical_url(href, root, response.url)
+        if url is None:
+            continue
+        if site.is_article_url(url):
+            page.articles.append(url)
+        elif site.listing_path(url) and url != root + "/":
+            page.listings.append(url)
+    page.articles = unique(page.articles)
+    page.listings = unique(page.listings)
+    page.next_pages = next_pages(response, root)
+    page.dates = card_dates(response)
+    return page
+
+
+def page_of(url: str) -> tuple[str | None, int]:
+    """The page-number parameter of a listing URL and the number (1 when unnumbered).
+
+    >>> page_of("https://x.net/news/politics?page=3")
+    ('page', 3)
+    >>> page_of("https://x.net/news/politics/page/4")
+    (None, 4)
+    >>> page_of("https://x.net/news/politics")
+    (None, 1)
+    """
+    parts = urlsplit(url)
+    for name, value in parse_qsl(parts.query):
+        if site.PAGE_PARAMETER.match(name) and value.isdigit():
+            return name, int(value)
+    if match := site.PAGE_PATH.search(parts.path):
+        return None, int(match[1])
+    return None, 1
+
+
+def next_pages(response: TextResponse, root: str) -> list[str]:
+    """Links to the next page of the same listing: ``rel=next``, a "Load More"/"Next" link, or the
+    same path with the page number one higher. The listing markup of the live site is not known, so
+    any one of these is enough and none is required."""
+    here = site.listing_path(response.url)
+    if here is None:
+        return []
+    _, number = page_of(response.url)
+    found = []
+    for element in response.xpath(_NEXT_CANDIDATES):
+        href = element.attrib.get("href", "")
+        absolute = urljoin(response.url, href.strip())
+        if site.canonical_url(absolute, root) is None or site.listing_path(absolute) != here:
+            continue
+        parameter, target = page_of(absolute)
+        if target <= number:
+            continue
+        rel = element.attrib.get("rel", "").lower().split()
+        text = collapse_whitespace(" ".join(element.xpath(".//text()").getall()))
+        if target == number + 1 or site.NEXT_PAGE_REL in rel or site.NEXT_PAGE_TEXT.match(text):
+            found.append(page_url(root, here, parameter, target, absolute))
+    return unique(found)
+
+
+def page_url(root: str, listing: str, parameter: str | None, number: int, href: str) -> str:
+    """One spelling per listing page, so that the same page linked twice is fetched once.
+
+    >>> page_url("http://h", "news/politics", "page", 2, "http://h/news/politics/?page=2&utm_x=1")
+    'http://h/news/politics?page=2'
+    >>> page_url("http://h", "news/politics", None, 3, "http://h/news/politics/page/3")
+    'http://h/news/politics/page/3'
+    """
+    if parameter is not None:
+        return f"{root}/{listing}?{urlencode({parameter: number})}"
+    parts = urlsplit(href)
+    query = urlencode([(k, v) for k, v in parse_qsl(parts.query) if not k.startswith("utm_")])
+    return urlunsplit((*urlsplit(root)[:2], parts.path.rstrip("/"), query, ""))
+
+
+def card_dates(response: TextResponse) -> list[date]:
+    """The dates listing cards show (``30 Sep 2025``), outside widgets."""
+    dates = []
+    for css in site.LISTING_DATES:
+        for text in response.css(css).xpath(f"self::*[{_OUTSIDE_WIDGETS}]//text()").getall():
+            if (day := parse_card_date(text)) is not None:
+                dates.append(day)
+        if dates:
+            break
+    return dates
+
+
+def parse_card_date(text: str) -> date | None:
+    """A card's date, in any of the site's listing formats.
+
+    >>> parse_card_date(" 30 Sep 2025 ")
+    datetime.date(2025, 9, 30)
+    >>> parse_card_date("yesterday") is None
+    True
+    """
+    text = collapse_whitespace(text)
+    for pattern in site.LISTING_DATE_FORMATS:
+        try:
+            return datetime.strptime(text, pattern).date()
+        except ValueError:
+            continue
+    return None
+
+
+@dataclass
+class SitemapEntry:
+    loc: str
+    lastmod: str | None = None
+
+
+def read_sitemap(response: Response) -> tuple[str, list[SitemapEntry]]:
+    """The kind of a sitemap (``sitemapindex``, ``urlset``, or what else the document is) and its
+    entries. Gzipped sitemaps are unpacked; a page that is not a sitemap gives no entries."""
+    body = response.body
+    if body[:2] == b"\x1f\x8b":
+        try:
+            body = gunzip(body, max_size=SITEMAP_MAX_SIZE)
+        except (OSError, ValueError):
+            return "unreadable", []
+    try:
+        sitemap = Sitemap(body)
+    except Exception:  # lxml raises several types on a body that is not XML at all
+        return "unreadable", []
+    if sitemap.type not in {"sitemapindex", "urlset"}:
+        return sitemap.type or "unreadable", []
+    return sitemap.type, list(_entries(sitemap, response.url))
+
+
+def _entries(sitemap: Iterable[dict[str, Any]], base: str) -> Iterable[SitemapEntry]:
+    for element in sitemap:
+        if loc := element.get("loc"):
+            yield SitemapEntry(urljoin(base, loc), element.get("lastmod") or None)
+
+
+def read_rss(response: Response) -> list[str]:
+    """Article links of an RSS or Atom feed, in feed order."""
+    selector = Selector(body=response.body, type="xml")
+    selector.remove_namespaces()
+    links = selector.xpath("//item/link/text() | //entry/link/@href").getall()
+    return unique(link.strip() for link in links if link.strip())
+
+
+def read_robots(response: Response) -> list[str]:
+    """The ``Sitemap:`` URLs robots.txt names."""
+    return unique(sitemap_urls_from_robots(response.body, base_url=response.url))

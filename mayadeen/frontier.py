@@ -1,0 +1,163 @@
+"""Which discovered article URLs a run requests: the incremental rules of the contract.
+
+A known article (its canonical URL is in the store) is not requested again unless ``full=1``, it is
+younger than the re-check window (so late edits are caught), or a sitemap states a ``lastmod``
+newer than its stored ``modified_at``. Articles are known only once the store committed them, so
+a crashed run never makes the next one skip an article. Pure logic: no crawler, no database.
+"""
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from typing import NamedTuple, Protocol
+
+from mayadeen import site
+from mayadeen.dates import parse_datetime
+
+
+class Stored(Protocol):
+    """What the store knows of an article (``store.KnownArticle``)."""
+
+    @property
+    def published_at(self) -> str | None: ...
+    @property
+    def modified_at(self) -> str | None: ...
+    @property
+    def last_seen_at(self) -> str | None: ...
+
+
+FETCH_REASONS = frozenset({"new", "full", "recheck", "lastmod"})
+"""Decisions that request the URL; the others (``seen``, ``known``, ``since``, ``section``,
+``not_article``) skip it."""
+
+
+class Decision(NamedTuple):
+    reason: str
+    unknown: bool
+    """Not in the store (a new article, whether or not this run already requested it)."""
+
+    @property
+    def fetch(self) -> bool:
+        return self.reason in FETCH_REASONS
+
+
+def moment(value: str | None) -> datetime | None:
+    """A stored or sitemap time as an aware datetime; a bare date is its Beirut midnight.
+
+    >>> moment("2022-02-24T14:05:00+02:00").isoformat()
+    '2022-02-24T14:05:00+02:00'
+    >>> moment("2022-02-24").isoformat()
+    '2022-02-24T00:00:00+02:00'
+    >>> moment("soon") is None
+    True
+    """
+    if not value:
+        return None
+    if (stated := parse_datetime(value)) is not None:
+        return datetime.fromisoformat(stated)
+    try:
+        day = date.fromisoformat(value.strip()[:10])
+    except ValueError:
+        return None
+    return datetime(day.year, day.month, day.day, tzinfo=site.TIMEZONE)
+
+
+@dataclass
+class Frontier:
+    """The run's view of what is known, and the decision for each discovered URL."""
+
+    known: Mapping[str, Stored]
+    full: bool = False
+    recheck: timedelta = timedelta(hours=48)
+    since: date | None = None
+    sections: tuple[str, ...] = ()
+    now: datetime = field(default_factory=lambda: datetime.now(UTC))
+    history_complete: bool = False
+    """A previous run finished, so everything older than ``recent`` was seen then: listings may stop
+    at the first page with nothing unknown, and old monthly sitemaps may be skipped."""
+    recent: datetime | None = None
+    """Sitemap months before this one are skipped in incremental runs."""
+
+    def __post_init__(self) -> None:
+        self.requested: set[str] = set()
+
+    @property
+    def incremental(self) -> bool:
+        return not self.full and self.history_complete
+
+    def consider(self, url: str, lastmod: str | None = None) -> Decision:
+        """Decide for one canonical URL; a URL to fetch is remembered, so it is fetched once."""
+        decision = self._decide(url, lastmod)
+        if decision.fetch:
+            self.requested.add(url)
+        return decision
+
+    def _decide(self, url: str, lastmod: str | None) -> Decision:
+        if not site.is_article_url(url):
+            return Decision("not_article", False)
+        if self.sections and "/".join(site.path_segments(url)[:2]) not in self.sections:
+            return Decision("section", False)
+        stored = None if self.full else self.known.get(url)
+        if url in self.requested:
+            return Decision("seen", stored is None)
+        if self.since is not None and (stated := moment(lastmod)) and stated.date() < self.since:
+            return Decision("since", stored is None)
+        if stored is None:
+            return Decision("full" if self.full and url in self.known else "new", True)
+        if self._young(stored):
+            return Decision("recheck", False)
+        if self._newer(lastmod, stored):
+            return Decision("lastmod", False)
+        return Decision("known", False)
+
+    def _young(self, stored: Stored) -> bool:
+        published = moment(stored.published_at)
+        return published is not None and self.now - published < self.recheck
+
+    @staticmethod
+    def _newer(lastmod: str | None, stored: Stored) -> bool:
+        """The contract's rule: ``lastmod`` newer than the stored ``modified_at``. When the page
+        stated no modification, the stored version is as new as its last fetch."""
+        stated = moment(lastmod)
+        previous = moment(stored.modified_at or stored.last_seen_at or stored.published_at)
+        return stated is not None and (previous is None or stated > previous)
+
+    def keep_paging(self, decisions: list[Decision], dates: list[date]) -> bool:
+        """Whether to follow a listing's next page: in incremental runs, not past a page that shows
+        no unknown article; with ``since``, not past a page whose cards are all older than it."""
+        if self.since is not None and dates and max(dates) < self.since:
+            return False
+        return not self.incremental or any(d.unknown for d in decisions)
+
+    def wants_month(self, year: int, month: int) -> bool:
+        """Whether a monthly sitemap may list articles this run wants."""
+        if self.since is not None and (year, month) < (self.since.year, self.since.month):
+            return False
+        if self.incremental and self.recent is not None:
+            recent = self.recent.astimezone(site.TIMEZONE)
+            return (year, month) >= (recent.year, recent.month)
+        return True
+
+    def too_old(self, published_at: str | None) -> bool:
+        """Whether an article was published before ``since`` (its date in the site's time zone)."""
+        stated = moment(published_at)
+        return self.since is not None and stated is not None and stated.date() < self.since
+
+
+def recent_cutoff(
+    last_run_started: datetime | None, newest_published: datetime | None, recheck: timedelta
+) -> datetime | None:
+    """How far back an incremental run reads sitemaps: the re-check window before the earlier of
+    the last finished run's start and the newest stored article (the site's clock and ours may
+    disagree; the earlier one is the safe one).
+
+    >>> str(recent_cutoff(datetime(2026, 5, 3, tzinfo=UTC), datetime(2026, 5, 1, tzinfo=UTC),
+    ...                   timedelta(hours=48)))
+    '2026-04-29 00:00:00+00:00'
+    >>> recent_cutoff(None, datetime(2026, 5, 1, tzinfo=UTC), timedelta(hours=48)) is None
+    True
+    """
+    if last_run_started is None:
+        return None
+    earliest = min(filter(None, (last_run_started, newest_published)))
+    return earliest - recheck
