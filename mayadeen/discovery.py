@@ -33,7 +33,7 @@ class ListingPage:
     articles: list[str] = field(default_factory=list)
     """Canonical URLs of the article-shaped links outside the page's widgets, in page order."""
     listings: list[str] = field(default_factory=list)
-    """Canonical URLs of section listings it links to (the nav)."""
+    """Canonical URLs of the section listings it links to, the nav's included."""
     next_pages: list[str] = field(default_factory=list)
     """The next page of this listing, usually one URL."""
     dates: list[date] = field(default_factory=list)
@@ -45,11 +45,11 @@ def read_listing(response: TextResponse, root: str) -> ListingPage:
     page = ListingPage()
     for href in response.xpath(f"{_LINKS}/@href").getall():
         url = site.canonical_url(href, root, response.url)
-        if url is None:
-            continue
-        if site.is_article_url(url):
+        if url is not None and site.is_article_url(url):
             page.articles.append(url)
-        elif site.listing_path(url) and url != root + "/":
+    for href in response.xpath("//a/@href").getall():  # the nav is in the header: all links
+        url = site.canonical_url(href, root, response.url)
+        if url is not None and site.listing_path(url) and not site.PAGE_PATH.search(url):
             page.listings.append(url)
     page.articles = unique(page.articles)
     page.listings = unique(page.listings)
@@ -158,7 +158,7 @@ def read_sitemap(response: Response) -> tuple[str, list[SitemapEntry]]:
     if body[:2] == b"\x1f\x8b":
         try:
             body = gunzip(body, max_size=SITEMAP_MAX_SIZE)
-        except (OSError, ValueError):
+        except (OSError, EOFError, ValueError):
             return "unreadable", []
     try:
         sitemap = Sitemap(body)

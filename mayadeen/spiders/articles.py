@@ -75,12 +75,16 @@ class ArticlesSpider(scrapy.Spider):
         self.urls_argument = urls
         self.arguments = parse_arguments(sections, since, max_articles, full)
         self.frontier: Frontier | None = None
+        self.items_in_pipelines = 0
+        self.items_stored = 0
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> Self:
         spider = super().from_crawler(crawler, *args, **kwargs)
         spider.allowed_domains = [urlsplit(spider.root).hostname or ""]
         crawler.signals.connect(spider.item_stored, signal=signals.item_scraped)
+        for settled in (signals.item_dropped, signals.item_error):
+            crawler.signals.connect(spider.item_settled, signal=settled)
         return spider
 
     @property
@@ -253,9 +257,10 @@ class ArticlesSpider(scrapy.Spider):
         if self.frontier is not None and self.frontier.too_old(item.published_at):
             self.stat("articles/before_since")
             return
-        if self.max_reached():
+        if self.max_reached(self.items_in_pipelines):
             self.stat("articles/after_max_articles")
             return
+        self.items_in_pipelines += 1
         yield item
         if self.frontier is not None:
             yield from self._requests(item.related_urls, "related")
@@ -269,16 +274,21 @@ class ArticlesSpider(scrapy.Spider):
 
     # -- max_articles ------------------------------------------------------------------------
 
-    def max_reached(self) -> bool:
+    def max_reached(self, pending: int = 0) -> bool:
+        """Whether ``max_articles`` are stored, counting ``pending`` items still in the pipelines
+        (they may yet be stored, so none beyond the limit is let through)."""
         limit = self.arguments.max_articles
-        return limit is not None and self.crawler.stats.get_value("item_scraped_count", 0) >= limit
+        return limit is not None and self.items_stored + pending >= limit
+
+    def item_settled(self, item: Any, **kwargs: Any) -> None:
+        self.items_in_pipelines -= 1
 
     def item_stored(self, item: Any, response: Response, spider: scrapy.Spider) -> None:
+        self.items_in_pipelines -= 1
+        self.items_stored += 1
         if self.max_reached() and not getattr(self, "_closing", False):
             self._closing = True
-            self.logger.info(
-                "max_articles: %s articles stored; stopping", self.arguments.max_articles
-            )
+            self.logger.info("max_articles: %s articles stored; stopping", self.arguments.max_articles)
             deferred_from_coro(self.crawler.engine.close_spider_async(reason="max_articles"))
 
 
