@@ -26,6 +26,11 @@ USER_AGENT = f"mayadeen/0.1 (+{MAYADEEN_CONTACT})"
 
 # Politeness: one slow, well-identified client.
 ROBOTSTXT_OBEY = True
+DOWNLOADER_MIDDLEWARES = {
+    # Scrapy's own lets requests made while robots.txt is being fetched through unchecked.
+    "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
+    "mayadeen.middlewares.robots.SharedRobotsTxtMiddleware": 100,
+}
 CONCURRENT_REQUESTS = 8
 CONCURRENT_REQUESTS_PER_DOMAIN = 2
 DOWNLOAD_DELAY = 1.0

@@ -17,6 +17,7 @@ import pytest
 
 from mayadeen import site
 from mayadeen.loopback import GeneratedSite, LoopbackServer
+from mayadeen.loopback.catalog import Page
 from tests.conftest import ROOT, crawl, stat
 
 pytestmark = pytest.mark.e2e
@@ -260,3 +261,30 @@ def wait_for_rows(data_dir: Path, at_least: int, process: subprocess.Popen[bytes
             pass
         time.sleep(0.05)
     raise AssertionError(f"the crawl did not store {at_least} articles (exit {process.poll()})")
+
+
+class DisallowingSite:
+    """The generated site with a robots.txt that also disallows one section."""
+
+    def __init__(self, inner: GeneratedSite, disallowed: str) -> None:
+        self.inner, self.disallowed = inner, disallowed
+
+    def get(self, raw_path: str, query: str = "") -> Page | None:
+        if raw_path == "/robots.txt":
+            served = self.inner.get(raw_path, query)
+            assert served is not None
+            rules = served.body.replace(
+                b"User-agent: *\n", f"User-agent: *\nDisallow: {self.disallowed}\n".encode()
+            )
+            return Page(rules, content_type=served.content_type)
+        return self.inner.get(raw_path, query)
+
+
+def test_nothing_robots_txt_disallows_is_fetched(small_site: GeneratedSite, tmp_path: Path) -> None:
+    with LoopbackServer(DisallowingSite(small_site, "/news/sports")) as server:
+        log, items = run(server, tmp_path)
+        asked = requested_paths(server)
+    assert not [p for p in asked if p.startswith("/news/sports")]
+    assert stat(log, "robotstxt/forbidden") > 0, "sports articles were found, and refused"
+    sports = {f"{server.root}{a.path}" for a in small_site.articles if a.section == "news/sports"}
+    assert sports and {i["url"] for i in items} == article_urls(small_site, server.root) - sports

@@ -288,7 +288,9 @@ class ArticlesSpider(scrapy.Spider):
         self.items_stored += 1
         if self.max_reached() and not getattr(self, "_closing", False):
             self._closing = True
-            self.logger.info("max_articles: %s articles stored; stopping", self.arguments.max_articles)
+            self.logger.info(
+                "max_articles: %s articles stored; stopping", self.arguments.max_articles
+            )
             deferred_from_coro(self.crawler.engine.close_spider_async(reason="max_articles"))
 
 
