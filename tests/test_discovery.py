@@ -68,7 +68,8 @@ def test_the_shared_samples_listing_and_home_page_are_read() -> None:
     )
     read = discovery.read_listing(listing, ROOT)
     assert read.next_pages == [f"{ROOT}/news/politics?page=2"]
-    assert read.articles and all(site.is_article_url(url) for url in read.articles)
+    assert read.articles
+    assert all(site.is_article_url(url) for url in read.articles)
     home = HtmlResponse(f"{ROOT}/", body=(samples / "home.html").read_bytes(), encoding="utf-8")
     assert f"{ROOT}/articles/opinion" in discovery.read_listing(home, ROOT).listings
 
@@ -114,7 +115,8 @@ def test_links_collapse_to_one_canonical_url_per_article() -> None:
 def test_card_dates_are_read_when_the_cards_show_them(small_site: GeneratedSite) -> None:
     dates = discovery.read_listing(page(small_site, "/news/politics"), ROOT).dates
     newest = small_site.articles_in("news/politics")[0].published.astimezone(site.TIMEZONE)
-    assert dates and max(dates) == newest.date()
+    assert dates
+    assert max(dates) == newest.date()
 
 
 def xml(url: str, body: bytes) -> XmlResponse:
