@@ -16,6 +16,7 @@ from twisted.python.failure import Failure
 from mayadeen import site
 from mayadeen.extract import count, extract
 from mayadeen.items import ArticleItem
+from mayadeen.middlewares import AlreadyReported
 from mayadeen.processors import unique
 
 
@@ -94,6 +95,10 @@ class ArticlesSpider(scrapy.Spider):
         yield extraction.item
 
     def fetch_failed(self, failure: Failure) -> None:
+        if isinstance(
+            failure.value, AlreadyReported
+        ):  # a block, a content-less page: logged and counted
+            return
         request = getattr(failure, "request", None)
         response = getattr(failure.value, "response", None)
         reason = f"HTTP {response.status}" if response is not None else failure.getErrorMessage()
