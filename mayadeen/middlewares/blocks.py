@@ -14,7 +14,6 @@ from scrapy.crawler import Crawler
 from scrapy.http import Response
 from scrapy.utils.defer import deferred_from_coro
 from scrapy.utils.httpobj import urlparse_cached
-from twisted.python.failure import Failure
 
 from mayadeen import site
 from mayadeen.middlewares import AlreadyReported
@@ -118,7 +117,7 @@ class BlockMiddleware:
             while slot.queue:
                 request, queued = slot.queue.popleft()
                 self._count("mayadeen/blocks/not_sent")
-                queued.errback(Failure(CrawlStopped(f"not sent: {request.url}")))
+                queued.errback(CrawlStopped(f"not sent: {request.url}"))
 
     def _warn_once(self, request: Request, message: str, *args: object) -> None:
         if request.url not in self.reported:
