@@ -26,11 +26,6 @@ USER_AGENT = f"mayadeen/0.1 (+{MAYADEEN_CONTACT})"
 
 # Politeness: one slow, well-identified client.
 ROBOTSTXT_OBEY = True
-DOWNLOADER_MIDDLEWARES = {
-    # Scrapy's own lets requests made while robots.txt is being fetched through unchecked.
-    "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
-    "mayadeen.middlewares.robots.SharedRobotsTxtMiddleware": 100,
-}
 CONCURRENT_REQUESTS = 8
 CONCURRENT_REQUESTS_PER_DOMAIN = 2
 DOWNLOAD_DELAY = 1.0
@@ -45,6 +40,37 @@ DOWNLOAD_WARNSIZE = 2 * 1024 * 1024
 # Scrapy 2.19 enables both by default; an unattended crawler must not open control ports.
 TELNETCONSOLE_ENABLED = False
 REMOTE_CONTROL_ENABLED = False
+
+# -- Access: retries, blocks, back-off, browser rendering (mayadeen/middlewares, mayadeen/addons) --
+# Transient failures are retried a few times; 429/503 wait as long as their Retry-After asks.
+RETRY_ENABLED = True
+RETRY_TIMES = 3
+RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429]
+# A body shorter than its Content-Length is an error (retried), never half a page.
+DOWNLOAD_FAIL_ON_DATALOSS = True
+# A Retry-After longer than this (seconds) is not waited for: the page is given up, loudly.
+MAYADEEN_RETRY_AFTER_MAX = 300
+# A 403 or challenge page is a block: counted, not retried, and the host slowed down (delay
+# doubled from MAYADEEN_BACKOFF_START up to MAYADEEN_BACKOFF_MAX seconds, shrinking again on
+# success). This many blocks in a row stop the run with the close reason "blocked".
+MAYADEEN_MAX_CONSECUTIVE_BLOCKS = 5
+MAYADEEN_BACKOFF_START = 5.0
+MAYADEEN_BACKOFF_MAX = 120.0
+# Chromium (scrapy-playwright) for pages: "off", "fallback" (blocked or content-less pages get
+# one more try in the browser) or "always". Needs /usr/bin/chromium (apt-get install chromium)
+# unless PLAYWRIGHT_LAUNCH_OPTIONS names another browser.
+MAYADEEN_BROWSER = "off"
+DOWNLOADER_MIDDLEWARES = {
+    "mayadeen.middlewares.redirects.OnSiteRedirectMiddleware": 60,
+    # Scrapy's own lets requests made while robots.txt is being fetched through unchecked.
+    "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
+    "mayadeen.middlewares.robots.SharedRobotsTxtMiddleware": 100,
+    "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
+    "mayadeen.middlewares.retry.RetryAfterMiddleware": 550,
+    "mayadeen.middlewares.blocks.BlockMiddleware": 585,
+}
+# Applies MAYADEEN_CONTACT to the User-Agent and MAYADEEN_BROWSER, command-line values included.
+ADDONS = {"mayadeen.addons.AccessAddon": 0}
 
 FEED_EXPORT_ENCODING = "utf-8"
 LOG_LEVEL = "INFO"

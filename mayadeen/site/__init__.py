@@ -9,6 +9,7 @@ The rules are grouped in submodules (``urls``, ``article``, ``discovery``, ``acc
 them are importable from here: code reads ``site.NAME`` and never cares which submodule holds it.
 """
 
+from mayadeen.site.access import *
 from mayadeen.site.article import *
 from mayadeen.site.discovery import *
 from mayadeen.site.urls import *

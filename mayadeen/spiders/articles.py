@@ -22,6 +22,7 @@ from mayadeen import discovery, site
 from mayadeen.arguments import parse_arguments
 from mayadeen.extract import count, extract
 from mayadeen.frontier import Decision, Frontier
+from mayadeen.middlewares import AlreadyReported
 from mayadeen.processors import unique
 from mayadeen.state import load_frontier
 
@@ -226,6 +227,8 @@ class ArticlesSpider(scrapy.Spider):
         yield from self._requests((site.canonical_url(link, self.root) for link in links), "rss")
 
     def discovery_failed(self, failure: Failure) -> None:
+        if isinstance(failure.value, AlreadyReported):  # a block or content-less page: counted
+            return
         request = failure.request  # type: ignore[attr-defined]
         kind = request.cb_kwargs.get("kind", "page")
         reason = _failure_reason(failure)
@@ -266,6 +269,8 @@ class ArticlesSpider(scrapy.Spider):
             yield from self._requests(item.related_urls, "related")
 
     def fetch_failed(self, failure: Failure) -> None:
+        if isinstance(failure.value, AlreadyReported):  # a block or content-less page: counted
+            return
         request = getattr(failure, "request", None)
         self.logger.error(
             "%s: not fetched: %s", getattr(request, "url", "?"), _failure_reason(failure)
