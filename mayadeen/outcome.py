@@ -25,7 +25,7 @@ def failure_reason(stats: Mapping[str, Any]) -> str | None:
     blocks = stats.get("mayadeen/blocks/total", 0)
     errors = stats.get("log_count/ERROR", 0)
     reason = stats.get("finish_reason", "unknown")
-    articles = f"{stored} article{'' if stored == 1 else 's'} stored"
+    articles = _count(stored, "article") + " stored"
     if reason == "blocked":
         return (
             f"stopped because the site blocked the crawl ({blocks} blocked responses); {articles}"
@@ -39,3 +39,7 @@ def failure_reason(stats: Mapping[str, Any]) -> str | None:
         ]
         return "stored no article and hit " + " and ".join(filter(None, trouble))
     return None
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}{'' if number == 1 else 's'}"

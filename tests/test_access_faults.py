@@ -82,6 +82,7 @@ def test_403s_are_blocks_not_retried_not_parsed_and_stop_the_run(
         "-s",
         "CONCURRENT_REQUESTS=1",
         *FAST_BACKOFF,
+        expect_rc=1,
     )
     assert len(run.requests) == 3, "stopped after 3 blocks in a row; nothing retried"
     assert len({r.path for r in run.requests}) == 3
@@ -89,7 +90,11 @@ def test_403s_are_blocks_not_retried_not_parsed_and_stop_the_run(
     assert "'finish_reason': 'blocked'" in run.log
     assert "Spider closed (blocked)" in run.log
     errors = [line for line in run.log.splitlines() if " ERROR: " in line]
-    assert len(errors) == 1, errors
+    assert len(errors) == 2, errors
+    assert errors[1].endswith(
+        "run failed: stopped because the site blocked the crawl (3 blocked responses); "
+        "0 articles stored"
+    )
     assert "3 consecutive responses" in errors[0]
     assert "MAYADEEN_BROWSER=fallback" in errors[0]
     assert "proxy" in errors[0]
@@ -139,6 +144,7 @@ def test_challenge_pages_are_blocks_whatever_their_status(
         "-s",
         "CONCURRENT_REQUESTS=1",
         *FAST_BACKOFF,
+        expect_rc=1,
     )
     assert len(run.requests) == 2, "a 503 challenge is not retried either"
     assert stat(run.log, "mayadeen/blocks/challenge") == 2
@@ -203,12 +209,15 @@ def test_a_retry_after_beyond_the_cap_is_given_up_loudly(
 ) -> None:
     article = articles(small_site, "/news/", 1)[0]
     server.add_fault(f"{article.entry.path}=ratelimit:120")
-    run = Run(server, tmp_path, [article.entry.path], "-s", "MAYADEEN_RETRY_AFTER_MAX=5")
+    run = Run(
+        server, tmp_path, [article.entry.path], "-s", "MAYADEEN_RETRY_AFTER_MAX=5", expect_rc=1
+    )
     assert len(run.to(article.entry.path)) == 1
     assert "asks to retry after 120 s, more than MAYADEEN_RETRY_AFTER_MAX=5 s" in run.log
     assert stat(run.log, "mayadeen/retry_after/too_long") == 1
     assert stat(run.log, "mayadeen/urls/failed") == 1
     assert not run.items
+    assert "run failed: stored no article and hit 2 errors" in run.log
 
 
 def test_a_reset_connection_is_retried(

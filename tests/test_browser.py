@@ -62,12 +62,14 @@ def test_fallback_tries_a_blocked_page_once_in_the_browser(
         "MAYADEEN_BROWSER=fallback",
         "-s",
         "MAYADEEN_BACKOFF_START=0.05",
+        expect_rc=1,
     )
     assert len(run.to(article.entry.path)) == 2, "once over HTTP, once in the browser, no more"
     assert stat(run.log, "mayadeen/browser/fallback/http_403") == 1
     assert stat(run.log, "mayadeen/browser/recovered") == 0
     assert stat(run.log, "mayadeen/blocks/http_403") == 1, "still blocked in the browser"
     assert not run.items
+    assert "run failed: stored no article and hit 1 blocked response" in run.log
 
 
 def test_always_renders_pages_in_the_browser_but_not_robots_txt(

@@ -227,17 +227,15 @@ class ArticlesSpider(scrapy.Spider):
         yield from self._requests((site.canonical_url(link, self.root) for link in links), "rss")
 
     def discovery_failed(self, failure: Failure) -> None:
-        if isinstance(failure.value, AlreadyReported):  # a block or content-less page: counted
-            return
         request = failure.request  # type: ignore[attr-defined]
         kind = request.cb_kwargs.get("kind", "page")
-        reason = _failure_reason(failure)
         self.stat(f"discovery/{kind}/failed")
+        reason = _failure_reason(failure)
         if kind == "rss":  # from datacenter addresses the site's RSS answers 403: not fatal
             self.logger.warning(
                 "RSS not available at %s (%s); going on without it", request.url, reason
             )
-        else:
+        elif not isinstance(failure.value, AlreadyReported):  # blocks are logged where seen
             self.logger.error("%s: %s page not fetched: %s", request.url, kind, reason)
 
     # -- articles ----------------------------------------------------------------------------
