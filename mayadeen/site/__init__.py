@@ -11,3 +11,4 @@ them are importable from here: code reads ``site.NAME`` and never cares which su
 
 from mayadeen.site.article import *
 from mayadeen.site.urls import *
+from mayadeen.site.validation import *
