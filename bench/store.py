@@ -12,7 +12,6 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from scrapy.exceptions import DropItem
 from scrapy.utils.project import get_project_settings
 from scrapy.utils.test import get_crawler
 
@@ -45,10 +44,7 @@ def timed(
 ) -> float:
     started = time.perf_counter()
     for item in items:
-        try:
-            step(item)
-        except DropItem:
-            pass
+        step(item)
     done()
     rate = len(items) / (time.perf_counter() - started)
     print(f"  {label:<38} {rate:>9,.0f} items/s")

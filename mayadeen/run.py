@@ -46,15 +46,16 @@ class CrawlRun:
 
 
 def unique_run_id(candidate: str, taken: set[str]) -> str:
-    """``candidate``, or with a ``-2``, ``-3``... suffix when a run of the same second exists.
+    """``candidate``, or with a ``_2``, ``_3``... suffix when a run of the same second exists
+    (``_`` sorts after ``.``, so ``articles-…Z_2.csv`` lists after ``articles-…Z.csv``).
 
-    >>> unique_run_id("20261121T101500Z", {"20261121T101500Z", "20261121T101500Z-2"})
-    '20261121T101500Z-3'
+    >>> unique_run_id("20261121T101500Z", {"20261121T101500Z", "20261121T101500Z_2"})
+    '20261121T101500Z_3'
     """
     run_id, number = candidate, 1
     while run_id in taken:
         number += 1
-        run_id = f"{candidate}-{number}"
+        run_id = f"{candidate}_{number}"
     return run_id
 
 

@@ -244,7 +244,7 @@ class Store:
         if self._db is None:
             return set()
         rows = self._db.execute(
-            "SELECT run_id FROM runs WHERE run_id = ? OR run_id LIKE ?", (run_id, f"{run_id}-%")
+            "SELECT run_id FROM runs WHERE run_id = ? OR run_id GLOB ?", (run_id, f"{run_id}_*")
         )
         return {row[0] for row in rows}
 
