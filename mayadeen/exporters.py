@@ -10,12 +10,11 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import IO, Any, Final, Literal
 
-from itemadapter import ItemAdapter
 from scrapy.exporters import CsvItemExporter as ScrapyCsvItemExporter
 from scrapy.item import Field
 
 from mayadeen.items import FIELD_NAMES
-from mayadeen.store.rows import to_json
+from mayadeen.store.rows import as_dict, to_json
 
 FORMULA_STARTS: Final = ("=", "+", "-", "@")
 Format = Literal["csv", "jsonl"]
@@ -76,7 +75,7 @@ class FeedWriter:
         return cls(path.open("w", encoding="utf-8", newline=""), file_format)
 
     def write(self, item: Any, flush: bool = True) -> None:
-        values = item if isinstance(item, dict) else ItemAdapter(item)
+        values = item if isinstance(item, dict) else as_dict(item)
         if self._csv is not None:
             self._csv.writerow([csv_cell(values.get(name)) for name in FIELD_NAMES])
         else:
