@@ -74,3 +74,22 @@ ADDONS = {"mayadeen.addons.AccessAddon": 0}
 
 FEED_EXPORT_ENCODING = "utf-8"
 LOG_LEVEL = "INFO"
+
+# -- Pipelines, store and feeds (docs/store.md) --------------------------------------------------
+# Order matters: validate → deduplicate → store → feed.
+ITEM_PIPELINES = {
+    "mayadeen.pipelines.validate.ValidationPipeline": 100,
+    "mayadeen.pipelines.dedupe.DeduplicatePipeline": 200,
+    "mayadeen.pipelines.store.StorePipeline": 300,
+    "mayadeen.pipelines.feed.FeedPipeline": 400,
+}
+# Store writes are committed every this many items...
+MAYADEEN_STORE_BATCH_SIZE = 1000
+# ...and at least every this many seconds, so a killed crawl loses no more than that.
+MAYADEEN_STORE_COMMIT_INTERVAL = 2.0
+# The per-run feed under <MAYADEEN_DATA_DIR>/feeds/: "csv" or "jsonl".
+MAYADEEN_FEED_FORMAT = "csv"
+# -O/-o file.csv: list fields as JSON text and formulas neutralised, like the per-run feed.
+FEED_EXPORTERS = {"csv": "mayadeen.exporters.CsvItemExporter"}
+# Dropped items are logged in one line (reasons and URL), without the whole item.
+LOG_FORMATTER = "mayadeen.logformatter.LogFormatter"

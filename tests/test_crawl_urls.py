@@ -29,14 +29,24 @@ def test_the_given_urls_and_nothing_else_are_fetched_and_extracted(
 ) -> None:
     spellings = [f.path.replace(":", "%3A") if i % 2 else f.path for i, f in enumerate(FIXTURES)]
     started = datetime.now(UTC)
-    log, items = crawl_urls(fixture_server, ",".join(spellings), tmp_path / "items.jsonl")
+    out = tmp_path / "items.jsonl"
+    log, items = crawl_urls(fixture_server, ",".join(spellings), out)
 
     asked = sorted(r.path for r in fixture_server.requests if r.path != "/robots.txt")
     assert asked == sorted(spellings), "exactly the given pages: no discovery"
     by_url = {item["url"]: item for item in items}
-    with_items = [f for f in FIXTURES if f.expected_ref]
-    assert len(items) == len(by_url) == len(with_items), "one item per article page, none else"
-    for fixture in with_items:
+    articles = [f for f in FIXTURES if f.kind == "article"]
+    invalid = [f for f in FIXTURES if f.kind == "invalid"]
+    assert len(items) == len(by_url) == len(articles), "one item per valid article, none else"
+    # Invalid pages are extracted all the same, then quarantined with the item as extracted.
+    quarantined = [
+        json.loads(line)["item"]
+        for path in (out.parent / "quarantine").glob("*.jsonl")
+        for line in path.read_text("utf-8").splitlines()
+    ]
+    assert len(quarantined) == len(invalid)
+    by_url |= {item["url"]: item for item in quarantined}
+    for fixture in articles + invalid:
         expected = json.loads(
             json.dumps(fixture.expected()).replace(LIVE_ROOT, fixture_server.root)
         )
@@ -48,7 +58,7 @@ def test_the_given_urls_and_nothing_else_are_fetched_and_extracted(
         assert started - timedelta(seconds=1) <= crawled <= datetime.now(UTC)
     for kind in ("video", "infograph", "author", "page"):
         assert stat(log, f"mayadeen/pages/{kind}") == 1, kind
-    assert stat(log, "mayadeen/pages/article") == len(with_items)
+    assert stat(log, "mayadeen/pages/article") == len(articles) + len(invalid)
     assert stat(log, "mayadeen/field/title/tawsiyat") > 0
     assert stat(log, "mayadeen/field/article_id/missing") >= 2
 

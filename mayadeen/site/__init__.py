@@ -13,3 +13,4 @@ from mayadeen.site.access import *
 from mayadeen.site.article import *
 from mayadeen.site.discovery import *
 from mayadeen.site.urls import *
+from mayadeen.site.validation import *

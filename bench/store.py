@@ -1,0 +1,108 @@
+"""Benchmark of the store pipeline: items/s into a fresh store, then the same items again.
+
+Prints figures; asserts nothing. The items are the generated site's (2-6 KiB each, four tags on
+average); the pipelines are built with ``from_crawler`` as in a crawl, with the project's settings.
+Usage: ``python bench/store.py [N] [ROUNDS]`` (default 20000 items, best of 3 rounds).
+"""
+
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from scrapy.utils.project import get_project_settings
+from scrapy.utils.test import get_crawler
+
+from mayadeen.items import ArticleItem
+from mayadeen.loopback import GeneratedSite
+from mayadeen.pipelines.dedupe import DeduplicatePipeline
+from mayadeen.pipelines.feed import FeedPipeline
+from mayadeen.pipelines.store import StorePipeline
+from mayadeen.pipelines.validate import ValidationPipeline
+
+CRAWLED_AT = "2026-11-21T10:00:00+00:00"
+
+
+def generated_items(n: int) -> list[ArticleItem]:
+    site = GeneratedSite(n, seed=11)
+    return [
+        ArticleItem(**site.expected_item(article), crawled_at=CRAWLED_AT)
+        for article in site.articles_by_index
+    ]
+
+
+def crawler_for(data_dir: Path) -> Any:
+    project = get_project_settings()
+    settings = {name: project[name] for name in project if name.startswith("MAYADEEN_")}
+    return get_crawler(settings_dict={**settings, "MAYADEEN_DATA_DIR": str(data_dir)})
+
+
+def timed(
+    label: str, items: list[ArticleItem], step: Callable[[Any], Any], done: Callable[[], None]
+) -> float:
+    started = time.perf_counter()
+    for item in items:
+        step(item)
+    done()
+    rate = len(items) / (time.perf_counter() - started)
+    print(f"  {label:<38} {rate:>9,.0f} items/s")
+    return rate
+
+
+def store_only(items: list[ArticleItem]) -> tuple[float, float]:
+    with tempfile.TemporaryDirectory() as directory:
+        crawler = crawler_for(Path(directory))
+        pipeline = StorePipeline.from_crawler(crawler)
+        pipeline.open_spider()
+        new = timed("store, new articles", items, pipeline.process_item, pipeline.commit)
+        same = timed(
+            "store, the same articles again", items, pipeline.process_item, pipeline.commit
+        )
+        pipeline.spider_closed(None, "finished")  # type: ignore[arg-type]
+    return new, same
+
+
+def whole_chain(items: list[ArticleItem]) -> float:
+    """validate → deduplicate → store → feed, as ``ITEM_PIPELINES`` runs them."""
+    with tempfile.TemporaryDirectory() as directory:
+        crawler = crawler_for(Path(directory))
+        stages = [
+            cls.from_crawler(crawler)
+            for cls in (ValidationPipeline, DeduplicatePipeline, StorePipeline, FeedPipeline)
+        ]
+        for stage in stages:
+            if hasattr(stage, "open_spider"):
+                stage.open_spider()
+
+        def chain(item: Any) -> Any:
+            for stage in stages:
+                item = stage.process_item(item)
+            return item
+
+        def finish() -> None:
+            for stage in reversed(stages):
+                stage.close_spider()
+
+        rate = timed("all four pipelines, new articles", items, chain, finish)
+        stages[2].spider_closed(None, "finished")
+    return rate
+
+
+def main(n: int, rounds: int) -> None:
+    items = generated_items(n)
+    size = sum(len(item.body or "") + len(item.summary or "") for item in items) / len(items)
+    print(f"{n} generated articles, {size / 1024:.1f} KiB of text each; best of {rounds} rounds")
+    results = [(*store_only(items), whole_chain(items)) for _ in range(rounds)]
+    new, same, chain = (max(column) for column in zip(*results, strict=True))
+    print(
+        f"best: store new {new:,.0f}/s, store unchanged {same:,.0f}/s, whole chain {chain:,.0f}/s"
+    )
+
+
+if __name__ == "__main__":
+    main(
+        int(sys.argv[1]) if len(sys.argv) > 1 else 20_000,
+        int(sys.argv[2]) if len(sys.argv) > 2 else 3,
+    )

@@ -1,0 +1,64 @@
+"""The data dictionary, ``docs/data-dictionary.md``, generated from the item's field docstrings.
+
+``python -m mayadeen.datadict`` rewrites it; a test keeps the committed file equal to this text.
+"""
+
+import sys
+import typing
+from dataclasses import fields
+from pathlib import Path
+
+from mayadeen.items import LIST_FIELDS, ArticleItem, field_docs
+from mayadeen.validation import REQUIRED
+
+HEADER = """\
+# Data dictionary
+
+One row per article: the columns of the CSV feeds and of the store's `articles` table, in this
+order. Generated from `mayadeen/items.py` by `python -m mayadeen.datadict`; do not edit by hand.
+Lists are JSON arrays in JSON Lines, JSON text in CSV cells and SQLite columns.
+
+| # | field | type | meaning |
+|---|---|---|---|
+"""
+
+STORE_COLUMNS = """
+The store's `articles` table adds `first_seen_at`, `last_seen_at` (UTC times the URL was first
+and last stored), `changed_at` (when its values last changed: first insert or update) and
+`version` (1, then one more per update); see `docs/store.md`.
+"""
+
+
+def type_name(name: str, python_type: object) -> str:
+    """The contract's spelling of a field's type.
+
+    >>> type_name("tags", list[str]), type_name("summary", str | None), type_name("url", str | None)
+    ('list of str', 'str or null', 'str')
+    """
+    if name in LIST_FIELDS:
+        return "list of str"
+    base = [t for t in typing.get_args(python_type) if t is not type(None)] or [python_type]
+    text = getattr(base[0], "__name__", str(base[0]))
+    return text if name in REQUIRED else f"{text} or null"
+
+
+def render() -> str:
+    docs = field_docs()
+    rows = [
+        f"| {number} | `{item_field.name}` | {type_name(item_field.name, item_field.type)} | "
+        + " ".join(docs[item_field.name].split()).replace("|", "\\|")
+        + " |"
+        for number, item_field in enumerate(fields(ArticleItem), start=1)
+    ]
+    return HEADER + "\n".join(rows) + "\n" + STORE_COLUMNS
+
+
+def main(argv: list[str]) -> int:
+    target = Path(argv[0]) if argv else Path("docs/data-dictionary.md")
+    target.write_text(render(), encoding="utf-8")
+    print(f"wrote {target}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,44 @@
+"""The SQLite store, ``<MAYADEEN_DATA_DIR>/articles.sqlite``: articles, their old versions, alias
+URLs, quarantined items and runs. Tables and analysts' queries: ``docs/store.md``.
+
+Reading the crawl state (safe while another process writes: WAL mode, 30 s busy timeout; only
+committed rows are seen, so an article is known once its batch is committed)::
+
+    from mayadeen.store import known_articles, last_finished_run, store_path
+
+    path = store_path(settings["MAYADEEN_DATA_DIR"])    # <data_dir>/articles.sqlite
+    known = known_articles(path)      # {url: KnownArticle(published, modified, last_seen)}
+    run = last_finished_run(path)     # Run(run_id, started_at, finished_at) or None
+
+``known_articles`` maps every canonical URL in ``articles`` and every alias URL (the same content
+found under another URL) to its article's times, in one SELECT. ``last_finished_run`` is the latest
+run whose ``close_reason`` is ``finished``. The same queries are methods of
+``Store.open(path, readonly=True)``, which on a missing file answers with nothing.
+
+Writing (the store pipeline does it): ``Store.open(path)`` creates or migrates the schema (``PRAGMA
+user_version``), then ``put(item, now) -> "new" | "updated" | "unchanged"``, ``add_alias``,
+``quarantine``, ``begin_run``/``finish_run``, ``commit()``, ``close()``.
+"""
+
+from mayadeen.store.db import (
+    KnownArticle,
+    Run,
+    Store,
+    Verdict,
+    known_articles,
+    last_finished_run,
+    store_path,
+)
+from mayadeen.store.schema import SCHEMA_VERSION, SchemaError
+
+__all__ = [
+    "SCHEMA_VERSION",
+    "KnownArticle",
+    "Run",
+    "SchemaError",
+    "Store",
+    "Verdict",
+    "known_articles",
+    "last_finished_run",
+    "store_path",
+]

@@ -1,0 +1,293 @@
+"""The SQLite store: one connection, writes batched in transactions, reads for the crawl's state."""
+
+import json
+import os
+import sqlite3
+from collections.abc import Iterator, Sequence
+from functools import cache
+from pathlib import Path
+from types import TracebackType
+from typing import Any, Literal, NamedTuple, Self
+
+from mayadeen.items import FIELD_NAMES
+from mayadeen.store.rows import item_dict, item_values
+from mayadeen.store.schema import COMPARED, ensure_schema
+
+Verdict = Literal["new", "updated", "unchanged"]
+"""What the store made of an item: a URL it did not know, a known URL whose values changed, or the
+same values again."""
+
+BUSY_TIMEOUT_MS = 30_000
+"""How long a connection waits for another one's write lock before giving up."""
+
+_N = len(FIELD_NAMES)
+_COMPARED_POSITIONS = tuple(FIELD_NAMES.index(name) for name in COMPARED)
+_COLUMNS = ", ".join(FIELD_NAMES)
+_UPSERT = (
+    f"INSERT INTO articles ({_COLUMNS}, first_seen_at, last_seen_at, changed_at, version) "
+    f"VALUES ({', '.join('?' * _N)}, ?, ?, ?, 1) "
+    "ON CONFLICT(url) DO UPDATE SET "
+    + ", ".join(f"{name} = excluded.{name}" for name in FIELD_NAMES[1:])
+    + ", last_seen_at = excluded.last_seen_at, changed_at = excluded.changed_at"
+    ", version = articles.version + 1"
+)
+_KEEP_VERSION = (
+    f"INSERT INTO article_versions ({_COLUMNS}, first_seen_at, changed_at, version, "
+    f"superseded_at) SELECT {_COLUMNS}, first_seen_at, changed_at, version, ? "
+    "FROM articles WHERE url = ?"
+)
+_TAGS = FIELD_NAMES.index("tags")
+# By the old tags, through the primary key (tag, url): an index on url alone would be one more
+# index to update on every insert, for the rare update.
+_DROP_TAGS = "DELETE FROM article_tags WHERE url = ? AND tag IN (SELECT value FROM json_each(?))"
+_COMPARED_TAGS = COMPARED.index("tags")
+_STORED = f"SELECT {', '.join(COMPARED)} FROM articles WHERE url = ?"
+_KNOWN = (
+    "SELECT url, published_at, modified_at, last_seen_at FROM articles UNION ALL "
+    "SELECT aliases.alias_url, articles.published_at, articles.modified_at, articles.last_seen_at "
+    "FROM aliases JOIN articles ON articles.url = aliases.url"
+)
+
+
+@cache
+def _add_tags(count: int) -> str:
+    """One statement for all of an article's tags (``executemany`` costs more per row)."""
+    return "INSERT OR IGNORE INTO article_tags (tag, url) VALUES " + ", ".join(["(?, ?)"] * count)
+
+
+def store_path(data_dir: str | os.PathLike[str]) -> Path:
+    """Where the store of a data directory is: ``<data_dir>/articles.sqlite``."""
+    return Path(data_dir) / "articles.sqlite"
+
+
+class KnownArticle(NamedTuple):
+    published_at: str | None
+    modified_at: str | None
+    last_seen_at: str | None
+    """When a run last fetched it: a sitemap ``lastmod`` after this, where the page states no
+    ``modified_at``, means a version the store has not seen."""
+
+
+class Run(NamedTuple):
+    run_id: str
+    started_at: str
+    finished_at: str | None
+
+
+class Store:
+    """The store at ``path``. ``Store.open(path)`` creates or migrates it for writing;
+    ``Store.open(path, readonly=True)`` only reads, and on a file that does not exist yet answers
+    every query with nothing. Use as a context manager, or call ``close()``."""
+
+    def __init__(self, db: sqlite3.Connection | None, path: Path) -> None:
+        self._db = db
+        self.path = path
+        self._aliases = True
+        """Whether ``aliases`` may hold a row (saves a DELETE per new article while it is empty)."""
+        self.pending = 0
+        """Writes since the last commit (items stored, aliases, quarantined items)."""
+
+    @classmethod
+    def open(cls, path: str | os.PathLike[str], readonly: bool = False) -> Self:
+        path = Path(path)
+        if readonly:
+            if not path.exists():
+                return cls(None, path)
+            db = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+            db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+            if db.execute("PRAGMA user_version").fetchone()[0] == 0:
+                db.close()  # being created by a writer this very moment: nothing in it yet
+                return cls(None, path)
+            return cls(db, path)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        db = sqlite3.connect(path, isolation_level="DEFERRED")
+        db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        # Articles are 2-6 KiB: 16 KiB pages pack several and halve the index pages a batch
+        # rewrites, for twice the bulk write rate of 4 KiB pages (bench/store.py); new files only.
+        db.execute("PRAGMA page_size = 16384")
+        db.execute("PRAGMA journal_mode = WAL")
+        # In WAL mode NORMAL loses no committed transaction when the process dies, only on power loss.
+        db.execute("PRAGMA synchronous = NORMAL")
+        # A batch's new rows and the index pages they touch stay in memory until the commit.
+        db.execute("PRAGMA cache_size = -65536")
+        ensure_schema(db)
+        store = cls(db, path)
+        store._aliases = db.execute("SELECT 1 FROM aliases LIMIT 1").fetchone() is not None
+        return store
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    def close(self) -> None:
+        if self._db is not None:
+            self.commit()
+            self._db.close()
+            self._db = None
+
+    @property
+    def db(self) -> sqlite3.Connection:
+        if self._db is None:
+            raise RuntimeError(f"{self.path}: the store is closed (or does not exist yet)")
+        return self._db
+
+    def commit(self) -> int:
+        """Commit the pending writes; returns how many there were."""
+        done, self.pending = self.pending, 0
+        if self._db is not None and self._db.in_transaction:
+            self._db.commit()
+        return done
+
+    # -- writing ---------------------------------------------------------------------------
+
+    def put(self, item: Any, now: str) -> Verdict:
+        """Store an article; a known URL with other values is updated and its old row kept in
+        ``article_versions``; the same values again only touch ``last_seen_at``."""
+        values = item_values(item)
+        url = values[0]
+        db = self.db
+        stored = db.execute(_STORED, (url,)).fetchone()
+        verdict: Verdict
+        if stored is None:
+            verdict = "new"
+        elif stored == tuple(values[i] for i in _COMPARED_POSITIONS):
+            db.execute("UPDATE articles SET last_seen_at = ? WHERE url = ?", (now, url))
+            self.pending += 1
+            return "unchanged"
+        else:
+            verdict = "updated"
+            db.execute(_KEEP_VERSION, (now, url))
+            db.execute(_DROP_TAGS, (url, stored[_COMPARED_TAGS]))
+        db.execute(_UPSERT, (*values, now, now, now))
+        if tags := getattr(item, "tags", None) or json.loads(values[_TAGS]):
+            db.execute(_add_tags(len(tags)), [value for tag in tags for value in (tag, url)])
+        if verdict == "new" and self._aliases:
+            db.execute("DELETE FROM aliases WHERE alias_url = ?", (url,))
+        self.pending += 1
+        return verdict
+
+    def add_alias(self, alias_url: str, url: str, content_hash: str | None, now: str) -> None:
+        """Record that ``alias_url`` serves the content stored under ``url``."""
+        self._aliases = True
+        self.db.execute(
+            "INSERT INTO aliases (alias_url, url, content_hash, first_seen_at, last_seen_at) "
+            "VALUES (?, ?, ?, ?, ?) ON CONFLICT(alias_url) DO UPDATE SET url = excluded.url, "
+            "content_hash = excluded.content_hash, last_seen_at = excluded.last_seen_at",
+            (alias_url, url, content_hash, now, now),
+        )
+        self.pending += 1
+
+    def quarantine(
+        self, item: dict[str, Any], reasons: Sequence[str], run_id: str | None, now: str
+    ) -> None:
+        """Keep an invalid item with its reasons, for a later look or re-check."""
+        self.db.execute(
+            "INSERT INTO quarantine (run_id, url, reasons, item, quarantined_at) "
+            "VALUES (?, ?, ?, ?, ?)",
+            (
+                run_id,
+                item.get("url"),
+                json.dumps(list(reasons)),
+                json.dumps(item, ensure_ascii=False, default=str),
+                now,
+            ),
+        )
+        self.pending += 1
+
+    def begin_run(self, run_id: str, started_at: str) -> None:
+        with self.db:
+            self.db.execute(
+                "INSERT INTO runs (run_id, started_at) VALUES (?, ?)",
+                (run_id, started_at),
+            )
+
+    def finish_run(
+        self, run_id: str, finished_at: str, reason: str, counts: dict[str, int]
+    ) -> None:
+        """Commit what is pending and record how the run ended, with its counters."""
+        self.commit()
+        assignments = "".join(f", {name} = :{name}" for name in counts)
+        with self.db:
+            self.db.execute(
+                "UPDATE runs SET finished_at = :finished_at, close_reason = :reason"
+                f"{assignments} WHERE run_id = :run_id",
+                {"finished_at": finished_at, "reason": reason, "run_id": run_id, **counts},
+            )
+
+    # -- reading ---------------------------------------------------------------------------
+
+    def known_articles(self) -> dict[str, KnownArticle]:
+        """Every committed article URL and alias URL → its article's published and modified times."""
+        if self._db is None:
+            return {}
+        return {
+            url: KnownArticle(published, modified, seen)
+            for url, published, modified, seen in self._db.execute(_KNOWN)
+        }
+
+    def last_finished_run(self) -> Run | None:
+        """The latest run that ended with ``finished`` (not shut down, not an error)."""
+        if self._db is None:
+            return None
+        row = self._db.execute(
+            "SELECT run_id, started_at, finished_at FROM runs WHERE close_reason = 'finished' "
+            "ORDER BY started_at DESC, run_id DESC LIMIT 1"
+        ).fetchone()
+        return Run(*row) if row else None
+
+    def run_ids_like(self, run_id: str) -> set[str]:
+        """Run ids taken by runs started in the same second as ``run_id``."""
+        if self._db is None:
+            return set()
+        rows = self._db.execute(
+            "SELECT run_id FROM runs WHERE run_id = ? OR run_id GLOB ?", (run_id, f"{run_id}_*")
+        )
+        return {row[0] for row in rows}
+
+    def content_owner(self, content_hash: str, other_than: str) -> str | None:
+        """A stored article's URL with this content, other than ``other_than``."""
+        if self._db is None:
+            return None
+        row = self._db.execute(
+            "SELECT url FROM articles WHERE content_hash = ? AND url <> ? LIMIT 1",
+            (content_hash, other_than),
+        ).fetchone()
+        return row[0] if row else None
+
+    def has_article(self, url: str) -> bool:
+        if self._db is None:
+            return False
+        return (
+            self._db.execute("SELECT 1 FROM articles WHERE url = ?", (url,)).fetchone() is not None
+        )
+
+    def articles(self, changed_since: str | None = None) -> Iterator[dict[str, Any]]:
+        """Stored articles as item dicts, oldest publication first; with ``changed_since`` (an
+        ISO date or time, UTC) only those new or updated since then."""
+        if self._db is None:
+            return
+        where, parameters = (
+            ("WHERE changed_at >= ?", (changed_since,)) if changed_since else ("", ())
+        )
+        query = f"SELECT {_COLUMNS} FROM articles {where} ORDER BY published_at, url"
+        for row in self._db.execute(query, parameters):
+            yield item_dict(row)
+
+
+def known_articles(path: str | os.PathLike[str]) -> dict[str, KnownArticle]:
+    """``Store.known_articles`` of the store at ``path`` (empty when it does not exist yet)."""
+    with Store.open(path, readonly=True) as store:
+        return store.known_articles()
+
+
+def last_finished_run(path: str | os.PathLike[str]) -> Run | None:
+    """``Store.last_finished_run`` of the store at ``path`` (None when it does not exist yet)."""
+    with Store.open(path, readonly=True) as store:
+        return store.last_finished_run()

@@ -1,0 +1,175 @@
+"""Validation rules: what is wrong with an item, as stable reason codes.
+
+Codes are ``<topic>:<problem>``; stats count each (``mayadeen/quarantine/<code>``) and the
+quarantine keeps them with the item, so they are part of what users see: add new ones, never rename.
+
+| code | meaning |
+|---|---|
+| ``missing:<field>`` | a field the contract requires is null or empty (``title``, ``body``, ...) |
+| ``type:<field>`` | a value of the wrong type (a list of non-strings, a string count, ...) |
+| ``url:offsite`` | the URL is not on the crawled host (``MAYADEEN_BASE_URL``) |
+| ``url:not_article`` | the URL's path is not ``/news/<section>/<slug>`` or ``/articles/<sub>/<slug>`` |
+| ``url:not_canonical`` | a query, fragment, trailing ``/``, or escapes the contract decodes |
+| ``date:unparseable`` | ``published_at`` is not ISO-8601 with an offset and seconds |
+| ``date:future`` | ``published_at`` is more than a day after the fetch |
+| ``date:too_old`` | ``published_at`` is before the site existed (2012) |
+| ``modified:unparseable`` | ``modified_at`` is stated but not ISO-8601 with an offset |
+| ``content_type:unknown`` | not one of ``news``, ``opinion``, ``analysis``, ``blog``, ``features`` |
+| ``language:unexpected`` | not ``en`` |
+| ``body:too_short`` | fewer than ``site.MIN_BODY_WORDS`` words |
+| ``word_count:mismatch`` | ``word_count`` is not ``len(body.split())`` |
+| ``content_hash:mismatch`` | ``content_hash`` is not the SHA-256 of ``title + "\\n" + body`` |
+"""
+
+import re
+import types
+import typing
+from dataclasses import fields
+from datetime import datetime
+from typing import Any
+
+from mayadeen import site
+from mayadeen.extract import content_hash
+from mayadeen.items import ArticleItem
+
+REQUIRED: typing.Final = (
+    "url",
+    "title",
+    "content_type",
+    "published_at",
+    "body",
+    "word_count",
+    "language",
+    "crawled_at",
+    "content_hash",
+)
+"""Fields the contract types without "or null"."""
+
+DERIVED: typing.Final = {"word_count": ("body",), "content_hash": ("title", "body")}
+"""Fields computed from others: missing only says something when their inputs are there."""
+
+_ISO_SECONDS = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}[+-]\d{2}:\d{2}")
+
+
+def _expected_types() -> dict[str, tuple[type, ...]]:
+    expected: dict[str, tuple[type, ...]] = {}
+    for item_field in fields(ArticleItem):
+        kind = item_field.type
+        if typing.get_origin(kind) in {typing.Union, types.UnionType}:
+            kind = next(t for t in typing.get_args(kind) if t is not type(None))
+        origin = typing.get_origin(kind) or kind
+        expected[item_field.name] = (origin,) if isinstance(origin, type) else (object,)
+    return expected
+
+
+_TYPES = _expected_types()
+
+
+def parse_time(value: str) -> datetime | None:
+    """A time in the contract's form (ISO-8601, seconds, numeric offset), else None.
+
+    >>> parse_time("2022-02-24T14:05:00+02:00").utcoffset().total_seconds()
+    7200.0
+    >>> parse_time("2022-02-24 14:05"), parse_time("2022-02-24T14:05:00"), parse_time("soon")
+    (None, None, None)
+    """
+    if not _ISO_SECONDS.fullmatch(value):
+        return None
+    try:
+        return datetime.fromisoformat(value)
+    except ValueError:
+        return None
+
+
+def _empty(value: Any) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+def _wrong_type(value: Any, expected: tuple[type, ...]) -> bool:
+    if isinstance(value, bool) or not isinstance(value, expected):
+        return True
+    return isinstance(value, list) and not all(isinstance(entry, str) for entry in value)
+
+
+def _type_problems(values: dict[str, Any]) -> list[str]:
+    return [
+        f"type:{name}"
+        for name, value in values.items()
+        if value is not None and name in _TYPES and _wrong_type(value, _TYPES[name])
+    ]
+
+
+def _url_problems(url: str, root: str) -> list[str]:
+    if site.canonical_url(url, root) is None or not url.startswith(root + "/"):
+        return ["url:offsite"]
+    problems = []
+    if not site.is_article_url(url):
+        problems.append("url:not_article")
+    if site.canonical_url(url, root) != url:
+        problems.append("url:not_canonical")
+    return problems
+
+
+def _date_problems(values: dict[str, Any]) -> list[str]:
+    problems = []
+    published = parse_time(values["published_at"]) if values.get("published_at") else None
+    if values.get("published_at") and published is None:
+        problems.append("date:unparseable")
+    crawled = parse_time(values["crawled_at"]) if values.get("crawled_at") else None
+    if published is not None:
+        if crawled is not None and published > crawled + site.FUTURE_TOLERANCE:
+            problems.append("date:future")
+        if published < site.EARLIEST_PUBLISHED:
+            problems.append("date:too_old")
+    if values.get("modified_at") and parse_time(values["modified_at"]) is None:
+        problems.append("modified:unparseable")
+    return problems
+
+
+def _text_problems(values: dict[str, Any]) -> list[str]:
+    problems = []
+    body, title = values.get("body"), values.get("title")
+    if values.get("content_type") and values["content_type"] not in site.CONTENT_TYPES:
+        problems.append("content_type:unknown")
+    if values.get("language") and values["language"] not in site.LANGUAGES:
+        problems.append("language:unexpected")
+    if body and body.strip():
+        words = len(body.split())
+        if words < site.MIN_BODY_WORDS:
+            problems.append("body:too_short")
+        if values.get("word_count") is not None and values["word_count"] != words:
+            problems.append("word_count:mismatch")
+        if (
+            title
+            and values.get("content_hash")
+            and values["content_hash"] != content_hash(title, body)
+        ):
+            problems.append("content_hash:mismatch")
+    return problems
+
+
+def problems(values: dict[str, Any], root: str) -> list[str]:
+    """Everything wrong with an item (its fields as a dict), as reason codes; empty when valid.
+
+    ``root`` is the crawled site's root (``site.site_root(MAYADEEN_BASE_URL)``).
+
+    >>> problems({"url": "https://example.com/x", "title": " ", "body": "Too short.",
+    ...           "content_type": "news", "published_at": "2022-02-24T14:05:00+02:00",
+    ...           "word_count": 2, "language": "en", "crawled_at": "2026-01-01T00:00:00+00:00"},
+    ...          "https://english.almayadeen.net")
+    ['missing:title', 'url:offsite', 'body:too_short']
+    """
+    found = [
+        f"missing:{name}"
+        for name in REQUIRED
+        if _empty(values.get(name))
+        and not any(_empty(values.get(source)) for source in DERIVED.get(name, ()))
+    ]
+    found += _type_problems(values)
+    if any(code.startswith("type:") for code in found):
+        return found
+    if isinstance(values.get("url"), str) and values["url"]:
+        found += _url_problems(values["url"], root)
+    found += _date_problems(values)
+    found += _text_problems(values)
+    return found

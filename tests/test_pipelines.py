@@ -1,0 +1,258 @@
+"""Each pipeline built with ``from_crawler``, fed items as extraction yields them."""
+
+import csv
+import json
+import sqlite3
+from pathlib import Path
+
+import pytest
+from scrapy.exceptions import DropItem
+
+from mayadeen.extract import content_hash
+from mayadeen.items import FIELD_NAMES
+from mayadeen.loopback import GeneratedSite
+from mayadeen.pipelines.dedupe import DeduplicatePipeline
+from mayadeen.pipelines.drops import DuplicateItem, InvalidItem
+from mayadeen.pipelines.feed import FeedPipeline
+from mayadeen.pipelines.store import StorePipeline
+from mayadeen.pipelines.validate import ValidationPipeline
+from mayadeen.run import crawl_run
+from mayadeen.store import store_path
+from tests.conftest import SHARED
+from tests.pipeline_helpers import changed, fixture_items, generated_items, make_crawler, stats
+
+ARTICLES = fixture_items("article")
+INVALID = fixture_items("invalid")
+
+
+# -- validation ----------------------------------------------------------------------------
+
+
+def test_every_article_fixture_and_generated_article_is_valid(tmp_path: Path) -> None:
+    pipeline = ValidationPipeline.from_crawler(make_crawler(tmp_path))
+    for item in [*ARTICLES.values(), *generated_items(GeneratedSite(500, seed=3))]:
+        assert pipeline.process_item(item) is item
+    assert not (tmp_path / "quarantine").exists()
+
+
+def test_the_shared_samples_are_valid(tmp_path: Path) -> None:
+    samples = SHARED / "site" / "samples" / "expected.json"
+    if not samples.is_file():
+        pytest.skip(f"{samples} is not beside this checkout")
+    pipeline = ValidationPipeline.from_crawler(make_crawler(tmp_path))
+    for expected in json.loads(samples.read_text("utf-8")).values():
+        item = {**expected, "crawled_at": "2026-11-21T10:00:00+00:00"}
+        assert pipeline.process_item(item) is item
+
+
+@pytest.mark.parametrize(
+    ("name", "reasons"),
+    [("invalid-empty-body", ["missing:body"]), ("invalid-no-title", ["missing:title"])],
+)
+def test_broken_fixtures_are_quarantined_with_their_reasons(
+    tmp_path: Path, name: str, reasons: list[str]
+) -> None:
+    crawler = make_crawler(tmp_path)
+    pipeline = ValidationPipeline.from_crawler(crawler)
+    with pytest.raises(InvalidItem) as dropped:
+        pipeline.process_item(INVALID[name])
+    pipeline.close_spider()
+    assert dropped.value.reasons == reasons
+    assert isinstance(dropped.value, DropItem)
+    assert dropped.value.log_level == "WARNING"
+    (line,) = (
+        (tmp_path / "quarantine" / f"{crawl_run(crawler).run_id}.jsonl").read_text().splitlines()
+    )
+    record = json.loads(line)
+    assert record["reasons"] == reasons
+    assert record["url"] == INVALID[name].url
+    assert list(record["item"]) == list(FIELD_NAMES), "the whole item, to re-check it"
+    assert stats(crawler)["mayadeen/quarantine/items"] == 1
+    assert stats(crawler)[f"mayadeen/quarantine/{reasons[0]}"] == 1
+
+
+@pytest.mark.parametrize(
+    ("values", "reason"),
+    [
+        ({"url": "https://example.com/news/politics/x"}, "url:offsite"),
+        ({"url": "https://english.almayadeen.net/news/politics"}, "url:not_article"),
+        ({"url": "https://english.almayadeen.net/news/politics/x/"}, "url:not_canonical"),
+        ({"published_at": "24 Feb 2022"}, "date:unparseable"),
+        ({"published_at": "2027-01-01T00:00:00+02:00"}, "date:future"),
+        ({"published_at": "1970-01-01T00:00:00+00:00"}, "date:too_old"),
+        ({"modified_at": "yesterday"}, "modified:unparseable"),
+        ({"content_type": "video"}, "content_type:unknown"),
+        ({"language": "ar"}, "language:unexpected"),
+        ({"word_count": 3}, "word_count:mismatch"),
+        ({"content_hash": "0" * 64}, "content_hash:mismatch"),
+        ({"tags": "Lebanon"}, "type:tags"),
+        ({"word_count": "88"}, "type:word_count"),
+        ({"published_at": None}, "missing:published_at"),
+    ],
+)
+def test_each_rule_has_its_reason(tmp_path: Path, values: dict[str, object], reason: str) -> None:
+    pipeline = ValidationPipeline.from_crawler(make_crawler(tmp_path))
+    with pytest.raises(InvalidItem) as dropped:
+        pipeline.process_item(changed(ARTICLES["news-jsonld-only"], **values))
+    assert dropped.value.reasons == [reason]
+
+
+def test_a_short_body_is_too_short(tmp_path: Path) -> None:
+    pipeline = ValidationPipeline.from_crawler(make_crawler(tmp_path))
+    item = ARTICLES["news-jsonld-only"]
+    short = changed(item, body="Only a few words here.", word_count=5, content_hash=None)
+    with pytest.raises(InvalidItem) as dropped:
+        pipeline.process_item(short)
+    assert dropped.value.reasons == ["missing:content_hash", "body:too_short"]
+
+
+# -- deduplication ---------------------------------------------------------------------------
+
+
+def test_the_same_url_twice_in_a_run_is_a_duplicate(tmp_path: Path) -> None:
+    crawler = make_crawler(tmp_path)
+    pipeline = DeduplicatePipeline.from_crawler(crawler)
+    pipeline.open_spider()
+    item = ARTICLES["features-long"]
+    assert pipeline.process_item(item) is item
+    with pytest.raises(DuplicateItem) as dropped:
+        pipeline.process_item(changed(item))
+    assert dropped.value.kind == "url"
+    assert dropped.value.log_level == "DEBUG"
+    assert stats(crawler)["mayadeen/duplicates/url"] == 1
+
+
+def test_the_same_content_under_another_url_is_a_duplicate(tmp_path: Path) -> None:
+    crawler = make_crawler(tmp_path)
+    pipeline = DeduplicatePipeline.from_crawler(crawler)
+    pipeline.open_spider()
+    item = ARTICLES["features-long"]
+    pipeline.process_item(item)
+    copy = changed(item, url="https://english.almayadeen.net/articles/features/a-copy")
+    with pytest.raises(DuplicateItem) as dropped:
+        pipeline.process_item(copy)
+    assert (dropped.value.kind, dropped.value.original) == ("content", item.url)
+    assert dropped.value.log_level == "INFO"
+    assert stats(crawler)["mayadeen/duplicates/content"] == 1
+
+
+def _run(tmp_path: Path, items: list[object]) -> dict[str, object]:
+    """One crawl's pipelines over ``items``, with the store told of drops and the close as the
+    ``item_dropped`` and ``spider_closed`` signals tell it in a crawl."""
+    crawler = make_crawler(tmp_path)
+    stages = [
+        cls.from_crawler(crawler)
+        for cls in (ValidationPipeline, DeduplicatePipeline, StorePipeline, FeedPipeline)
+    ]
+    for stage in stages:
+        getattr(stage, "open_spider", lambda: None)()
+    for item in items:
+        try:
+            for stage in stages:
+                item = stage.process_item(item)
+        except DropItem as error:
+            stages[2].item_dropped(item=item, exception=error)
+    for stage in reversed(stages):
+        getattr(stage, "close_spider", lambda: None)()
+    stages[2].spider_closed(None, reason="finished")
+    return stats(crawler)
+
+
+def test_content_seen_in_an_earlier_run_is_an_alias(tmp_path: Path) -> None:
+    item = ARTICLES["opinion-disclaimer"]
+    _run(tmp_path, [item])
+    copy = changed(item, url="https://english.almayadeen.net/articles/opinion/old-slug")
+    got = _run(tmp_path, [copy, item])
+    assert got["mayadeen/duplicates/content"] == 1
+    assert got["mayadeen/items/unchanged"] == 1
+    db = sqlite3.connect(store_path(tmp_path))
+    assert db.execute("SELECT alias_url, url FROM aliases").fetchall() == [(copy.url, item.url)]
+    assert db.execute("SELECT count(*) FROM articles").fetchone() == (1,)
+
+
+# -- store and feed --------------------------------------------------------------------------
+
+
+def test_store_labels_counts_and_records_the_run(tmp_path: Path) -> None:
+    items = list(ARTICLES.values())
+    first = _run(tmp_path, [*items, *INVALID.values(), items[0]])
+    assert first["mayadeen/items/new"] == len(items)
+    assert first["mayadeen/duplicates/url"] == 1
+    assert first["mayadeen/quarantine/items"] == 2
+    body = f"{items[1].body} More."
+    edited = changed(
+        items[1],
+        body=body,
+        word_count=len(body.split()),
+        content_hash=content_hash(items[1].title or "", body),
+    )
+    second = _run(tmp_path, [edited, *items[2:]])
+    assert second["mayadeen/items/updated"] == 1
+    assert second["mayadeen/items/unchanged"] == len(items) - 2
+    assert "mayadeen/items/new" not in second
+    db = sqlite3.connect(store_path(tmp_path))
+    runs = db.execute(
+        "SELECT close_reason, items_new, items_updated, items_unchanged, duplicates, quarantined "
+        "FROM runs ORDER BY run_id"
+    ).fetchall()
+    assert runs == [("finished", len(items), 0, 0, 1, 2), ("finished", 0, 1, len(items) - 2, 0, 0)]
+    assert db.execute("SELECT count(*) FROM quarantine").fetchone() == (2,)
+    assert db.execute("SELECT count(*) FROM article_versions").fetchone() == (1,)
+    feeds = sorted((tmp_path / "feeds").glob("articles-*.csv"))
+    assert [len(list(csv.reader(f.open(encoding="utf-8")))) - 1 for f in feeds] == [len(items), 1]
+
+
+def test_store_commits_every_batch(tmp_path: Path) -> None:
+    crawler = make_crawler(
+        tmp_path, MAYADEEN_STORE_BATCH_SIZE=3, MAYADEEN_STORE_COMMIT_INTERVAL=3600
+    )
+    pipeline = StorePipeline.from_crawler(crawler)
+    pipeline.open_spider()
+    items = list(ARTICLES.values())[:7]
+    for item in items:
+        pipeline.process_item(item)
+    reader = sqlite3.connect(store_path(tmp_path))
+    assert reader.execute("SELECT count(*) FROM articles").fetchone() == (6,)
+    pipeline.close_spider()
+    assert reader.execute("SELECT count(*) FROM articles").fetchone() == (7,)
+
+
+def test_store_commits_after_the_interval(tmp_path: Path) -> None:
+    crawler = make_crawler(tmp_path, MAYADEEN_STORE_COMMIT_INTERVAL=0.01)
+    pipeline = StorePipeline.from_crawler(crawler)
+    pipeline.open_spider()
+    pipeline.process_item(ARTICLES["features-long"])
+    pipeline._last_commit -= 1  # as if a second had passed
+    pipeline._commit_if_due()
+    reader = sqlite3.connect(store_path(tmp_path))
+    assert reader.execute("SELECT count(*) FROM articles").fetchone() == (1,)
+
+
+def test_feed_is_jsonl_a_setting_away(tmp_path: Path) -> None:
+    crawler = make_crawler(tmp_path, MAYADEEN_FEED_FORMAT="jsonl")
+    pipeline = FeedPipeline.from_crawler(crawler)
+    pipeline.open_spider()
+    item = ARTICLES["news-technology-tweets"]
+    pipeline.process_item(item)
+    pipeline.close_spider()
+    (feed,) = (tmp_path / "feeds").glob("*.jsonl")
+    (row,) = [json.loads(line) for line in feed.read_text("utf-8").splitlines()]
+    assert row == {name: getattr(item, name) for name in FIELD_NAMES}
+
+
+def test_an_unknown_feed_format_is_a_clear_error(tmp_path: Path) -> None:
+    with pytest.raises(ValueError, match="MAYADEEN_FEED_FORMAT = 'xml'"):
+        FeedPipeline.from_crawler(make_crawler(tmp_path, MAYADEEN_FEED_FORMAT="xml"))
+
+
+@pytest.mark.parametrize(("store_empty", "files"), [(True, 1), (False, 0)])
+def test_an_empty_run_follows_feed_store_empty(
+    tmp_path: Path, store_empty: bool, files: int
+) -> None:
+    pipeline = FeedPipeline.from_crawler(make_crawler(tmp_path, FEED_STORE_EMPTY=store_empty))
+    pipeline.open_spider()
+    pipeline.close_spider()
+    feeds = list((tmp_path / "feeds").glob("*.csv"))
+    assert len(feeds) == files
+    if files:
+        assert feeds[0].read_bytes() == (",".join(FIELD_NAMES) + "\r\n").encode()

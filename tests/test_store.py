@@ -1,0 +1,184 @@
+"""The store on its own: schema from the item, upserts, versions, aliases, runs, readers."""
+
+import json
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from mayadeen.items import FIELD_NAMES, LIST_FIELDS
+from mayadeen.store import (
+    SCHEMA_VERSION,
+    KnownArticle,
+    Run,
+    SchemaError,
+    Store,
+    known_articles,
+    last_finished_run,
+    store_path,
+)
+from tests.pipeline_helpers import changed, fixture_items
+
+ITEMS = list(fixture_items().values())
+NOW, LATER = "2026-11-21T10:00:00+00:00", "2026-11-22T10:00:00+00:00"
+
+
+@pytest.fixture
+def path(tmp_path: Path) -> Path:
+    return store_path(tmp_path)
+
+
+def test_store_path_is_in_the_data_dir(tmp_path: Path) -> None:
+    assert store_path(tmp_path) == tmp_path / "articles.sqlite"
+    assert store_path(str(tmp_path)) == tmp_path / "articles.sqlite"
+
+
+def test_schema_follows_the_item(path: Path) -> None:
+    with Store.open(path) as store:
+        columns = [(row[1], row[2]) for row in store.db.execute("PRAGMA table_info(articles)")]
+        assert store.db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+        assert store.db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+    assert [name for name, _ in columns][: len(FIELD_NAMES)] == list(FIELD_NAMES)
+    types = dict(columns)
+    assert types["word_count"] == types["read_time_minutes"] == "INTEGER"
+    assert all(types[name] == "TEXT" for name in LIST_FIELDS)
+    assert [name for name, _ in columns][len(FIELD_NAMES) :] == [
+        "first_seen_at",
+        "last_seen_at",
+        "changed_at",
+        "version",
+    ]
+
+
+def test_new_then_unchanged_then_updated_keeps_the_old_version(path: Path) -> None:
+    item = ITEMS[0]
+    with Store.open(path) as store:
+        assert store.put(item, NOW) == "new"
+        assert store.put(changed(item, crawled_at=LATER), LATER) == "unchanged"
+        edited = changed(item, body=item.body + "\n\nA new paragraph.", modified_at=None)
+        assert store.put(edited, LATER) == "updated"
+        assert store.put(changed(edited, tags=["Other"]), LATER) == "updated"
+    db = sqlite3.connect(path)
+    row = db.execute(
+        "SELECT body, first_seen_at, last_seen_at, changed_at, version, tags, crawled_at "
+        "FROM articles WHERE url = ?",
+        (item.url,),
+    ).fetchone()
+    assert row == (edited.body, NOW, LATER, LATER, 3, '["Other"]', item.crawled_at)
+    versions = db.execute(
+        "SELECT version, body, tags, superseded_at FROM article_versions ORDER BY version"
+    ).fetchall()
+    assert versions == [
+        (1, item.body, json.dumps(item.tags, ensure_ascii=False), LATER),
+        (2, edited.body, json.dumps(item.tags, ensure_ascii=False), LATER),
+    ]
+    assert db.execute("SELECT tag FROM article_tags WHERE url = ?", (item.url,)).fetchall() == [
+        ("Other",)
+    ]
+    assert db.execute("SELECT count(*) FROM articles").fetchone() == (1,)
+
+
+def test_rows_read_back_as_the_items(path: Path) -> None:
+    with Store.open(path) as store:
+        for item in ITEMS:
+            store.put(item, NOW)
+        back = {row["url"]: row for row in store.articles()}
+    assert len(back) == len(ITEMS)
+    for item in ITEMS:
+        assert back[item.url] == {name: getattr(item, name) for name in FIELD_NAMES}
+
+
+def test_tags_are_found_by_an_index_in_any_case(path: Path) -> None:
+    with Store.open(path) as store:
+        for item in ITEMS:
+            store.put(item, NOW)
+        tagged = [item.url for item in ITEMS if "Belarus" in item.tags]
+        plan = " ".join(
+            str(row)
+            for row in store.db.execute(
+                "EXPLAIN QUERY PLAN SELECT url FROM article_tags WHERE tag = ?", ("belarus",)
+            )
+        )
+        rows = store.db.execute("SELECT url FROM article_tags WHERE tag = 'belarus'").fetchall()
+    assert tagged
+    assert sorted(url for (url,) in rows) == sorted(tagged)
+    assert "USING PRIMARY KEY" in plan or "USING INDEX" in plan
+
+
+def test_known_articles_and_aliases_need_a_commit(path: Path) -> None:
+    first, second = ITEMS[:2]
+    with Store.open(path) as store:
+        store.put(first, NOW)
+        store.add_alias("https://english.almayadeen.net/news/politics/copy", first.url, None, NOW)
+        assert known_articles(path) == {}, "nothing is known before the commit"
+        store.commit()
+        known = known_articles(path)
+        store.put(second, NOW)
+    assert known == {
+        first.url: KnownArticle(first.published_at, first.modified_at, NOW),
+        "https://english.almayadeen.net/news/politics/copy": KnownArticle(
+            first.published_at, first.modified_at, NOW
+        ),
+    }
+    assert second.url in known_articles(path), "closing commits"
+
+
+def test_a_missing_store_reads_as_empty(tmp_path: Path) -> None:
+    path = store_path(tmp_path / "nothing-yet")
+    assert known_articles(path) == {}
+    assert last_finished_run(path) is None
+    with Store.open(path, readonly=True) as store:
+        assert list(store.articles()) == []
+    assert not path.exists()
+    assert not path.parent.exists()
+
+
+def test_last_finished_run_skips_unfinished_ones(path: Path) -> None:
+    with Store.open(path) as store:
+        store.begin_run("20261120T100000Z", "2026-11-20T10:00:00+00:00")
+        store.finish_run("20261120T100000Z", "2026-11-20T10:05:00+00:00", "finished", {})
+        store.begin_run("20261121T100000Z", "2026-11-21T10:00:00+00:00")
+        store.finish_run("20261121T100000Z", "2026-11-21T10:01:00+00:00", "shutdown", {})
+        store.begin_run("20261122T100000Z", "2026-11-22T10:00:00+00:00")  # killed: never finished
+    assert last_finished_run(path) == Run(
+        "20261120T100000Z", "2026-11-20T10:00:00+00:00", "2026-11-20T10:05:00+00:00"
+    )
+
+
+def test_a_reader_in_a_long_transaction_never_blocks_the_writer(path: Path) -> None:
+    with Store.open(path) as store:
+        store.put(ITEMS[0], NOW)
+        store.commit()
+        reader = sqlite3.connect(path, timeout=1)
+        reader.execute("BEGIN")
+        assert reader.execute("SELECT count(*) FROM articles").fetchone() == (1,)
+        for item in ITEMS[1:]:
+            store.put(item, NOW)
+        store.commit()
+        assert reader.execute("SELECT count(*) FROM articles").fetchone() == (1,), "a snapshot"
+        reader.rollback()
+        assert reader.execute("SELECT count(*) FROM articles").fetchone() == (len(ITEMS),)
+        reader.close()
+
+
+def test_a_newer_schema_is_refused(path: Path) -> None:
+    Store.open(path).close()
+    db = sqlite3.connect(path)
+    db.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 1}")
+    db.close()
+    with pytest.raises(SchemaError, match="upgrade mayadeen"):
+        Store.open(path)
+
+
+def test_a_field_added_to_the_item_becomes_a_column(path: Path) -> None:
+    """A store written before a field existed gains its column on the next writable open."""
+    Store.open(path).close()
+    db = sqlite3.connect(path)
+    db.execute("ALTER TABLE articles DROP COLUMN coverage")
+    db.execute("ALTER TABLE article_versions DROP COLUMN coverage")
+    db.close()
+    with Store.open(path) as store:
+        assert store.put(ITEMS[0], NOW) == "new"
+    with Store.open(path, readonly=True) as store:
+        (row,) = store.articles()
+    assert row["coverage"] == ITEMS[0].coverage
