@@ -3,6 +3,7 @@
 
 import json
 import os
+import re
 import signal
 import sqlite3
 import subprocess
@@ -132,6 +133,8 @@ def test_a_second_run_fetches_only_what_is_new(tmp_path: Path) -> None:
     assert sorted(i["url"] for i in second) == sorted(new)
     assert set(stored(tmp_path)) == article_urls(after, server.root)
     assert second_requests <= 0.05 * first_requests, (second_requests, first_requests)
+    assert stat(log, "mayadeen/items/new") == 20
+    assert stat(log, "mayadeen/items/updated") == stat(log, "mayadeen/items/unchanged") == 0
     assert stat(log, "mayadeen/listings/section/stopped") > 0
 
 
@@ -146,6 +149,7 @@ def test_an_edited_article_is_fetched_again_when_its_sitemap_says_so(
     log, items = run(server, tmp_path)
     assert [i["url"] for i in items] == [f"{server.root}{edited.path}"]
     assert stat(log, "mayadeen/discovery/sitemap/lastmod") == 1
+    assert stat(log, "mayadeen/items/updated") == 1
     row = stored(tmp_path)[f"{server.root}{edited.path}"]
     assert row["modified_at"] == items[0]["modified_at"] != None  # noqa: E711
 
@@ -185,6 +189,32 @@ def test_sections_since_and_max_articles_limit_the_run(
 
     _, limited = run(server, tmp_path / "max", "-a", "max_articles=25")
     assert len(limited) == len(stored(tmp_path / "max")) == 25
+
+
+def test_flaky_discovery_pages_are_retried_and_nothing_is_missed(
+    server: LoopbackServer, small_site: GeneratedSite, tmp_path: Path
+) -> None:
+    server.add_fault("/news/politics=status:503*2")
+    server.add_fault("/sitemaps/all.xml=truncate*1")
+    server.add_fault("/=reset*2")
+    server.add_fault("/articles/opinion=ratelimit:1*1")
+    log, items = run(server, tmp_path)
+    assert {i["url"] for i in items} == article_urls(small_site, server.root)
+    assert stat(log, "retry/count") >= 4
+    assert stat(log, "mayadeen/sitemaps/sitemapindex") == 1
+
+
+def test_a_blocked_run_stops_and_exits_non_zero(server: LoopbackServer, tmp_path: Path) -> None:
+    server.add_fault("/*=block")
+    done = crawl(server.root, tmp_path, "-s", "MAYADEEN_BACKOFF_START=0.05")
+    assert done.returncode == 1
+    assert "Spider closed (blocked)" in done.stderr
+    last_line = done.stderr.rstrip().splitlines()[-1]
+    assert re.search(
+        r"run failed: stopped because the site blocked the crawl \(\d+ blocked responses\); "
+        r"0 articles stored$",
+        last_line,
+    ), last_line
 
 
 def test_a_run_that_stores_nothing_and_hits_errors_exits_non_zero(
