@@ -56,22 +56,27 @@ def run(
     )
 
 
-def crawl(
-    root: str, data_dir: Path, *arguments: str, timeout: float = 300
-) -> subprocess.CompletedProcess[str]:
-    """``scrapy crawl articles`` against a loopback ``root`` with politeness off, data in
-    ``data_dir``; ``arguments`` are more command-line options (``-a``, ``-O``, ``-s``)."""
-    return run(
+def crawl_arguments(root: str, *arguments: str) -> list[str]:
+    """``scrapy crawl articles`` against a loopback ``root`` with politeness off, plus
+    ``arguments`` (more command-line options: ``-a``, ``-O``, ``-s``)."""
+    politeness_off = ["-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_ENABLED=0"]
+    return [
         "scrapy",
         "crawl",
         "articles",
         "-s",
         f"MAYADEEN_BASE_URL={root}",
-        "-s",
-        "DOWNLOAD_DELAY=0",
-        "-s",
-        "AUTOTHROTTLE_ENABLED=0",
+        *politeness_off,
         *arguments,
+    ]
+
+
+def crawl(
+    root: str, data_dir: Path, *arguments: str, timeout: float = 300
+) -> subprocess.CompletedProcess[str]:
+    """The crawl of ``crawl_arguments`` run to its end, with its data in ``data_dir``."""
+    return run(
+        *crawl_arguments(root, *arguments),
         env={"MAYADEEN_DATA_DIR": str(data_dir)},
         timeout=timeout,
     )

@@ -19,7 +19,7 @@ import pytest
 from mayadeen import site
 from mayadeen.loopback import GeneratedSite, LoopbackServer
 from mayadeen.loopback.catalog import Page
-from tests.conftest import ROOT, crawl, stat
+from tests.conftest import ROOT, crawl, crawl_arguments, stat
 
 pytestmark = pytest.mark.e2e
 
@@ -261,21 +261,7 @@ def test_a_run_killed_midway_is_completed_by_the_next_one(tmp_path: Path) -> Non
 def start_crawl(root: str, data_dir: Path) -> subprocess.Popen[bytes]:
     """The real command in its own process group, so that SIGKILL takes it all down at once."""
     return subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "scrapy",
-            "crawl",
-            "articles",
-            "-s",
-            f"MAYADEEN_BASE_URL={root}",
-            "-s",
-            "DOWNLOAD_DELAY=0",
-            "-s",
-            "AUTOTHROTTLE_ENABLED=0",
-            "-s",
-            "LOG_LEVEL=WARNING",
-        ],
+        [sys.executable, "-m", *crawl_arguments(root, "-s", "LOG_LEVEL=WARNING")],
         cwd=ROOT,
         env={**os.environ, "MAYADEEN_DATA_DIR": str(data_dir)},
         stdout=subprocess.DEVNULL,
