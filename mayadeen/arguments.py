@@ -2,8 +2,10 @@
 
 from dataclasses import dataclass
 from datetime import date
+from urllib.parse import urljoin, urlsplit, urlunsplit
 
 from mayadeen import site
+from mayadeen.processors import unique
 
 
 class ArgumentError(ValueError):
@@ -86,3 +88,30 @@ def _flag(name: str, value: str | bool | None) -> bool:
     if text in {"", "0", "false", "no", "off"}:
         return False
     raise ArgumentError(f"{name}: expected 1 or 0, got {value!r}")
+
+
+def requested_urls(argument: str | None, root: str) -> tuple[list[str], list[str]]:
+    """The ``urls`` argument split into URLs to fetch on ``root`` and entries that are rejected.
+
+    A path is taken relative to the root; a live-site URL is moved onto the root, so that the same
+    list works against a copy of the site; any other host is rejected. A URL given twice is
+    fetched once.
+
+    >>> requested_urls("/news/politics/a, https://english.almayadeen.net/news/x/b?p=1,ftp://x/y,"
+    ...                "/news/politics/a#top", "http://127.0.0.1:8123")
+    (['http://127.0.0.1:8123/news/politics/a', 'http://127.0.0.1:8123/news/x/b?p=1'], ['ftp://x/y'])
+    """
+    accepted, rejected = [], []
+    root_parts = urlsplit(root)
+    for entry in (argument or "").split(","):
+        if not (entry := entry.strip()):
+            continue
+        parts = urlsplit(urljoin(root + "/", entry))
+        host = (parts.hostname or "").lower()
+        if parts.scheme not in {"http", "https"} or (
+            host not in site.LIVE_HOSTS and host != root_parts.hostname
+        ):
+            rejected.append(entry)
+            continue
+        accepted.append(urlunsplit((*root_parts[:2], parts.path or "/", parts.query, "")))
+    return unique(accepted), rejected

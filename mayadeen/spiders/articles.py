@@ -8,7 +8,7 @@ exactly those pages, with no discovery.
 
 from collections.abc import AsyncIterator, Iterable, Iterator
 from typing import Any, Self
-from urllib.parse import urljoin, urlsplit, urlunsplit
+from urllib.parse import urlsplit
 
 import scrapy
 from scrapy import signals
@@ -19,42 +19,14 @@ from scrapy.utils.defer import deferred_from_coro
 from twisted.python.failure import Failure
 
 from mayadeen import discovery, site
-from mayadeen.arguments import parse_arguments
+from mayadeen.arguments import parse_arguments, requested_urls
 from mayadeen.extract import count, extract
 from mayadeen.frontier import Decision, Frontier
 from mayadeen.middlewares import AlreadyReported
-from mayadeen.processors import unique
 from mayadeen.state import load_frontier
 
 ARTICLE_PRIORITY = 10
 """Articles before more listing pages: items flow early and the queue of pages stays short."""
-
-
-def requested_urls(argument: str | None, root: str) -> tuple[list[str], list[str]]:
-    """The ``urls`` argument split into URLs to fetch on ``root`` and entries that are rejected.
-
-    A path is taken relative to the root; a live-site URL is moved onto the root, so that the same
-    list works against a copy of the site; any other host is rejected. A URL given twice is
-    fetched once.
-
-    >>> requested_urls("/news/politics/a, https://english.almayadeen.net/news/x/b?p=1,ftp://x/y,"
-    ...                "/news/politics/a#top", "http://127.0.0.1:8123")
-    (['http://127.0.0.1:8123/news/politics/a', 'http://127.0.0.1:8123/news/x/b?p=1'], ['ftp://x/y'])
-    """
-    accepted, rejected = [], []
-    root_parts = urlsplit(root)
-    for entry in (argument or "").split(","):
-        if not (entry := entry.strip()):
-            continue
-        parts = urlsplit(urljoin(root + "/", entry))
-        host = (parts.hostname or "").lower()
-        if parts.scheme not in {"http", "https"} or (
-            host not in site.LIVE_HOSTS and host != root_parts.hostname
-        ):
-            rejected.append(entry)
-            continue
-        accepted.append(urlunsplit((*root_parts[:2], parts.path or "/", parts.query, "")))
-    return unique(accepted), rejected
 
 
 class ArticlesSpider(scrapy.Spider):
