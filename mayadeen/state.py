@@ -40,10 +40,12 @@ def load_frontier(
     if arguments.full:
         mode = "full run (full=1): every article is fetched again"
     elif frontier.incremental:
+        sitemaps = (
+            f"sitemaps from {frontier.recent:%Y-%m} on" if frontier.recent else "all sitemaps"
+        )
         mode = (
             f"incremental run after the run of {last_run.started_at if last_run else '?'}: "
-            f"sitemaps from {frontier.recent:%Y-%m} on, listings stop at the first page "
-            "with nothing new"
+            f"{sitemaps}, listings stop at the first page with nothing new"
         )
     else:
         mode = "no finished run in the store: full discovery, known articles skipped"

@@ -80,9 +80,9 @@ class ArticlesSpider(scrapy.Spider):
 
     def _discovery_starts(self) -> Iterator[scrapy.Request]:
         root = self.root
-        yield self._listing(root + site.HOME_PATH, "home")
+        yield self._page(root + site.HOME_PATH, self.parse_listing, "home")
         for listing in self.arguments.sections or site.SECTION_LISTINGS:
-            yield self._listing(f"{root}/{listing}", "section")
+            yield self._page(f"{root}/{listing}", self.parse_listing, "section")
         yield self._page(root + site.ROBOTS_PATH, self.parse_robots, "robots")
         for path in site.SITEMAP_INDEX_PATHS:
             yield self._page(root + path, self.parse_sitemap, "sitemap")
@@ -103,7 +103,6 @@ class ArticlesSpider(scrapy.Spider):
                 callback=self.parse_article,
                 errback=self.fetch_failed,
                 dont_filter=True,
-                cb_kwargs={"source": "urls"},
             )
 
     # -- requests ----------------------------------------------------------------------------
@@ -111,14 +110,6 @@ class ArticlesSpider(scrapy.Spider):
     def _page(self, url: str, callback: Any, kind: str) -> scrapy.Request:
         return scrapy.Request(
             url, callback=callback, errback=self.discovery_failed, cb_kwargs={"kind": kind}
-        )
-
-    def _listing(self, url: str, source: str) -> scrapy.Request:
-        return scrapy.Request(
-            url,
-            callback=self.parse_listing,
-            errback=self.discovery_failed,
-            cb_kwargs={"kind": source},
         )
 
     def _articles(
@@ -136,7 +127,6 @@ class ArticlesSpider(scrapy.Spider):
                     callback=self.parse_article,
                     errback=self.fetch_failed,
                     priority=ARTICLE_PRIORITY,
-                    cb_kwargs={"source": source},
                 )
             yield decision, request
 
@@ -159,13 +149,13 @@ class ArticlesSpider(scrapy.Spider):
                 yield request
         if kind == "home" and not self.arguments.sections:
             for url in page.listings:
-                yield self._listing(url, "section")
+                yield self._page(url, self.parse_listing, "section")
         if not page.next_pages:
             return
         assert self.frontier is not None
         if self.frontier.keep_paging(decisions, page.dates) and not self.max_reached():
             for url in page.next_pages:
-                yield self._listing(url, kind)
+                yield self._page(url, self.parse_listing, kind)
         else:
             self.stat(f"listings/{kind}/stopped")
 
@@ -212,7 +202,7 @@ class ArticlesSpider(scrapy.Spider):
 
     # -- articles ----------------------------------------------------------------------------
 
-    def parse_article(self, response: Response, source: str) -> Iterator[Any]:
+    def parse_article(self, response: Response) -> Iterator[Any]:
         if not isinstance(response, TextResponse):
             self.logger.warning("%s: not a text page (%s); skipped", response.url, type(response))
             self.stat("pages/not_text")
