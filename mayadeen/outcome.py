@@ -7,39 +7,41 @@ or hit errors, or that was stopped by blocks or interrupted, is not.
 from collections.abc import Mapping
 from typing import Any
 
-SUCCESSFUL_CLOSE_REASONS = frozenset({"finished", "max_articles"})
+from mayadeen.report.figures import plural
+from mayadeen.report.health import SUCCESSFUL_CLOSE_REASONS, stored_something
+
+HEALTH_FAILURES = "mayadeen/health/failed"
+"""Stats key: the details of the health checks that failed (a list; empty when all passed)."""
 
 
 def failure_reason(stats: Mapping[str, Any]) -> str | None:
-    """One line saying why the run failed, or None when it did not.
+    """One line saying why the run failed, or None when it did not: a close reason that is not a
+    success, else the details of the failed health checks (``mayadeen.report.health``) that the
+    run report recorded in ``mayadeen/health/failed``. Without that record (the report extension
+    turned off), the one check that needs no history is made here.
 
     >>> failure_reason({"finish_reason": "finished", "item_scraped_count": 3})
     >>> failure_reason({"finish_reason": "finished"})  # a quiet day
     >>> failure_reason({"finish_reason": "finished", "log_count/ERROR": 2})
     'stored no article and hit 2 errors'
+    >>> failure_reason({"finish_reason": "finished", HEALTH_FAILURES: ["a", "b"]})
+    'a; b'
     >>> failure_reason({"finish_reason": "blocked", "mayadeen/blocks/total": 5,
     ...                 "item_scraped_count": 1})
     'stopped because the site blocked the crawl (5 blocked responses); 1 article stored'
     """
     stored = stats.get("item_scraped_count", 0)
     blocks = stats.get("mayadeen/blocks/total", 0)
-    errors = stats.get("log_count/ERROR", 0)
     reason = stats.get("finish_reason", "unknown")
-    articles = _count(stored, "article") + " stored"
+    articles = plural(stored, "article") + " stored"
     if reason == "blocked":
         return (
             f"stopped because the site blocked the crawl ({blocks} blocked responses); {articles}"
         )
     if reason not in SUCCESSFUL_CLOSE_REASONS:
         return f"the crawl did not finish (close reason: {reason}); {articles}"
-    if stored == 0 and (blocks or errors):
-        trouble = [
-            f"{blocks} blocked responses" if blocks else "",
-            f"{errors} errors" if errors else "",
-        ]
-        return "stored no article and hit " + " and ".join(filter(None, trouble))
-    return None
-
-
-def _count(number: int, noun: str) -> str:
-    return f"{number} {noun}{'' if number == 1 else 's'}"
+    failed = stats.get(HEALTH_FAILURES)
+    if failed is None:
+        check = stored_something(stats)
+        failed = [check.detail] if check.status == "failed" else []
+    return "; ".join(failed) or None

@@ -93,3 +93,21 @@ MAYADEEN_FEED_FORMAT = "csv"
 FEED_EXPORTERS = {"csv": "mayadeen.exporters.CsvItemExporter"}
 # Dropped items are logged in one line (reasons and URL), without the whole item.
 LOG_FORMATTER = "mayadeen.logformatter.LogFormatter"
+
+# -- What a run reports (docs/runs.md) -----------------------------------------------------------
+# A progress line every LOGSTATS_INTERVAL seconds (Scrapy's setting; 0 turns it off), and at the
+# end a summary in the log, health checks and the run manifest <MAYADEEN_DATA_DIR>/runs/<run>.json.
+EXTENSIONS = {
+    "scrapy.extensions.logstats.LogStats": None,
+    "mayadeen.extensions.progress.ProgressLog": 0,
+    "mayadeen.extensions.run_report.RunReport": 500,
+}
+# Health checks: a failed one is logged as an error and makes `scrapy crawl articles` exit 1.
+# A field's coverage (share of article pages where some source gave it) falling by more than this
+# share below the previous run's fails the run (1 turns the check off)...
+MAYADEEN_HEALTH_MAX_COVERAGE_DROP = 0.2
+# ...so do quarantined items above this share of the items validated (1 turns it off)...
+MAYADEEN_HEALTH_MAX_QUARANTINE_SHARE = 0.1
+# ...judged only on runs (and against earlier runs) with at least this many article pages.
+MAYADEEN_HEALTH_MIN_PAGES = 20
+# A run that stored no article while it hit errors or blocked responses always fails.

@@ -1,0 +1,150 @@
+"""Health checks at the end of a run: what makes a run that *finished* still a failed one.
+
+Each check looks at the run's figures (``mayadeen.report.figures``) and, for field coverage, at the
+figures of an earlier run; the thresholds come from settings (``Thresholds.from_settings``). Runs
+too small to judge (fewer than ``min_pages`` article pages) are reported as skipped, not failed:
+an incremental run on a quiet morning must not page anyone.
+"""
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from scrapy.settings import BaseSettings
+
+from mayadeen.report.figures import Stats, articles, counter, plural
+
+Status = Literal["ok", "failed", "skipped"]
+SUCCESSFUL_CLOSE_REASONS = frozenset({"finished", "max_articles"})
+"""Close reasons of runs that ran their course; any other is a failure in itself."""
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    max_coverage_drop: float = 0.2
+    """A field failing: its coverage fell by more than this (a share, 0.2 = 20 points) below the
+    previous run's. 1 turns the check off."""
+    max_quarantine_share: float = 0.1
+    """Quarantined items above this share of the items validated fail the run. 1 turns it off."""
+    min_pages: int = 20
+    """Coverage and quarantine are judged only on runs (and against runs) with at least this many
+    article pages; smaller samples say too little."""
+
+    @classmethod
+    def from_settings(cls, settings: BaseSettings) -> "Thresholds":
+        return cls(
+            max_coverage_drop=settings.getfloat("MAYADEEN_HEALTH_MAX_COVERAGE_DROP", 0.2),
+            max_quarantine_share=settings.getfloat("MAYADEEN_HEALTH_MAX_QUARANTINE_SHARE", 0.1),
+            min_pages=settings.getint("MAYADEEN_HEALTH_MIN_PAGES", 20),
+        )
+
+
+@dataclass(frozen=True)
+class Check:
+    name: str
+    status: Status
+    detail: str
+
+    def __str__(self) -> str:
+        return f"{self.name}: {self.detail}"
+
+
+def run_checks(
+    stats: Stats,
+    fields: Mapping[str, Mapping[str, Any]],
+    previous: Mapping[str, Any] | None,
+    thresholds: Thresholds,
+) -> list[Check]:
+    """Every check, in a fixed order. ``fields`` are this run's per-field figures, ``previous``
+    the manifest of the run to compare coverage with (or None)."""
+    return [
+        stored_something(stats),
+        coverage(fields, previous, thresholds),
+        quarantine_share(stats, thresholds),
+    ]
+
+
+def stored_something(stats: Stats) -> Check:
+    """A run that stored no article while it hit errors or blocks failed; a quiet day did not.
+    A run stopped early (``finish_reason`` ``blocked``, ``shutdown``...) has already failed, so it
+    is not judged again here.
+
+    >>> stored_something({"log_count/ERROR": 2}).status
+    'failed'
+    >>> str(stored_something({"log_count/ERROR": 2, "mayadeen/blocks/total": 1}))
+    'articles: stored no article and hit 1 blocked response and 2 errors'
+    >>> stored_something({}).status, stored_something({"item_scraped_count": 1, "log_count/ERROR": 1}).status
+    ('ok', 'ok')
+    >>> stored_something({"finish_reason": "blocked", "mayadeen/blocks/total": 5}).status
+    'skipped'
+    """
+    reason = stats.get("finish_reason", "finished")
+    if reason not in SUCCESSFUL_CLOSE_REASONS:
+        return Check("articles", "skipped", f"the run stopped early ({reason})")
+    stored = counter(stats, "item_scraped_count")
+    blocks, errors = counter(stats, "mayadeen/blocks/total"), counter(stats, "log_count/ERROR")
+    if stored or not (blocks or errors):
+        return Check("articles", "ok", f"{stored} stored")
+    trouble = [
+        plural(n, noun) for n, noun in ((blocks, "blocked response"), (errors, "error")) if n
+    ]
+    return Check("articles", "failed", "stored no article and hit " + " and ".join(trouble))
+
+
+def coverage(
+    fields: Mapping[str, Mapping[str, Any]],
+    previous: Mapping[str, Any] | None,
+    thresholds: Thresholds,
+) -> Check:
+    """Fields whose coverage fell well below the previous run's.
+
+    >>> now = {"image": {"sources": {"meta": 10, "missing": 30}, "coverage": 0.25}}
+    >>> before = {"run_id": "R1", "fields": {"image": {"sources": {"meta": 40}, "coverage": 1.0}}}
+    >>> str(coverage(now, before, Thresholds()))
+    'coverage: field coverage fell: image from 100% to 25% (run R1 as the baseline)'
+    >>> coverage(now, None, Thresholds()).status
+    'skipped'
+    """
+    if previous is None:
+        return Check("coverage", "skipped", "no earlier run to compare with")
+    if _pages(fields) < thresholds.min_pages:
+        return Check("coverage", "skipped", f"fewer than {thresholds.min_pages} article pages")
+    before: Mapping[str, Mapping[str, Any]] = previous.get("fields") or {}
+    if _pages(before) < thresholds.min_pages:
+        return Check("coverage", "skipped", "the earlier run had too few article pages")
+    fallen = []
+    for name, figures in fields.items():
+        now, then = figures.get("coverage"), (before.get(name) or {}).get("coverage")
+        if now is not None and then is not None and then - now > thresholds.max_coverage_drop:
+            fallen.append(f"{name} from {then:.0%} to {now:.0%}")
+    if fallen:
+        baseline = f"(run {previous.get('run_id')} as the baseline)"
+        return Check("coverage", "failed", f"field coverage fell: {', '.join(fallen)} {baseline}")
+    return Check("coverage", "ok", f"no field fell by more than {thresholds.max_coverage_drop:.0%}")
+
+
+def quarantine_share(stats: Stats, thresholds: Thresholds) -> Check:
+    """Quarantined items as a share of every item that was validated.
+
+    >>> stats = {"mayadeen/items/new": 60, "mayadeen/quarantine/items": 40}
+    >>> str(quarantine_share(stats, Thresholds()))
+    'quarantine: 40 of 100 items quarantined (40%, above the 10% limit)'
+    >>> quarantine_share({"mayadeen/quarantine/items": 3}, Thresholds()).status
+    'skipped'
+    """
+    figures = articles(stats)
+    validated = sum(figures.values())
+    if validated < thresholds.min_pages:
+        return Check("quarantine", "skipped", f"fewer than {thresholds.min_pages} items")
+    share = figures["quarantined"] / validated
+    failed = share > thresholds.max_quarantine_share
+    detail = (
+        f"{figures['quarantined']} of {validated} items quarantined ({share:.0%}, "
+        f"{'above' if failed else 'within'} the {thresholds.max_quarantine_share:.0%} limit)"
+    )
+    return Check("quarantine", "failed" if failed else "ok", detail)
+
+
+def _pages(fields: Mapping[str, Mapping[str, Any]]) -> int:
+    """How many article pages the field figures were counted on (every field counts every page)."""
+    return max((sum(f["sources"].values()) for f in fields.values()), default=0)

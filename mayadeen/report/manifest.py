@@ -1,0 +1,92 @@
+"""The run manifest: one JSON file per run, ``<MAYADEEN_DATA_DIR>/runs/<run_id>.json``, with the
+figures of the end-of-run summary in full (counts by discovery source, per-field sources and
+coverage, quarantine reasons, duration, how the run ended and its health checks).
+
+Manifests are also the memory of the health checks: a run's field coverage is compared with the
+latest earlier manifest that counted enough article pages.
+"""
+
+import json
+import logging
+import os
+from collections.abc import Mapping
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from mayadeen.report import figures
+from mayadeen.report.figures import Stats
+from mayadeen.report.health import Check
+
+logger = logging.getLogger(__name__)
+FORMAT_VERSION = 1
+
+
+def runs_dir(data_dir: Path) -> Path:
+    """``<data_dir>/runs``, where the manifests are."""
+    return data_dir / "runs"
+
+
+def build(
+    stats: Stats,
+    *,
+    run_id: str,
+    close_reason: str,
+    now: datetime,
+    checks: list[Check],
+    failure: str | None,
+    outputs: Mapping[str, str],
+) -> dict[str, Any]:
+    """The manifest of a run that ended at ``now`` with ``close_reason``."""
+    started = stats.get("start_time")
+    return {
+        "format": FORMAT_VERSION,
+        "run_id": run_id,
+        "started_at": started.isoformat(timespec="seconds") if started else None,
+        "finished_at": now.isoformat(timespec="seconds"),
+        "duration_seconds": figures.duration(stats, now),
+        "close_reason": close_reason,
+        "outcome": {
+            "failed": failure is not None,
+            "reason": failure,
+            "exit_status": int(bool(failure)),
+        },
+        "health": [{"check": c.name, "status": c.status, "detail": c.detail} for c in checks],
+        "articles": figures.articles(stats),
+        "quarantine_reasons": figures.quarantine_reasons(stats),
+        "pages": figures.pages(stats),
+        "discovery": figures.nested(figures.under(stats, "mayadeen/discovery/")),
+        "fields": figures.fields(stats),
+        "blocks": figures.counter(stats, "mayadeen/blocks/total"),
+        "errors": figures.counter(stats, "log_count/ERROR"),
+        "warnings": figures.counter(stats, "log_count/WARNING"),
+        "outputs": dict(outputs),
+    }
+
+
+def write(directory: Path, manifest: Mapping[str, Any]) -> Path:
+    """Write ``<directory>/<run_id>.json`` whole or not at all (a reader never sees half a file)."""
+    directory.mkdir(parents=True, exist_ok=True)
+    path = directory / f"{manifest['run_id']}.json"
+    partial = path.with_suffix(".json.partial")
+    partial.write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    os.replace(partial, path)
+    return path
+
+
+def previous(directory: Path, run_id: str, min_pages: int) -> dict[str, Any] | None:
+    """The latest manifest of a run before ``run_id`` with at least ``min_pages`` article pages,
+    or None. Unreadable manifests are skipped with a warning, never fatal."""
+    if not directory.is_dir():
+        return None
+    earlier = sorted((p for p in directory.glob("*.json") if p.stem < run_id), reverse=True)
+    for path in earlier:
+        try:
+            manifest: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError) as error:
+            logger.warning("skipping unreadable run manifest %s: %s", path, error)
+            continue
+        article_pages = manifest.get("pages", {}).get("by_kind", {}).get("article", 0)
+        if article_pages >= min_pages:
+            return manifest
+    return None
