@@ -6,6 +6,7 @@ too small to judge (fewer than ``min_pages`` article pages) are reported as skip
 an incremental run on a quiet morning must not page anyone.
 """
 
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -112,11 +113,11 @@ def coverage(
     before: Mapping[str, Mapping[str, Any]] = previous.get("fields") or {}
     if _pages(before) < thresholds.min_pages:
         return Check("coverage", "skipped", "the earlier run had too few article pages")
-    fallen = []
-    for name, figures in fields.items():
-        now, then = figures.get("coverage"), (before.get(name) or {}).get("coverage")
-        if now is not None and then is not None and then - now > thresholds.max_coverage_drop:
-            fallen.append(f"{name} from {then:.0%} to {now:.0%}")
+    fallen = [
+        f"{name} from {then['coverage']:.0%} to {now['coverage']:.0%}"
+        for name, now in fields.items()
+        if (then := before.get(name)) and _fell(then, now, thresholds.max_coverage_drop)
+    ]
     if fallen:
         baseline = f"(run {previous.get('run_id')} as the baseline)"
         return Check("coverage", "failed", f"field coverage fell: {', '.join(fallen)} {baseline}")
@@ -143,6 +144,33 @@ def quarantine_share(stats: Stats, thresholds: Thresholds) -> Check:
         f"{'above' if failed else 'within'} the {thresholds.max_quarantine_share:.0%} limit)"
     )
     return Check("quarantine", "failed" if failed else "ok", detail)
+
+
+NOISE_LIMIT = 3.0
+"""Standard errors a coverage drop must exceed to be more than the luck of which pages a run got."""
+
+
+def _fell(then: Mapping[str, Any], now: Mapping[str, Any], max_drop: float) -> bool:
+    """Whether a field's coverage fell by more than ``max_drop`` *and* by more than sampling noise
+    (a two-proportion z-test over the pages each run counted): a run of 30 pages may well find a
+    field that 65% of pages have on only 40% of them by chance, a run of 300 may not.
+
+    >>> def figures(found, pages):
+    ...     return {"sources": {"dom": found, "missing": pages - found}, "coverage": found / pages}
+    >>> _fell(figures(65, 100), figures(12, 30), 0.2)  # 65% → 40% on 30 pages: could be luck
+    False
+    >>> _fell(figures(650, 1000), figures(120, 300), 0.2)  # the same shares on 300: it is not
+    True
+    >>> _fell(figures(100, 100), figures(10, 30), 0.2), _fell(figures(70, 100), figures(15, 30), 0.3)
+    (True, False)
+    """
+    if then.get("coverage") is None or now.get("coverage") is None:
+        return False
+    drop = then["coverage"] - now["coverage"]
+    n0, n1 = sum(then["sources"].values()), sum(now["sources"].values())
+    pooled = (then["coverage"] * n0 + now["coverage"] * n1) / (n0 + n1)
+    noise = math.sqrt(pooled * (1 - pooled) * (1 / n0 + 1 / n1))
+    return drop > max_drop and drop > NOISE_LIMIT * noise
 
 
 def _pages(fields: Mapping[str, Mapping[str, Any]]) -> int:
