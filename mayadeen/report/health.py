@@ -170,7 +170,7 @@ def _fell(then: Mapping[str, Any], now: Mapping[str, Any], max_drop: float) -> b
     n0, n1 = sum(then["sources"].values()), sum(now["sources"].values())
     pooled = (then["coverage"] * n0 + now["coverage"] * n1) / (n0 + n1)
     noise = math.sqrt(pooled * (1 - pooled) * (1 / n0 + 1 / n1))
-    return drop > max_drop and drop > NOISE_LIMIT * noise
+    return bool(drop > max_drop and drop > NOISE_LIMIT * noise)
 
 
 def _pages(fields: Mapping[str, Mapping[str, Any]]) -> int:
