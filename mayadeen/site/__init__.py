@@ -11,6 +11,7 @@ them are importable from here: code reads ``site.NAME`` and never cares which su
 
 from mayadeen.site.access import *
 from mayadeen.site.article import *
+from mayadeen.site.canary import *
 from mayadeen.site.discovery import *
 from mayadeen.site.urls import *
 from mayadeen.site.validation import *

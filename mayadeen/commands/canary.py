@@ -1,0 +1,89 @@
+"""``scrapy canary``: fetch the canary pages (known live articles, ``site.canary_pages_file()``),
+extract them and say, field by field, what differs from what they gave when recorded.
+
+The first thing to run when the live site changes (docs/drift.md). Exit status 0 when every page
+matches, 1 when a page differs or could not be fetched (the output says which and why).
+"""
+
+import argparse
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from scrapy.commands import ScrapyCommand
+from scrapy.exceptions import UsageError
+from scrapy.utils.conf import arglist_to_dict
+
+from mayadeen import site
+from mayadeen.drift.canary import CanaryPage, check, load_pages, render_json, render_text
+from mayadeen.drift.fetch import fetch_pages, on_root
+from mayadeen.processors import normalize_path
+
+
+def quiet_by_default(command: ScrapyCommand, opts: argparse.Namespace) -> None:
+    """Log warnings and errors only (blocks, retries given up), unless the user asked for a level:
+    the command's own report is what its user reads."""
+    assert command.settings is not None
+    if not opts.loglevel and "LOG_LEVEL" not in arglist_to_dict(opts.set):
+        command.settings.set("LOG_LEVEL", "WARNING", priority="cmdline")
+
+
+def chosen_pages(pages: list[CanaryPage], wanted: list[str]) -> list[CanaryPage]:
+    """The pages named by ``wanted`` (names, URLs or paths), in the list's order; all without."""
+    if not wanted:
+        return pages
+    chosen = []
+    for entry in wanted:
+        path = normalize_path(urlsplit(entry).path)
+        found = [
+            p for p in pages if entry == p.name or path == normalize_path(urlsplit(p.url).path)
+        ]
+        if not found:
+            raise UsageError(
+                f"{entry!r} is not a canary page (known: {', '.join(p.name for p in pages)}); "
+                "add one with: scrapy record URL --name NAME --canary",
+                print_help=False,
+            )
+        chosen += [page for page in found if page not in chosen]
+    return [page for page in pages if page in chosen]
+
+
+class Command(ScrapyCommand):
+    requires_project = True
+
+    def syntax(self) -> str:
+        return "[NAME|URL ...] [--json] [--canary-file FILE]"
+
+    def short_desc(self) -> str:
+        return "Fetch known live articles and show, field by field, what no longer matches"
+
+    def add_options(self, parser: argparse.ArgumentParser) -> None:
+        super().add_options(parser)
+        parser.add_argument("--json", action="store_true", help="print the report as JSON")
+        parser.add_argument(
+            "--canary-file",
+            metavar="FILE",
+            type=Path,
+            help="the canary pages and expectations (default: mayadeen/site/canary.json)",
+        )
+
+    def process_options(self, args: list[str], opts: argparse.Namespace) -> None:
+        super().process_options(args, opts)
+        quiet_by_default(self, opts)
+
+    def run(self, args: list[str], opts: argparse.Namespace) -> None:
+        assert self.settings is not None
+        assert self.crawler_process is not None
+        pages = chosen_pages(load_pages(opts.canary_file), args)
+        root = site.site_root(self.settings.get("MAYADEEN_BASE_URL"))
+        urls = {}
+        for page in pages:
+            if (url := on_root(page.url, root)) is None:
+                raise UsageError(f"canary page {page.name}: {page.url} is not a site URL")
+            urls[page.name] = url
+        fetched = fetch_pages(self.crawler_process, list(urls.values()))
+        if self.crawler_process.bootstrap_failed:
+            self.exitcode = 1
+            return
+        reports = [check(page, fetched[urls[page.name]], root) for page in pages]
+        print((render_json if opts.json else render_text)(reports, root), flush=True)
+        self.exitcode = 0 if all(r.status == "matches" for r in reports) else 1

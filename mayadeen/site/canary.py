@@ -1,0 +1,30 @@
+"""The canary: a handful of live article pages whose extraction is known, fetched again by
+``scrapy canary`` to tell a change of the site from a quiet day (docs/drift.md).
+
+The pages and what each must give (the item and the source of every field) are ``canary.json``
+beside this module, package data read through :mod:`importlib.resources` so that it loads from a
+Scrapyd egg too; ``scrapy record URL --name NAME --canary`` adds or refreshes an entry.
+"""
+
+from importlib.resources import files
+from importlib.resources.abc import Traversable
+from typing import Final
+
+CANARY_PAGES_FILE: Final = "canary.json"
+
+CANARY_NOT_COMPARED: Final = frozenset({"crawled_at"})
+"""Fields that differ on every fetch: never compared, never shown."""
+
+CANARY_INFO_ONLY: Final = frozenset({"modified_at"})
+"""Fields the site changes without any change of its layout (editors and the CMS touch old
+articles): a different value is shown as information and does not fail the canary. Where the value
+came from is still compared, so a ``modified_at`` that falls from tawsiyat to meta, or goes
+missing, is drift."""
+
+
+def canary_pages_file() -> Traversable:
+    """The packaged list of canary pages."""
+    return files(__package__ or "mayadeen.site") / CANARY_PAGES_FILE
+
+
+__all__ = ["CANARY_INFO_ONLY", "CANARY_NOT_COMPARED", "CANARY_PAGES_FILE", "canary_pages_file"]

@@ -1,0 +1,187 @@
+"""``scrapy canary``: the canary pages' expectations agree with the fixtures, and the real command
+against the loopback site says all match, shows a drifted page field by field, and names pages
+that could not be fetched."""
+
+import hashlib
+import json
+import re
+import subprocess
+from collections.abc import Callable
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from mayadeen import site
+from mayadeen.drift.canary import CanaryPage, compare, load_pages
+from mayadeen.drift.record import replay
+from mayadeen.loopback import FixtureSite, LoopbackServer, load_fixtures
+from mayadeen.loopback.catalog import Page
+from mayadeen.loopback.listings import normalize_path
+from tests.conftest import run
+
+PAGES = load_pages()
+FIXTURES = {f.url: f for f in load_fixtures()}
+TROOPS = next(p for p in PAGES if p.name == "article-belarusian-troops")
+TROOPS_TITLE = "Lukashenko: Belarusian troops not partaking in Russian operation"
+NEW_TITLE = "Belarus stays out of the war, Lukashenko says"
+TAWSIYAT = re.compile(rb'<script type="text/tawsiyat".*?</script>', re.DOTALL)
+
+
+def drifted(body: bytes) -> bytes:
+    """The page after a redesign: no tawsiyat block, and a reworded headline."""
+    return TAWSIYAT.sub(b"", body).replace(TROOPS_TITLE.encode(), NEW_TITLE.encode())
+
+
+class AlteredSite:
+    """A site serving some of its pages altered: ``alterations`` maps a path to a change."""
+
+    def __init__(self, inner: FixtureSite, alterations: dict[str, Callable[[bytes], bytes]]):
+        self.inner, self.alterations = inner, alterations
+
+    def get(self, raw_path: str, query: str = "") -> Page | None:
+        page = self.inner.get(raw_path, query)
+        alter = self.alterations.get(normalize_path(raw_path))
+        if page is None or alter is None:
+            return page
+        return replace(page, body=alter(page.body))
+
+
+def canary(
+    root: str, *arguments: str, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    politeness_off = ["-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_ENABLED=0"]
+    command = ["scrapy", "canary", "-s", f"MAYADEEN_BASE_URL={root}", *politeness_off, *arguments]
+    return run(*command, env=env)
+
+
+def path_of(page: CanaryPage) -> str:
+    return page.url.removeprefix(site.LIVE_ROOT)
+
+
+# -- the expectations --------------------------------------------------------------------------
+
+
+def test_there_are_canary_pages_and_each_is_a_live_article_url() -> None:
+    assert len(PAGES) >= 2
+    assert len({p.name for p in PAGES}) == len({p.url for p in PAGES}) == len(PAGES)
+    for page in PAGES:
+        assert page.url.startswith(site.LIVE_ROOT + "/")
+        assert site.is_article_url(page.url)
+        assert page.item["url"] == page.url
+        assert set(page.sources) <= {*page.item}
+
+
+@pytest.mark.parametrize("page", [p for p in PAGES if p.url in FIXTURES], ids=lambda p: p.name)
+def test_a_canary_page_that_is_a_fixture_expects_the_fixtures_item_and_its_replay(
+    page: CanaryPage,
+) -> None:
+    fixture = FIXTURES[page.url]
+    assert page.item == fixture.expected()
+    assert compare(page, replay(fixture.url, fixture.html()), site.LIVE_ROOT) == []
+
+
+def test_a_new_modification_time_is_information_not_drift() -> None:
+    fixture = FIXTURES[TROOPS.url]
+    edited = fixture.html().replace(b"2022-02-24T14:31:12+02:00", b"2023-05-01T10:00:00+03:00")
+    differences = compare(TROOPS, replay(fixture.url, edited), site.LIVE_ROOT)
+    assert [(d.field, d.kind, d.got) for d in differences] == [
+        ("modified_at", "info", "2023-05-01T10:00:00+03:00")
+    ]
+
+
+# -- the command against the loopback site -----------------------------------------------------
+
+
+@pytest.mark.e2e
+def test_all_canary_pages_match_on_the_loopback_site(
+    fixture_server: LoopbackServer, tmp_path: Path
+) -> None:
+    done = canary(fixture_server.root, env={"MAYADEEN_DATA_DIR": str(tmp_path)})
+    assert done.returncode == 0, done.stdout + done.stderr[-3000:]
+    assert done.stdout.splitlines() == [
+        f"canary: {len(PAGES)} pages from {fixture_server.root}",
+        *(f"{page.name}: matches" for page in PAGES),
+        f"canary: all {len(PAGES)} pages match",
+    ]
+    asked = [(r.path, r.user_agent) for r in fixture_server.requests]
+    assert asked[0][0] == "/robots.txt", "robots.txt is obeyed, as in a crawl"
+    assert sorted(path for path, _ in asked[1:]) == sorted(path_of(p) for p in PAGES)
+    assert all(agent.startswith("mayadeen/") for _, agent in asked)
+    assert list(tmp_path.iterdir()) == [], "nothing stored, no feed written"
+
+
+@pytest.mark.e2e
+def test_a_drifted_page_is_shown_field_by_field(fixture_site: FixtureSite) -> None:
+    altered = AlteredSite(fixture_site, {path_of(TROOPS): drifted})
+    with LoopbackServer(altered) as server:
+        done = canary(server.root)
+        as_json = canary(server.root, "--json", TROOPS.name)
+    assert done.returncode == 1, done.stderr[-3000:]
+    lines = done.stdout.splitlines()
+    block = lines[lines.index(f"{TROOPS.name}: differs ({server.root}{path_of(TROOPS)})") + 1 :]
+    block = block[: next(i for i, line in enumerate(block) if not line.startswith("  "))]
+    new_hash = hashlib.sha256(f"{NEW_TITLE}\n{TROOPS.item['body']}".encode()).hexdigest()
+    assert [line for line in block if " source: " not in line] == [
+        f"  title: expected {TROOPS_TITLE!r} got {NEW_TITLE!r}",
+        f"  content_hash: expected {TROOPS.item['content_hash']!r} got {new_hash!r}",
+    ]
+    moved = {f for f, s in TROOPS.sources.items() if s == "tawsiyat"} - {"url", "coverage"}
+    assert {line for line in block if " source: " in line} == {
+        *(f"  {name} source: expected 'tawsiyat' got 'jsonld'" for name in moved),
+        "  url source: expected 'tawsiyat' got 'jsonld'",
+        "  coverage source: expected 'tawsiyat' got 'dom'",
+    }
+    assert "article-recognition-dpr-lpr: matches" in lines
+    assert (
+        lines[-1]
+        == f"canary: {len(PAGES) - 1} of {len(PAGES)} pages match: 1 differs, 0 not fetched"
+    )
+
+    assert as_json.returncode == 1
+    report = json.loads(as_json.stdout)
+    assert report["ok"] is False
+    [page] = report["pages"]
+    values = {
+        d["field"]: (d["expected"], d["got"]) for d in page["differences"] if d["kind"] == "value"
+    }
+    assert set(values) == {"title", "content_hash"}
+    assert values["title"] == (TROOPS_TITLE, NEW_TITLE)
+
+
+@pytest.mark.e2e
+def test_pages_that_cannot_be_fetched_are_named_with_the_reason(
+    fixture_server: LoopbackServer,
+) -> None:
+    missing, blocked = PAGES[0], PAGES[1]
+    fixture_server.add_fault(f"{path_of(missing)}=status:404")
+    fixture_server.add_fault(f"{path_of(blocked)}=block")
+    done = canary(fixture_server.root, "-s", "MAYADEEN_BACKOFF_START=0.1")
+    assert done.returncode == 1
+    lines = done.stdout.splitlines()
+    assert (
+        f"{missing.name}: not fetched ({fixture_server.root}{path_of(missing)}): HTTP 404 (not found)"
+        in lines
+    )
+    assert any(
+        line.startswith(
+            f"{blocked.name}: not fetched ({fixture_server.root}{path_of(blocked)}): blocked"
+        )
+        for line in lines
+    ), lines
+    assert lines[-1] == f"canary: 0 of {len(PAGES)} pages match: 0 differ, {len(PAGES)} not fetched"
+
+
+@pytest.mark.e2e
+def test_pages_can_be_chosen_by_name_or_url_and_unknown_ones_are_refused(
+    fixture_server: LoopbackServer,
+) -> None:
+    chosen = canary(fixture_server.root, f"{fixture_server.root}{path_of(PAGES[1])}")
+    assert chosen.returncode == 0, chosen.stderr[-3000:]
+    assert chosen.stdout.splitlines()[1:] == [
+        f"{PAGES[1].name}: matches",
+        "canary: the page matches",
+    ]
+    unknown = canary(fixture_server.root, "no-such-page")
+    assert unknown.returncode == 2
+    assert "'no-such-page' is not a canary page" in unknown.stderr
