@@ -26,6 +26,7 @@ from twisted.python.failure import Failure
 
 from mayadeen import site
 from mayadeen.arguments import requested_urls
+from mayadeen.extensions.run_report import RunReport
 from mayadeen.middlewares.blocks import Blocked, ContentlessPage, CrawlStopped
 from mayadeen.middlewares.redirects import OffsiteRedirect
 
@@ -103,6 +104,10 @@ class PageFetcher(scrapy.Spider):
         super().update_settings(settings)
         for name in ("ITEM_PIPELINES", "FEEDS"):  # nothing is stored or exported
             settings.set(name, {}, priority="spider")
+        # Nor is it a run of the crawl: no run manifest, no health checks.
+        report = f"{RunReport.__module__}.{RunReport.__qualname__}"
+        extensions = {**settings.getdict("EXTENSIONS"), report: None}
+        settings.set("EXTENSIONS", extensions, priority="spider")
 
     def __init__(
         self, urls: Sequence[str] = (), results: dict[str, Fetched] | None = None, **kwargs: Any
