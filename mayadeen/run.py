@@ -45,31 +45,18 @@ class CrawlRun:
         return iso_seconds(self.started.astimezone(UTC))
 
 
-def unique_run_id(candidate: str, taken: set[str]) -> str:
-    """``candidate``, or with a ``_2``, ``_3``... suffix when a run of the same second exists
-    (``_`` sorts after ``.``, so ``articles-…Z_2.csv`` lists after ``articles-…Z.csv``).
-
-    >>> unique_run_id("20261121T101500Z", {"20261121T101500Z", "20261121T101500Z_2"})
-    '20261121T101500Z_3'
-    """
-    run_id, number = candidate, 1
-    while run_id in taken:
-        number += 1
-        run_id = f"{candidate}_{number}"
-    return run_id
-
-
 def crawl_run(crawler: Crawler) -> CrawlRun:
     """The crawl's run, made the first time it is asked for (the start time is that moment).
 
-    Two crawls started within the same second get distinct ids (the store's ``runs`` table says
-    which are taken), so neither overwrites the other's feed."""
+    The run is recorded in the store's ``runs`` table at once, its id claimed under the store's
+    write lock: two crawls started within the same second (by cron, or workers of a shared
+    crawl sharing the data directory) get distinct ids, so neither overwrites the other's feed."""
     run: CrawlRun | None = getattr(crawler, _ATTRIBUTE, None)
     if run is None:
         started = datetime.now(UTC)
-        with Store.open(store_path(data_dir(crawler)), readonly=True) as store:
-            taken = store.run_ids_like(run_id_for(started))
-        run = CrawlRun(started, unique_run_id(run_id_for(started), taken))
+        run = CrawlRun(started)
+        with Store.open(store_path(data_dir(crawler))) as store:
+            run.run_id = store.claim_run(run.run_id, run.started_at)
         setattr(crawler, _ATTRIBUTE, run)
     return run
 

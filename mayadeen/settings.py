@@ -70,7 +70,7 @@ DOWNLOADER_MIDDLEWARES = {
     "mayadeen.middlewares.blocks.BlockMiddleware": 585,
 }
 # Applies MAYADEEN_CONTACT to the User-Agent and MAYADEEN_BROWSER, command-line values included.
-ADDONS = {"mayadeen.addons.AccessAddon": 0}
+ADDONS = {"mayadeen.addons.AccessAddon": 0, "mayadeen.scaleout.ScaleOutAddon": 0}
 
 FEED_EXPORT_ENCODING = "utf-8"
 LOG_LEVEL = "INFO"
@@ -111,3 +111,11 @@ MAYADEEN_HEALTH_MAX_QUARANTINE_SHARE = 0.1
 # ...judged only on runs (and against earlier runs) with at least this many article pages.
 MAYADEEN_HEALTH_MIN_PAGES = 20
 # A run that stored no article while it hit errors or blocked responses always fails.
+
+# -- Scaling out (docs/scaling.md) ----------------------------------------------------------------
+# A Redis URL (redis://host:6379/0) makes this process one worker of a crawl shared through Redis:
+# one queue, one duplicate filter. Empty: crawl alone. Also read from the environment.
+MAYADEEN_REDIS_URL = os.environ.get("MAYADEEN_REDIS_URL", "")
+# Names the shared crawl when several different ones use one Redis (e.g. a backfill beside the
+# daily crawl); workers of one crawl use the same name. Keys: mayadeen:articles[:JOB]:*.
+MAYADEEN_REDIS_JOB = os.environ.get("MAYADEEN_REDIS_JOB", "")

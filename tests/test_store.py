@@ -182,3 +182,12 @@ def test_a_field_added_to_the_item_becomes_a_column(path: Path) -> None:
     with Store.open(path, readonly=True) as store:
         (row,) = store.articles()
     assert row["coverage"] == ITEMS[0].coverage
+
+
+def test_runs_claimed_in_the_same_second_by_two_writers_get_distinct_ids(path: Path) -> None:
+    started = "2026-11-21T10:15:00+00:00"
+    with Store.open(path) as first, Store.open(path) as second:
+        ids = [store.claim_run("20261121T101500Z", started) for store in (first, second, first)]
+    assert ids == ["20261121T101500Z", "20261121T101500Z_2", "20261121T101500Z_3"]
+    with sqlite3.connect(path) as db:
+        assert sorted(row[0] for row in db.execute("SELECT run_id FROM runs")) == ids

@@ -74,8 +74,7 @@ class StorePipeline:
         return self._store
 
     def open_spider(self) -> None:
-        self._store = Store.open(self.path)
-        self._store.begin_run(self.run.run_id, self.run.started_at)
+        self._store = Store.open(self.path)  # the run's row is in: crawl_run claimed its id
         logger.info("store: %s, run %s", self.path, self.run.run_id)
 
     def spider_opened(self, spider: Spider) -> None:

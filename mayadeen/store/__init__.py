@@ -17,7 +17,7 @@ run whose ``close_reason`` is ``finished``. The same queries are methods of
 
 Writing (the store pipeline does it): ``Store.open(path)`` creates or migrates the schema (``PRAGMA
 user_version``), then ``put(item, now) -> "new" | "updated" | "unchanged"``, ``add_alias``,
-``quarantine``, ``begin_run``/``finish_run``, ``commit()``, ``close()``.
+``quarantine``, ``claim_run`` (or ``begin_run``)/``finish_run``, ``commit()``, ``close()``.
 """
 
 from mayadeen.store.db import (

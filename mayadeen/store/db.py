@@ -208,6 +208,19 @@ class Store:
                 (run_id, started_at),
             )
 
+    def claim_run(self, run_id: str, started_at: str) -> str:
+        """Begin a run under ``run_id``, or under the first free ``run_id_2``, ``run_id_3``...
+        when runs started in the same second took it; returns the id used. The choice and the
+        insert hold the write lock together, so crawls that start at once (workers sharing the
+        store) never take the same id."""
+        with self.db:
+            self.db.execute("BEGIN IMMEDIATE")
+            chosen = unique_run_id(run_id, self.run_ids_like(run_id))
+            self.db.execute(
+                "INSERT INTO runs (run_id, started_at) VALUES (?, ?)", (chosen, started_at)
+            )
+        return chosen
+
     def finish_run(
         self, run_id: str, finished_at: str, reason: str, counts: dict[str, int]
     ) -> None:
@@ -279,6 +292,20 @@ class Store:
         query = f"SELECT {_COLUMNS} FROM articles {where} ORDER BY published_at, url"
         for row in self._db.execute(query, parameters):
             yield item_dict(row)
+
+
+def unique_run_id(candidate: str, taken: set[str]) -> str:
+    """``candidate``, or with a ``_2``, ``_3``... suffix when a run of the same second exists
+    (``_`` sorts after ``.``, so ``articles-…Z_2.csv`` lists after ``articles-…Z.csv``).
+
+    >>> unique_run_id("20261121T101500Z", {"20261121T101500Z", "20261121T101500Z_2"})
+    '20261121T101500Z_3'
+    """
+    run_id, number = candidate, 1
+    while run_id in taken:
+        number += 1
+        run_id = f"{candidate}_{number}"
+    return run_id
 
 
 def known_articles(path: str | os.PathLike[str]) -> dict[str, KnownArticle]:

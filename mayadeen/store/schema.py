@@ -131,14 +131,16 @@ class SchemaError(RuntimeError):
 
 
 def ensure_schema(db: sqlite3.Connection) -> None:
-    """Create or migrate the schema to ``SCHEMA_VERSION``, in one transaction."""
-    version = db.execute("PRAGMA user_version").fetchone()[0]
-    if version > SCHEMA_VERSION:
-        raise SchemaError(
-            f"the store has schema version {version}; this mayadeen knows up to "
-            f"{SCHEMA_VERSION}: upgrade mayadeen"
-        )
+    """Create or migrate the schema to ``SCHEMA_VERSION``, in one transaction that holds the
+    write lock from the start: crawls opening a new store at once create it once."""
     with db:
+        db.execute("BEGIN IMMEDIATE")
+        version = db.execute("PRAGMA user_version").fetchone()[0]
+        if version > SCHEMA_VERSION:
+            raise SchemaError(
+                f"the store has schema version {version}; this mayadeen knows up to "
+                f"{SCHEMA_VERSION}: upgrade mayadeen"
+            )
         if version == 0:
             for statement in create_statements():
                 db.execute(statement)

@@ -1,0 +1,301 @@
+"""Scaling out: ``scrapy crawl articles`` workers sharing one crawl through a real ``redis-server``
+on 127.0.0.1 (scrapy-redis), and the Redis side of the workers' coordination.
+
+Without ``redis-server`` these tests skip on a developer machine but fail under CI (``CI`` set),
+where ``.ci/run`` installs it.
+"""
+
+import csv
+import os
+import shutil
+import socket
+import sqlite3
+import subprocess
+import sys
+import time
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from redis import Redis, RedisError
+from scrapy.settings import Settings
+
+from mayadeen import settings as project_settings
+from mayadeen.loopback import GeneratedSite, LoopbackServer
+from mayadeen.scaleout import SCHEDULER, ScaleOutAddon
+from mayadeen.scaleout.crew import CrawlKeys, Crew
+from tests.conftest import ROOT, crawl, crawl_arguments, stat
+from tests.test_crawl_discovery import article_urls, exported, requested_paths, stored
+
+REDIS_SERVER = shutil.which("redis-server")
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@pytest.fixture
+def redis_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A fresh ``redis-server`` on 127.0.0.1 in its own directory, persisting nothing."""
+    if REDIS_SERVER is None:
+        if os.environ.get("CI"):
+            pytest.fail("CI must run the scale-out tests, but redis-server is missing (.ci/run)")
+        pytest.skip("redis-server is not installed (apt-get install redis-server)")
+    port = _free_port()
+    directory = str(tmp_path_factory.mktemp("redis"))
+    options = ["--bind", "127.0.0.1", "--port", str(port), "--dir", directory]
+    options += ["--save", "", "--appendonly", "no", "--daemonize", "no"]
+    server = subprocess.Popen([REDIS_SERVER, *options], stdout=subprocess.DEVNULL)
+    client = Redis(port=port)
+    try:
+        for _ in range(200):  # waiting until it listens, not a timing assertion
+            try:
+                client.ping()
+                break
+            except RedisError:
+                assert server.poll() is None, "redis-server did not start"
+                time.sleep(0.05)
+        yield f"redis://127.0.0.1:{port}/0"
+    finally:
+        client.close()
+        server.terminate()
+        server.wait(timeout=30)
+
+
+@pytest.fixture(scope="module")
+def big_site() -> GeneratedSite:
+    return GeneratedSite(500, seed=3)
+
+
+@dataclass
+class Worker:
+    returncode: int
+    log: str
+    items: list[dict[str, object]]
+
+
+def crawl_together(root: str, redis: str, data_dirs: list[Path], *arguments: str) -> list[Worker]:
+    """One ``scrapy crawl articles`` per data directory, all started at once, as workers of one
+    crawl shared through ``redis``; each also writes its items with ``-O``."""
+    outputs, processes = [], []
+    for number, data_dir in enumerate(data_dirs):
+        output = data_dir / f"items-{len(list(data_dir.glob('items-*')))}-{number}.jsonl"
+        outputs.append(output)
+        command = crawl_arguments(root, "-O", str(output), *arguments)
+        env = {**os.environ, "MAYADEEN_DATA_DIR": str(data_dir), "MAYADEEN_REDIS_URL": redis}
+        processes.append(
+            subprocess.Popen(
+                [sys.executable, "-m", *command],
+                cwd=ROOT,
+                env=env,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.PIPE,
+                text=True,
+            )
+        )
+    workers = []
+    for process, output in zip(processes, outputs, strict=True):
+        _, log = process.communicate(timeout=300)
+        workers.append(Worker(process.returncode, log, exported(output)))
+    for worker in workers:
+        assert worker.returncode == 0, worker.log[-3000:]
+        assert "Traceback" not in worker.log, worker.log[-3000:]
+    return workers
+
+
+def feed_urls(data_dir: Path, runs: set[str] | None = None) -> list[str]:
+    """The URLs of every per-run feed in ``data_dir`` (or of the feeds of ``runs``)."""
+    urls = []
+    for feed in (data_dir / "feeds").glob("articles-*.csv"):
+        if runs is None or feed.stem.removeprefix("articles-") in runs:
+            urls += [row["url"] for row in csv.DictReader(feed.open(encoding="utf-8"))]
+    return urls
+
+
+def run_ids(data_dir: Path) -> dict[str, str]:
+    with sqlite3.connect(data_dir / "articles.sqlite") as db:
+        return dict(db.execute("SELECT run_id, close_reason FROM runs").fetchall())
+
+
+def fetched_articles(requests: list[str], generated: GeneratedSite) -> Counter[str]:
+    """How often each article page was requested (whatever its spelling)."""
+    paths = {article.path for article in generated.articles}
+    return Counter(path for path in requests if path in paths)
+
+
+@pytest.mark.e2e
+def test_two_workers_sharing_a_data_dir_store_each_article_once_and_later_only_what_is_new(
+    redis_url: str, big_site: GeneratedSite, tmp_path: Path
+) -> None:
+    with LoopbackServer(big_site) as server:
+        expected = article_urls(big_site, server.root)
+        workers = crawl_together(server.root, redis_url, [tmp_path, tmp_path])
+        first_requests = requested_paths(server)
+        first_runs, first_feeds = run_ids(tmp_path), feed_urls(tmp_path)
+
+        server.site = after = big_site.with_new_articles(5)
+        server.clear_requests()
+        later = crawl_together(server.root, redis_url, [tmp_path, tmp_path])
+
+    items = [item["url"] for worker in workers for item in worker.items]
+    assert sorted(items) == sorted(expected), "together: every article, none twice"
+    for worker in workers:
+        assert stat(worker.log, "mayadeen/items/new") > 0, "both workers did real work"
+        assert "scale-out: " in worker.log
+    fetches = fetched_articles(first_requests, big_site)
+    assert len(fetches) == len(expected)
+    assert set(fetches.values()) == {1}, "each article fetched by one worker, once"
+    assert first_requests.count("/") == 1, "the start pages are shared too"
+    assert len(first_runs) == 2, "each worker has its run, even when both start in one second"
+    assert sorted(first_feeds) == sorted(expected)
+    assert Redis.from_url(redis_url).keys("*") == [], "the crawl's keys are gone when it is over"
+
+    new = article_urls(after, server.root) - expected
+    assert len(new) == 5
+    assert sorted(item["url"] for worker in later for item in worker.items) == sorted(new)
+    assert sum(stat(worker.log, "mayadeen/items/new") for worker in later) == 5
+    assert set(stored(tmp_path)) == expected | new
+    assert sorted(feed_urls(tmp_path, set(run_ids(tmp_path)) - set(first_runs))) == sorted(new)
+    assert set(run_ids(tmp_path).values()) == {"finished"}
+
+
+@pytest.mark.e2e
+def test_two_workers_with_their_own_data_dirs_split_the_crawl_and_their_stores_merge(
+    redis_url: str, big_site: GeneratedSite, tmp_path: Path
+) -> None:
+    first, second = tmp_path / "a", tmp_path / "b"
+    for data_dir in (first, second):
+        data_dir.mkdir()
+    with LoopbackServer(big_site) as server:
+        crawl_together(server.root, redis_url, [first, second])
+        expected = article_urls(big_site, server.root)
+
+    in_first, in_second = set(stored(first)), set(stored(second))
+    assert in_first, "both workers did real work"
+    assert in_second, "both workers did real work"
+    assert not in_first & in_second, "no article in both stores"
+    assert in_first | in_second == expected
+    assert sorted(feed_urls(first) + feed_urls(second)) == sorted(expected)
+
+    merge = (ROOT / "docs" / "scaling.md").read_text().split("```sql\n")[1].split("```")[0]
+    with sqlite3.connect(first / "articles.sqlite") as db:
+        db.executescript(
+            merge.replace("/path/to/other/articles.sqlite", str(second / "articles.sqlite"))
+        )
+    assert set(stored(first)) == expected
+
+
+@pytest.mark.e2e
+def test_urls_are_fetched_by_the_worker_given_them_without_touching_the_shared_crawl(
+    redis_url: str, big_site: GeneratedSite, tmp_path: Path
+) -> None:
+    paths = [article.path for article in big_site.articles[:3]]
+    with LoopbackServer(big_site) as server:
+        done = crawl(
+            server.root,
+            tmp_path,
+            "-a",
+            f"urls={','.join(paths)}",
+            "-s",
+            f"MAYADEEN_REDIS_URL={redis_url}",
+        )
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert stat(done.stderr, "item_scraped_count") == 3
+    assert "fetched by this worker alone" in done.stderr
+    assert Redis.from_url(redis_url).keys("*") == []
+
+
+@pytest.mark.e2e
+def test_an_unreachable_redis_fails_the_run_before_anything_is_fetched(
+    server: LoopbackServer, tmp_path: Path
+) -> None:
+    done = crawl(
+        server.root, tmp_path, "-s", f"MAYADEEN_REDIS_URL=redis://127.0.0.1:{_free_port()}"
+    )
+    assert done.returncode == 1
+    assert "Redis is not reachable at MAYADEEN_REDIS_URL" in done.stderr
+    assert "run failed: the crawl did not finish (close reason: redis_unreachable)" in done.stderr
+    assert server.requests == []
+
+
+# -- the add-on ----------------------------------------------------------------------------------
+
+
+def settings_with(**values: object) -> Settings:
+    settings = Settings()
+    settings.setmodule(project_settings, priority="project")
+    settings.update(values, priority="cmdline")
+    ScaleOutAddon().update_settings(settings)
+    return settings
+
+
+def test_the_redis_url_switches_the_scheduler_and_commits_each_article() -> None:
+    settings = settings_with(MAYADEEN_REDIS_URL="redis://10.0.0.5:6379/1")
+    assert settings["SCHEDULER"] == SCHEDULER
+    assert settings["REDIS_URL"] == "redis://10.0.0.5:6379/1"
+    assert settings.getint("MAYADEEN_STORE_BATCH_SIZE") == 1
+    chosen = settings_with(MAYADEEN_REDIS_URL="redis://h", MAYADEEN_STORE_BATCH_SIZE=50)
+    assert chosen.getint("MAYADEEN_STORE_BATCH_SIZE") == 50, "a batch size the user chose stays"
+
+
+def test_without_a_redis_url_nothing_changes() -> None:
+    settings = settings_with(MAYADEEN_REDIS_URL="")
+    assert settings["SCHEDULER"] == Settings()["SCHEDULER"]
+    assert settings.getint("MAYADEEN_STORE_BATCH_SIZE") == 1000
+
+
+def test_a_job_name_that_cannot_be_part_of_a_key_is_refused() -> None:
+    with pytest.raises(ValueError, match="MAYADEEN_REDIS_JOB"):
+        settings_with(MAYADEEN_REDIS_URL="redis://h", MAYADEEN_REDIS_JOB="my job")
+
+
+# -- the workers' coordination in Redis ------------------------------------------------------------
+
+KEYS = CrawlKeys.of("test", "articles", "")
+
+
+def crew(redis_url: str, worker: str) -> Crew:
+    return Crew(Redis.from_url(redis_url), KEYS, worker, ttl=60)
+
+
+def test_the_crawl_is_over_when_its_queue_is_empty_and_no_worker_holds_requests(
+    redis_url: str,
+) -> None:
+    server = Redis.from_url(redis_url)
+    first, second = crew(redis_url, "first"), crew(redis_url, "second")
+    assert first.join() == (0, 0), "the first worker starts the crawl"
+    server.zadd(KEYS.requests, {b"listing": 0, b"article": -10})  # score: -priority
+    server.sadd(KEYS.seen, "fingerprint")
+    assert second.join() == (1, 0), "the second joins it, queue and fingerprints kept"
+    assert first.take() == b"article", "highest priority first"
+    assert second.idle() == ("queued", 1)
+    assert second.take() == b"listing"
+    assert second.take() is None
+    assert second.idle() == ("busy", 1), "the first still holds a request: wait"
+    first.beat(busy=True)
+    assert second.idle() == ("busy", 1)
+    assert first.idle() == ("done", 0)
+    assert server.exists(KEYS.requests, KEYS.seen) == 0, "the next crawl starts afresh"
+    assert second.idle() == ("done", 0)
+    first.leave()
+    second.leave()
+    assert server.keys("*") == []
+
+
+def test_a_worker_that_died_is_forgotten_and_its_crawl_left_behind_is_dropped(
+    redis_url: str,
+) -> None:
+    server = Redis.from_url(redis_url)
+    server.zadd(KEYS.alive, {"dead": 0})  # expired long ago by the server's clock
+    server.zadd(KEYS.busy, {"dead": 0})
+    server.zadd(KEYS.requests, {b"left-over": 0})
+    server.sadd(KEYS.seen, "fingerprint")
+    worker = crew(redis_url, "new")
+    assert worker.join() == (0, 1), "no live worker: a new crawl, the left-over dropped"
+    assert server.exists(KEYS.requests, KEYS.seen) == 0
+    server.zadd(KEYS.busy, {"dead": 0})
+    assert worker.idle() == ("done", 0), "a dead worker's busy mark does not hold the crawl"
