@@ -68,9 +68,12 @@ def whole_chain(items: list[ArticleItem]) -> float:
     """validate → deduplicate → store → feed, as ``ITEM_PIPELINES`` runs them."""
     with tempfile.TemporaryDirectory() as directory:
         crawler = crawler_for(Path(directory))
-        stages = [
-            cls.from_crawler(crawler)
-            for cls in (ValidationPipeline, DeduplicatePipeline, StorePipeline, FeedPipeline)
+        store = StorePipeline.from_crawler(crawler)
+        stages: list[Any] = [
+            ValidationPipeline.from_crawler(crawler),
+            DeduplicatePipeline.from_crawler(crawler),
+            store,
+            FeedPipeline.from_crawler(crawler),
         ]
         for stage in stages:
             if hasattr(stage, "open_spider"):
@@ -86,7 +89,7 @@ def whole_chain(items: list[ArticleItem]) -> float:
                 stage.close_spider()
 
         rate = timed("all four pipelines, new articles", items, chain, finish)
-        stages[2].spider_closed(None, "finished")
+        store.spider_closed(None, "finished")  # type: ignore[arg-type]
     return rate
 
 
