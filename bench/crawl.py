@@ -15,7 +15,15 @@ import sys
 import tempfile
 from pathlib import Path
 
-from harness import Crawl, articles_crawl, bare_crawl, load, serving
+from harness import TUNING, Crawl, articles_crawl, bare_crawl, load, serving
+
+KINDS = {
+    "bare spider": "bare",
+    f"bare spider + {'+'.join(TUNING)}": "tuned",
+    "crawl articles": "real",
+}
+"""The crawls of a round: the bare spider with Scrapy's defaults, the same with the engine
+tuning the project sets (``harness.TUNING``), and the real crawl."""
 
 
 def compare_pages(bare: Crawl, real: Crawl) -> str:
@@ -32,31 +40,32 @@ def compare_pages(bare: Crawl, real: Crawl) -> str:
 
 def main(articles: int, rounds: int, extra: list[str]) -> None:
     print(f"crawl benchmark: {articles} generated articles, best of {rounds} rounds; {load()}")
-    bare_runs: list[Crawl] = []
-    real_runs: list[Crawl] = []
+    runs: dict[str, list[Crawl]] = {name: [] for name in KINDS}
     with serving(articles) as server:
         for number in range(1, rounds + 1):
-            bare = bare_crawl(server, *extra)
-            print(f"  round {number} bare spider:     {bare.summary()}")
-            with tempfile.TemporaryDirectory() as directory:
-                real = articles_crawl(server, Path(directory), *extra)
-            print(f"  round {number} crawl articles:  {real.summary()}")
-            print(
-                f"  round {number} ratio {real.pages_per_second / bare.pages_per_second:.2f}; {load()}"
-            )
-            bare_runs.append(bare)
-            real_runs.append(real)
-    bare = max(bare_runs, key=lambda crawl: crawl.pages_per_second)
-    real = max(real_runs, key=lambda crawl: crawl.pages_per_second)
+            for name, kind in KINDS.items():
+                if kind == "real":
+                    with tempfile.TemporaryDirectory() as directory:
+                        crawl = articles_crawl(server, Path(directory), *extra)
+                else:
+                    crawl = bare_crawl(server, *extra, tuned=kind == "tuned")
+                runs[name].append(crawl)
+                print(f"  round {number} {name:<22} {crawl.summary()}")
+            print(f"  round {number}: {load()}")
+    best = {name: max(crawls, key=lambda c: c.pages_per_second) for name, crawls in runs.items()}
+    real = best["crawl articles"]
     stored = int(real.stat("mayadeen/items/new"))
-    print(f"pages: {compare_pages(bare, real)}; the real crawl stored {stored} new articles")
-    print(f"bare spider     {bare.pages_per_second:7.0f} pages/s   (best of {rounds})")
-    print(f"crawl articles  {real.pages_per_second:7.0f} pages/s   (best of {rounds})")
-    print(
-        f"ratio           {real.pages_per_second / bare.pages_per_second:7.2f}"
-        "   of the bare spider's pages/s (target >= 0.8)"
-    )
-    busiest = max(crawl.server_share for crawl in bare_runs + real_runs)
+    print(f"pages: {compare_pages(best['bare spider'], real)}; crawl articles stored {stored}")
+    cpu = {name: max(c.pages_per_cpu_second for c in crawls) for name, crawls in runs.items()}
+    print(f"best of {rounds}:                  pages/s   pages per CPU second (ratio)")
+    for name, crawl in best.items():
+        ratio = f"{real.pages_per_second / crawl.pages_per_second:5.2f}"
+        cpu_ratio = f"{cpu['crawl articles'] / cpu[name]:5.2f}"
+        print(
+            f"  {name:<24} {crawl.pages_per_second:7.0f} ({ratio})  {cpu[name]:7.0f} ({cpu_ratio})"
+        )
+    print("  ratios: crawl articles over each (target >= 0.8 of the bare spider)")
+    busiest = max(crawl.server_share for crawls in runs.values() for crawl in crawls)
     print(f"server CPU at most {busiest:.0%} of a core; {load()}")
 
 

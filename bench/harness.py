@@ -19,6 +19,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+from mayadeen import settings as project_settings
+
 ROOT = Path(__file__).resolve().parents[1]
 SCRAPY = [sys.executable, "-m", "scrapy"]
 LOOPBACK = [sys.executable, "-m", "mayadeen.loopback"]
@@ -33,6 +35,9 @@ ENGINE = {
     "LOG_LEVEL": "INFO",
 }
 """Politeness off, high concurrency, robots.txt obeyed: the same for every crawl measured."""
+
+TUNING = ("CONCURRENT_ITEMS",)
+"""Scrapy settings the project tunes for speed (mayadeen/settings.py), not for politeness."""
 
 
 def load() -> str:
@@ -126,6 +131,12 @@ class Crawl:
         return self.pages / self.seconds if self.seconds else 0.0
 
     @property
+    def pages_per_cpu_second(self) -> float:
+        """Pages per CPU second of the crawl process: steadier than pages/s on a busy machine
+        (a crawl is CPU-bound, so other work slows the clock, not the CPU time per page)."""
+        return self.pages / self.cpu if self.cpu else 0.0
+
+    @property
     def server_share(self) -> float:
         """The server's CPU time as a share of one core over the crawl."""
         return self.server_cpu / self.seconds if self.seconds else 0.0
@@ -139,7 +150,8 @@ class Crawl:
     def summary(self) -> str:
         return (
             f"{self.pages:>7} pages in {self.seconds:6.1f} s = {self.pages_per_second:6.0f} pages/s;"
-            f" crawler CPU {self.cpu:5.1f} s, peak RSS {self.peak_rss / 2**20:5.0f} MiB;"
+            f" crawler CPU {self.cpu:5.1f} s ({self.pages_per_cpu_second:4.0f} pages/CPU s),"
+            f" peak RSS {self.peak_rss / 2**20:5.0f} MiB;"
             f" server CPU {self.server_share:4.0%} of a core"
         )
 
@@ -187,11 +199,15 @@ def articles_crawl(server: Server, data_dir: Path, *extra: str) -> Crawl:
     return crawl
 
 
-def bare_crawl(server: Server, *extra: str) -> Crawl:
+def bare_crawl(server: Server, *extra: str, tuned: bool = False) -> Crawl:
     """The bare spider of ``bench/bare_spider.py``: Scrapy's defaults, no project settings (run
-    where there is no ``scrapy.cfg``), the same engine settings as ``articles_crawl``."""
+    where there is no ``scrapy.cfg``), the same engine settings as ``articles_crawl``; ``tuned``
+    also gives it the project's engine tuning (``TUNING``), so a ratio shows only what the
+    project's own work costs."""
+    tuning = {name: str(getattr(project_settings, name)) for name in TUNING} if tuned else {}
     with tempfile.TemporaryDirectory() as directory:
         command = ["runspider", str(BARE_SPIDER), "-a", f"root={server.root}"]
+        command += settings_arguments(tuning)
         crawl = run_crawl(
             server,
             [*command, *settings_arguments(ENGINE), *extra],

@@ -6,7 +6,7 @@ same seed: the same articles plus the new ones) takes the same port, so stored U
 Prints requests and seconds of each run and the second's share of the first (target <= 5% of
 requests), and whether the second run stored exactly the new articles. Asserts nothing.
 
-Usage: ``python bench/incremental.py [ARTICLES] [NEW_PERCENT]`` (default 10000 1).
+Usage: ``python bench/incremental_run.py [ARTICLES] [NEW_PERCENT]`` (default 10000 1).
 """
 
 import sys
