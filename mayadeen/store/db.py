@@ -113,8 +113,10 @@ class Store:
         db.execute("PRAGMA journal_mode = WAL")
         # In WAL mode NORMAL loses no committed transaction when the process dies, only on power loss.
         db.execute("PRAGMA synchronous = NORMAL")
-        # A batch's new rows and the index pages they touch stay in memory until the commit.
-        db.execute("PRAGMA cache_size = -65536")
+        # A batch's new rows and the index pages they touch stay in memory until the commit
+        # (a batch is 4-6 MiB); a bigger cache was only more resident memory, 64 MiB of it once
+        # the store outgrew it (bench/memory.py), for no faster writes (bench/store.py).
+        db.execute("PRAGMA cache_size = -16384")
         ensure_schema(db)
         store = cls(db, path)
         store._aliases = db.execute("SELECT 1 FROM aliases LIMIT 1").fetchone() is not None
