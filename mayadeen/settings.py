@@ -34,6 +34,10 @@ AUTOTHROTTLE_START_DELAY = 1.0
 AUTOTHROTTLE_MAX_DELAY = 30.0
 AUTOTHROTTLE_TARGET_CONCURRENCY = 1.0
 DOWNLOAD_TIMEOUT = 30
+# Scrapy hands each response's output (items and requests) to this many asyncio tasks, made afresh
+# for every response; the pipelines are synchronous, so more only costs: the default 100 spent a
+# quarter of the crawl's CPU making tasks (docs/benchmarks.md).
+CONCURRENT_ITEMS = 1
 DOWNLOAD_MAXSIZE = 8 * 1024 * 1024
 DOWNLOAD_WARNSIZE = 2 * 1024 * 1024
 

@@ -6,13 +6,14 @@ Discovery pages (home, section listings, sitemaps, RSS, robots.txt) are read by
 exactly those pages, with no discovery.
 """
 
-from collections.abc import AsyncIterator, Iterable, Iterator
+from collections.abc import AsyncIterator, Iterable, Iterator, Sized
 from typing import Any, Self
 from urllib.parse import urlsplit
 
 import scrapy
 from scrapy import signals
 from scrapy.crawler import Crawler
+from scrapy.exceptions import DontCloseSpider
 from scrapy.http import Response, TextResponse
 from scrapy.spidermiddlewares.httperror import HttpError
 from scrapy.utils.defer import deferred_from_coro
@@ -20,6 +21,7 @@ from twisted.python.failure import Failure
 
 from mayadeen import discovery, site
 from mayadeen.arguments import parse_arguments, requested_urls
+from mayadeen.backlog import LOW, Backlog
 from mayadeen.extract import count, extract
 from mayadeen.frontier import Decision, Frontier
 from mayadeen.middlewares import AlreadyReported
@@ -50,6 +52,7 @@ class ArticlesSpider(scrapy.Spider):
         self.frontier: Frontier | None = None
         self.items_in_pipelines = 0
         self.items_stored = 0
+        self.backlog = Backlog()
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> Self:
@@ -58,6 +61,7 @@ class ArticlesSpider(scrapy.Spider):
         crawler.signals.connect(spider.item_stored, signal=signals.item_scraped)
         for settled in (signals.item_dropped, signals.item_error):
             crawler.signals.connect(spider.item_settled, signal=settled)
+        crawler.signals.connect(spider.drain_backlog, signal=signals.spider_idle)
         return spider
 
     @property
@@ -180,7 +184,8 @@ class ArticlesSpider(scrapy.Spider):
         elif sitemap_kind == "urlset":
             located = ((site.canonical_url(e.loc, self.root), e.lastmod) for e in entries)
             found = self._articles(((url, lastmod) for url, lastmod in located if url), "sitemap")
-            yield from (request for _, request in found if request is not None)
+            self.backlog.add(request for _, request in found if request is not None)
+            yield from self._released()
         else:
             self.logger.warning("%s: not a sitemap (%s); skipped", response.url, sitemap_kind)
 
@@ -227,6 +232,7 @@ class ArticlesSpider(scrapy.Spider):
         yield item
         if self.frontier is not None:
             yield from self._requests(item.related_urls, "related")
+            yield from self._released()
 
     def fetch_failed(self, failure: Failure) -> None:
         if isinstance(failure.value, AlreadyReported):  # a block or content-less page: counted
@@ -236,6 +242,19 @@ class ArticlesSpider(scrapy.Spider):
             "%s: not fetched: %s", getattr(request, "url", "?"), _failure_reason(failure)
         )
         self.stat("urls/failed" if self.urls_argument is not None else "articles/failed")
+
+    # -- the backlog of sitemap articles (mayadeen/backlog.py) --------------------------------
+
+    def _released(self) -> list[scrapy.Request]:
+        scheduler = self.crawler.engine.scheduler
+        return self.backlog.release(len(scheduler) if isinstance(scheduler, Sized) else 0)
+
+    def drain_backlog(self, spider: scrapy.Spider) -> None:
+        """On ``spider_idle``: schedule more of the backlog, and keep the spider open for it."""
+        if requests := self.backlog.take(2 * LOW):
+            for request in requests:
+                self.crawler.engine.crawl(request)
+            raise DontCloseSpider
 
     # -- max_articles ------------------------------------------------------------------------
 

@@ -23,9 +23,14 @@ BUSY_TIMEOUT_MS = 30_000
 _N = len(FIELD_NAMES)
 _COMPARED_POSITIONS = tuple(FIELD_NAMES.index(name) for name in COMPARED)
 _COLUMNS = ", ".join(FIELD_NAMES)
+_VALUES = (
+    f"({_COLUMNS}, first_seen_at, last_seen_at, changed_at, version) "
+    f"VALUES ({', '.join('?' * _N)}, ?, ?, ?, 1)"
+)
+_INSERT_NEW = f"INSERT INTO articles {_VALUES} ON CONFLICT(url) DO NOTHING"
+"""A new URL in one statement: no lookup first (most items of a crawl are new)."""
 _UPSERT = (
-    f"INSERT INTO articles ({_COLUMNS}, first_seen_at, last_seen_at, changed_at, version) "
-    f"VALUES ({', '.join('?' * _N)}, ?, ?, ?, 1) "
+    f"INSERT INTO articles {_VALUES} "
     "ON CONFLICT(url) DO UPDATE SET "
     + ", ".join(f"{name} = excluded.{name}" for name in FIELD_NAMES[1:])
     + ", last_seen_at = excluded.last_seen_at, changed_at = excluded.changed_at"
@@ -108,8 +113,10 @@ class Store:
         db.execute("PRAGMA journal_mode = WAL")
         # In WAL mode NORMAL loses no committed transaction when the process dies, only on power loss.
         db.execute("PRAGMA synchronous = NORMAL")
-        # A batch's new rows and the index pages they touch stay in memory until the commit.
-        db.execute("PRAGMA cache_size = -65536")
+        # A batch's new rows and the index pages they touch stay in memory until the commit
+        # (a batch is 4-6 MiB); a bigger cache was only more resident memory, 64 MiB of it once
+        # the store outgrew it (bench/memory.py), for no faster writes (bench/store.py).
+        db.execute("PRAGMA cache_size = -16384")
         ensure_schema(db)
         store = cls(db, path)
         store._aliases = db.execute("SELECT 1 FROM aliases LIMIT 1").fetchone() is not None
@@ -153,25 +160,26 @@ class Store:
         values = item_values(item)
         url = values[0]
         db = self.db
-        stored = db.execute(_STORED, (url,)).fetchone()
-        verdict: Verdict
-        if stored is None:
-            verdict = "new"
-        elif stored == tuple(values[i] for i in _COMPARED_POSITIONS):
-            db.execute("UPDATE articles SET last_seen_at = ? WHERE url = ?", (now, url))
+        if db.execute(_INSERT_NEW, (*values, now, now, now)).rowcount:
+            self._add_tags(item, values)
+            if self._aliases:
+                db.execute("DELETE FROM aliases WHERE alias_url = ?", (url,))
             self.pending += 1
-            return "unchanged"
-        else:
-            verdict = "updated"
-            db.execute(_KEEP_VERSION, (now, url))
-            db.execute(_DROP_TAGS, (url, stored[_COMPARED_TAGS]))
-        db.execute(_UPSERT, (*values, now, now, now))
-        if tags := getattr(item, "tags", None) or json.loads(values[_TAGS]):
-            db.execute(_add_tags(len(tags)), [value for tag in tags for value in (tag, url)])
-        if verdict == "new" and self._aliases:
-            db.execute("DELETE FROM aliases WHERE alias_url = ?", (url,))
+            return "new"
+        stored = db.execute(_STORED, (url,)).fetchone()
         self.pending += 1
-        return verdict
+        if stored == tuple(values[i] for i in _COMPARED_POSITIONS):
+            db.execute("UPDATE articles SET last_seen_at = ? WHERE url = ?", (now, url))
+            return "unchanged"
+        db.execute(_KEEP_VERSION, (now, url))
+        db.execute(_DROP_TAGS, (url, stored[_COMPARED_TAGS]))
+        db.execute(_UPSERT, (*values, now, now, now))
+        self._add_tags(item, values)
+        return "updated"
+
+    def _add_tags(self, item: Any, values: tuple[Any, ...]) -> None:
+        if tags := getattr(item, "tags", None) or json.loads(values[_TAGS]):
+            self.db.execute(_add_tags(len(tags)), [v for tag in tags for v in (tag, values[0])])
 
     def add_alias(self, alias_url: str, url: str, content_hash: str | None, now: str) -> None:
         """Record that ``alias_url`` serves the content stored under ``url``."""
