@@ -100,10 +100,9 @@ def crawl_together(root: str, redis: str, data_dirs: list[Path], *arguments: str
     workers = []
     for process, output in zip(processes, outputs, strict=True):
         _, log = process.communicate(timeout=300)
+        assert process.returncode == 0, log[-3000:]
+        assert "Traceback" not in log, log[-3000:]
         workers.append(Worker(process.returncode, log, exported(output)))
-    for worker in workers:
-        assert worker.returncode == 0, worker.log[-3000:]
-        assert "Traceback" not in worker.log, worker.log[-3000:]
     return workers
 
 

@@ -1,8 +1,10 @@
 """The store on its own: schema from the item, upserts, versions, aliases, runs, readers."""
 
 import json
+import multiprocessing
 import sqlite3
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -191,3 +193,34 @@ def test_runs_claimed_in_the_same_second_by_two_writers_get_distinct_ids(path: P
     assert ids == ["20261121T101500Z", "20261121T101500Z_2", "20261121T101500Z_3"]
     with sqlite3.connect(path) as db:
         assert sorted(row[0] for row in db.execute("SELECT run_id FROM runs")) == ids
+
+
+def _open_and_claim(path: Path, start: Any, results: Any) -> None:
+    start.wait()
+    try:
+        with Store.open(path) as store:
+            store.claim_run("20261121T000000Z", "2026-11-21T00:00:00+00:00")
+        results.put("ok")
+    except Exception as error:  # reported to the test, which names it
+        results.put(f"{type(error).__name__}: {error}")
+
+
+def test_crawls_opening_a_new_store_at_once_all_get_in(tmp_path: Path) -> None:
+    """Switching a new store to WAL does not wait for the lock as other statements do: without
+    a retry, one opening in five failed with "database is locked" (workers sharing a store)."""
+    context = multiprocessing.get_context("fork")
+    for attempt in range(15):
+        start, results = context.Barrier(3), context.Queue()
+        path = tmp_path / str(attempt) / "articles.sqlite"
+        workers = [
+            context.Process(target=_open_and_claim, args=(path, start, results)) for _ in range(3)
+        ]
+        for worker in workers:
+            worker.start()
+        for worker in workers:
+            worker.join(timeout=60)
+        outcomes = [results.get(timeout=10) for _ in workers]
+        assert outcomes == ["ok"] * 3
+        with sqlite3.connect(path) as db:
+            (runs,) = db.execute("SELECT count(DISTINCT run_id) FROM runs").fetchone()
+        assert runs == 3

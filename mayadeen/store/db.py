@@ -3,6 +3,7 @@
 import json
 import os
 import sqlite3
+import time
 from collections.abc import Iterator, Sequence
 from functools import cache
 from pathlib import Path
@@ -60,6 +61,22 @@ def _add_tags(count: int) -> str:
     return "INSERT OR IGNORE INTO article_tags (tag, url) VALUES " + ", ".join(["(?, ?)"] * count)
 
 
+def _use_wal(db: sqlite3.Connection) -> None:
+    """Put the store in WAL mode (it stays so). The switch needs an exclusive lock and, unlike
+    other statements, does not wait for one: SQLite answers "database is locked" at once, which
+    crawls opening a new store together (workers sharing it) hit one time in five. So retry
+    within the busy timeout."""
+    deadline = time.monotonic() + BUSY_TIMEOUT_MS / 1000
+    while True:
+        try:
+            db.execute("PRAGMA journal_mode = WAL")
+            return
+        except sqlite3.OperationalError as error:
+            if "locked" not in str(error) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.02)
+
+
 def store_path(data_dir: str | os.PathLike[str]) -> Path:
     """Where the store of a data directory is: ``<data_dir>/articles.sqlite``."""
     return Path(data_dir) / "articles.sqlite"
@@ -110,7 +127,7 @@ class Store:
         # Articles are 2-6 KiB: 16 KiB pages pack several and halve the index pages a batch
         # rewrites, for twice the bulk write rate of 4 KiB pages (bench/store.py); new files only.
         db.execute("PRAGMA page_size = 16384")
-        db.execute("PRAGMA journal_mode = WAL")
+        _use_wal(db)
         # In WAL mode NORMAL loses no committed transaction when the process dies, only on power loss.
         db.execute("PRAGMA synchronous = NORMAL")
         # A batch's new rows and the index pages they touch stay in memory until the commit
