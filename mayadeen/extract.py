@@ -65,7 +65,7 @@ def page_tree(response: TextResponse) -> Any:
 
     ``response.selector`` caches a selector that refers back to the response: a reference cycle,
     which only Python's cyclic garbage collector breaks, so every page's lxml tree (memory outside
-    Python's heap) lived until a full collection: 40 MB more peak memory in a 10,000-article crawl
+    Python's heap) lived until a full collection: about 60 MiB more peak memory at 10,000 articles
     (docs/benchmarks.md). Without the cache, the tree goes as soon as the extraction is done."""
     return Selector(response).root
 
