@@ -15,7 +15,15 @@ from typing import Any
 import scrapy
 from scrapy.http import Response, TextResponse
 
-from mayadeen import discovery, site
+from mayadeen.pages import discovery
+from mayadeen.site.navigation import (
+    HOME_PATH,
+    ROBOTS_PATH,
+    RSS_PATHS,
+    SECTION_LISTINGS,
+    SITEMAP_INDEX_PATHS,
+)
+from mayadeen.site.urls import canonical_url, is_article_url, site_root
 
 ARTICLE_PRIORITY = 10
 """As the real spider: articles before more listing pages."""
@@ -30,22 +38,22 @@ class BareSpider(scrapy.Spider):
 
     def __init__(self, root: str, **kwargs: Any) -> None:
         super().__init__(**kwargs)
-        self.root = site.site_root(root)
+        self.root = site_root(root)
         self.seen: set[str] = set()
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
-        yield scrapy.Request(self.root + site.HOME_PATH, self.parse_home)
-        for listing in site.SECTION_LISTINGS:
+        yield scrapy.Request(self.root + HOME_PATH, self.parse_home)
+        for listing in SECTION_LISTINGS:
             yield scrapy.Request(f"{self.root}/{listing}", self.parse_listing)
-        yield scrapy.Request(self.root + site.ROBOTS_PATH, self.parse_robots)
-        for path in site.SITEMAP_INDEX_PATHS:
+        yield scrapy.Request(self.root + ROBOTS_PATH, self.parse_robots)
+        for path in SITEMAP_INDEX_PATHS:
             yield scrapy.Request(self.root + path, self.parse_sitemap)
-        for path in site.RSS_PATHS:
+        for path in RSS_PATHS:
             yield scrapy.Request(self.root + path, self.parse_rss)
 
     def articles(self, urls: Iterable[str | None]) -> Iterator[scrapy.Request]:
         for url in urls:
-            if url and site.is_article_url(url) and url not in self.seen:
+            if url and is_article_url(url) and url not in self.seen:
                 self.seen.add(url)
                 yield scrapy.Request(url, self.parse_article, priority=ARTICLE_PRIORITY)
 
@@ -66,21 +74,21 @@ class BareSpider(scrapy.Spider):
     def parse_robots(self, response: Response) -> Iterator[scrapy.Request]:
         if isinstance(response, TextResponse):
             for url in discovery.read_robots(response):
-                if (on_site := site.canonical_url(url, self.root)) is not None:
+                if (on_site := canonical_url(url, self.root)) is not None:
                     yield scrapy.Request(on_site, self.parse_sitemap)
 
     def parse_sitemap(self, response: Response) -> Iterator[scrapy.Request]:
         kind, entries = discovery.read_sitemap(response)
         if kind == "sitemapindex":
             for entry in entries:
-                if (url := site.canonical_url(entry.loc, self.root)) is not None:
+                if (url := canonical_url(entry.loc, self.root)) is not None:
                     yield scrapy.Request(url, self.parse_sitemap)
         elif kind == "urlset":
-            yield from self.articles(site.canonical_url(e.loc, self.root) for e in entries)
+            yield from self.articles(canonical_url(e.loc, self.root) for e in entries)
 
     def parse_rss(self, response: Response) -> Iterator[scrapy.Request]:
         links = discovery.read_rss(response)
-        yield from self.articles(site.canonical_url(link, self.root) for link in links)
+        yield from self.articles(canonical_url(link, self.root) for link in links)
 
     def parse_article(self, response: Response) -> None:
         """Nothing: the page was fetched; reading it is what the real crawl adds."""

@@ -15,9 +15,9 @@ from typing import Any
 
 from scrapy.http import HtmlResponse
 
-from mayadeen.extract import extract
 from mayadeen.loopback import GeneratedSite, load_fixtures
 from mayadeen.loopback.anatomy import LIVE_ROOT
+from mayadeen.pages.extract import extract
 
 try:
     import trafilatura

@@ -9,7 +9,7 @@ from dataclasses import fields
 from pathlib import Path
 
 from mayadeen.items import LIST_FIELDS, ArticleItem, field_docs
-from mayadeen.validation import REQUIRED
+from mayadeen.site.validity import REQUIRED
 
 HEADER = """\
 # Data dictionary

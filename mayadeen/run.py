@@ -11,7 +11,7 @@ from pathlib import Path
 
 from scrapy.crawler import Crawler
 
-from mayadeen.dates import iso_seconds
+from mayadeen.pages.dates import iso_seconds
 from mayadeen.store import Store, Verdict, store_path
 
 _ATTRIBUTE = "_mayadeen_run"

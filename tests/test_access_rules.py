@@ -9,20 +9,20 @@ from scrapy.core.downloader import Slot
 from scrapy.http import HtmlResponse, Request
 from scrapy.settings import Settings
 
-from mayadeen import site
 from mayadeen.addons import CHROMIUM_ARGS, PLAYWRIGHT_HANDLER, AccessAddon
 from mayadeen.loopback import GeneratedSite, load_fixtures
 from mayadeen.loopback.faults import BLOCK_PAGE, CHALLENGE_PAGE, js_only_shell
 from mayadeen.middlewares.backoff import SlotBackoff
 from mayadeen.middlewares.retry import retry_after_seconds
+from mayadeen.site.access import block_kind, is_contentless, response_is_contentless
 
 ARTICLE_URL = "https://english.almayadeen.net/news/politics/some-slug"
 
 
 def test_the_loopback_block_and_challenge_pages_are_blocks() -> None:
-    assert site.block_kind(403, BLOCK_PAGE.encode()) == "http_403"
+    assert block_kind(403, BLOCK_PAGE.encode()) == "http_403"
     for status in (200, 403, 503):
-        assert site.block_kind(status, CHALLENGE_PAGE.encode()) == "challenge"
+        assert block_kind(status, CHALLENGE_PAGE.encode()) == "challenge"
 
 
 def test_no_fixture_or_generated_page_is_a_block_or_contentless() -> None:
@@ -33,8 +33,8 @@ def test_no_fixture_or_generated_page_is_a_block_or_contentless() -> None:
         assert page is not None
         pages.append((f"https://english.almayadeen.net{article.entry.path}", page.body))
     for url, body in pages:
-        assert site.block_kind(200, body) is None, url
-        assert not site.is_contentless(url, 200, body), url
+        assert block_kind(200, body) is None, url
+        assert not is_contentless(url, 200, body), url
 
 
 def test_a_javascript_shell_of_an_article_is_contentless_not_a_block() -> None:
@@ -42,11 +42,11 @@ def test_a_javascript_shell_of_an_article_is_contentless_not_a_block() -> None:
     page = generated.get(generated.articles_by_index[0].entry.path)
     assert page is not None
     shell = js_only_shell(page.body)
-    assert site.block_kind(200, shell) is None
-    assert site.is_contentless(ARTICLE_URL, 200, shell)
+    assert block_kind(200, shell) is None
+    assert is_contentless(ARTICLE_URL, 200, shell)
     response = HtmlResponse(ARTICLE_URL, body=shell)
-    assert site.response_is_contentless(response)
-    assert not site.is_contentless("https://english.almayadeen.net/news/politics", 200, shell)
+    assert response_is_contentless(response)
+    assert not is_contentless("https://english.almayadeen.net/news/politics", 200, shell)
 
 
 @pytest.mark.parametrize(
@@ -66,7 +66,7 @@ def test_a_javascript_shell_of_an_article_is_contentless_not_a_block() -> None:
     ],
 )
 def test_block_kinds(status: int, headers: dict[str, str], body: bytes, kind: str | None) -> None:
-    assert site.block_kind(status, body, headers) == kind
+    assert block_kind(status, body, headers) == kind
 
 
 def test_an_article_about_a_vendor_is_not_a_block() -> None:
@@ -74,7 +74,7 @@ def test_an_article_about_a_vendor_is_not_a_block() -> None:
         b'<html><head><title>DDoS-Guard and cf-chl | Al Mayadeen English</title><script type="text/'
         b'tawsiyat">{}</script></head><body><h1>Checking your browser before accessing</h1></body>'
     )
-    assert site.block_kind(200, body) is None
+    assert block_kind(200, body) is None
 
 
 def test_retry_after_values() -> None:

@@ -12,12 +12,12 @@ from pathlib import Path
 
 import pytest
 
-from mayadeen import site
-from mayadeen.drift.canary import CanaryPage, compare, load_pages
-from mayadeen.drift.record import replay
+from mayadeen.drift.expectations import CanaryPage, compare, load_pages
+from mayadeen.drift.recording import replay
 from mayadeen.loopback import FixtureSite, LoopbackServer, load_fixtures
 from mayadeen.loopback.catalog import Page
 from mayadeen.loopback.listings import normalize_path
+from mayadeen.site.urls import LIVE_ROOT, is_article_url
 from tests.conftest import run
 
 PAGES = load_pages()
@@ -56,7 +56,7 @@ def canary(
 
 
 def path_of(page: CanaryPage) -> str:
-    return page.url.removeprefix(site.LIVE_ROOT)
+    return page.url.removeprefix(LIVE_ROOT)
 
 
 # -- the expectations --------------------------------------------------------------------------
@@ -66,8 +66,8 @@ def test_there_are_canary_pages_and_each_is_a_live_article_url() -> None:
     assert len(PAGES) >= 2
     assert len({p.name for p in PAGES}) == len({p.url for p in PAGES}) == len(PAGES)
     for page in PAGES:
-        assert page.url.startswith(site.LIVE_ROOT + "/")
-        assert site.is_article_url(page.url)
+        assert page.url.startswith(LIVE_ROOT + "/")
+        assert is_article_url(page.url)
         assert page.item["url"] == page.url
         assert set(page.sources) <= {*page.item}
 
@@ -78,13 +78,13 @@ def test_a_canary_page_that_is_a_fixture_expects_the_fixtures_item_and_its_repla
 ) -> None:
     fixture = FIXTURES[page.url]
     assert page.item == fixture.expected()
-    assert compare(page, replay(fixture.url, fixture.html()), site.LIVE_ROOT) == []
+    assert compare(page, replay(fixture.url, fixture.html()), LIVE_ROOT) == []
 
 
 def test_a_new_modification_time_is_information_not_drift() -> None:
     fixture = FIXTURES[TROOPS.url]
     edited = fixture.html().replace(b"2022-02-24T14:31:12+02:00", b"2023-05-01T10:00:00+03:00")
-    differences = compare(TROOPS, replay(fixture.url, edited), site.LIVE_ROOT)
+    differences = compare(TROOPS, replay(fixture.url, edited), LIVE_ROOT)
     assert [(d.field, d.kind, d.got) for d in differences] == [
         ("modified_at", "info", "2023-05-01T10:00:00+03:00")
     ]

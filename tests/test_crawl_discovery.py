@@ -16,9 +16,10 @@ from urllib.parse import unquote
 
 import pytest
 
-from mayadeen import site
 from mayadeen.loopback import GeneratedSite, LoopbackServer
 from mayadeen.loopback.catalog import Page
+from mayadeen.site.navigation import SECTION_LISTINGS
+from mayadeen.site.urls import LIVE_ROOT, TIMEZONE, is_article_url, path_segments
 from tests.conftest import ROOT, crawl, crawl_arguments, stat
 
 pytestmark = pytest.mark.e2e
@@ -65,7 +66,7 @@ def test_a_first_run_finds_every_article_and_nothing_else(
     assert set(stored(tmp_path)) == expected
     asked = requested_paths(server)
     assert not [p for p in asked if p.startswith(("/search", "/api"))], "robots.txt disallows them"
-    article_requests = Counter(p for p in asked if site.is_article_url(server.root + p))
+    article_requests = Counter(p for p in asked if is_article_url(server.root + p))
     assert set(article_requests.values()) == {1}, "each article fetched once, whatever its spelling"
     assert not [p for p in asked if p.startswith(("/videos/", "/infographs/", "/authors/"))]
     for source in ("home", "section", "sitemap", "rss", "related"):
@@ -76,7 +77,7 @@ def test_a_first_run_finds_every_article_and_nothing_else(
         article = small_site.article(item["url"].removeprefix(server.root))
         assert article is not None
         want = json.loads(
-            json.dumps(small_site.expected_item(article)).replace(site.LIVE_ROOT, server.root)
+            json.dumps(small_site.expected_item(article)).replace(LIVE_ROOT, server.root)
         )
         assert {k: item[k] for k in want} == want
 
@@ -97,10 +98,10 @@ def test_listings_alone_find_every_article(
 def test_sitemaps_alone_find_every_article(
     server: LoopbackServer, small_site: GeneratedSite, tmp_path: Path
 ) -> None:
-    _break(server, ["/", "/rss", *(f"/{listing}" for listing in site.SECTION_LISTINGS)])
+    _break(server, ["/", "/rss", *(f"/{listing}" for listing in SECTION_LISTINGS)])
     log, items = run(server, tmp_path, "-s", "RETRY_ENABLED=0")
     assert {item["url"] for item in items} == article_urls(small_site, server.root)
-    assert stat(log, "mayadeen/discovery/section/failed") == len(site.SECTION_LISTINGS)
+    assert stat(log, "mayadeen/discovery/section/failed") == len(SECTION_LISTINGS)
 
 
 def test_an_unavailable_rss_feed_is_noted_and_not_fatal(
@@ -168,22 +169,20 @@ def test_sections_since_and_max_articles_limit_the_run(
 ) -> None:
     _, politics = run(server, tmp_path / "sections", "-a", "sections=news/politics,articles/blog")
     assert politics
-    assert {tuple(site.path_segments(i["url"])[:2]) for i in politics} == {
+    assert {tuple(path_segments(i["url"])[:2]) for i in politics} == {
         ("news", "politics"),
         ("articles", "blog"),
     }
     want = [a for a in small_site.articles if a.section in {"news/politics", "articles/blog"}]
     assert len(politics) == len(want)
 
-    middle = small_site.articles[len(small_site.articles) // 2].published.astimezone(site.TIMEZONE)
+    middle = small_site.articles[len(small_site.articles) // 2].published.astimezone(TIMEZONE)
     _, recent = run(server, tmp_path / "since", "-a", f"since={middle:%Y-%m-%d}")
     published = sorted(i["published_at"][:10] for i in recent)
     assert recent
     assert published[0] >= f"{middle:%Y-%m-%d}"
     in_range = [
-        a
-        for a in small_site.articles
-        if a.published.astimezone(site.TIMEZONE).date() >= middle.date()
+        a for a in small_site.articles if a.published.astimezone(TIMEZONE).date() >= middle.date()
     ]
     assert len(recent) == len(in_range)
 

@@ -6,12 +6,14 @@ from pathlib import Path
 import pytest
 from scrapy.http import HtmlResponse, TextResponse, XmlResponse
 
-from mayadeen import discovery, site
 from mayadeen.loopback import GeneratedSite
 from mayadeen.loopback.listings import PAGE_SIZE
+from mayadeen.pages import discovery
+from mayadeen.site.navigation import SECTION_LISTINGS, sitemap_month
+from mayadeen.site.urls import LIVE_ROOT, TIMEZONE, is_article_url
 from tests.conftest import SHARED
 
-ROOT = site.LIVE_ROOT
+ROOT = LIVE_ROOT
 
 
 def page(generated: GeneratedSite, path: str, query: str = "") -> HtmlResponse:
@@ -30,7 +32,7 @@ def listed(generated: GeneratedSite, listing: str, number: int) -> list[str]:
     return [f"{ROOT}{entry.path}" for entry in entries]
 
 
-@pytest.mark.parametrize("listing", site.SECTION_LISTINGS)
+@pytest.mark.parametrize("listing", SECTION_LISTINGS)
 def test_every_section_listing_gives_its_cards_and_the_next_page(
     small_site: GeneratedSite, listing: str
 ) -> None:
@@ -52,7 +54,7 @@ def test_widgets_are_not_part_of_a_listing(small_site: GeneratedSite) -> None:
 
 def test_the_home_page_links_to_every_section_of_the_nav(small_site: GeneratedSite) -> None:
     read = discovery.read_listing(page(small_site, "/"), ROOT)
-    assert sorted(read.listings) == sorted(f"{ROOT}/{path}" for path in site.SECTION_LISTINGS)
+    assert sorted(read.listings) == sorted(f"{ROOT}/{path}" for path in SECTION_LISTINGS)
     assert read.articles[:5] == [f"{ROOT}{e.path}" for e in small_site.articles[:5]]
     assert read.next_pages == []
 
@@ -69,7 +71,7 @@ def test_the_shared_samples_listing_and_home_page_are_read() -> None:
     read = discovery.read_listing(listing, ROOT)
     assert read.next_pages == [f"{ROOT}/news/politics?page=2"]
     assert read.articles
-    assert all(site.is_article_url(url) for url in read.articles)
+    assert all(is_article_url(url) for url in read.articles)
     home = HtmlResponse(f"{ROOT}/", body=(samples / "home.html").read_bytes(), encoding="utf-8")
     assert f"{ROOT}/articles/opinion" in discovery.read_listing(home, ROOT).listings
 
@@ -114,7 +116,7 @@ def test_links_collapse_to_one_canonical_url_per_article() -> None:
 
 def test_card_dates_are_read_when_the_cards_show_them(small_site: GeneratedSite) -> None:
     dates = discovery.read_listing(page(small_site, "/news/politics"), ROOT).dates
-    newest = small_site.articles_in("news/politics")[0].published.astimezone(site.TIMEZONE)
+    newest = small_site.articles_in("news/politics")[0].published.astimezone(TIMEZONE)
     assert dates
     assert max(dates) == newest.date()
 
@@ -129,7 +131,7 @@ def test_the_sitemap_index_and_monthly_sitemaps_are_read(small_site: GeneratedSi
     kind, children = discovery.read_sitemap(xml(f"{ROOT}/sitemaps/all.xml", index.body))
     months = small_site.sitemap_months()
     assert kind == "sitemapindex"
-    assert [site.sitemap_month(c.loc) for c in children] == months
+    assert [sitemap_month(c.loc) for c in children] == months
     year, month = months[-1]
     monthly = small_site.get(f"/sitemaps/all/sitemap-{year}-{month}.xml")
     assert monthly is not None
@@ -147,7 +149,7 @@ def test_the_shared_sample_sitemaps_are_read() -> None:
     kind, entries = discovery.read_sitemap(xml(f"{ROOT}/sitemaps/all/sitemap-2022-2.xml", body))
     assert kind == "urlset"
     assert entries[0].lastmod == "2022-02-24T14:05:00+02:00"
-    assert site.is_article_url(entries[0].loc)
+    assert is_article_url(entries[0].loc)
 
 
 @pytest.mark.parametrize(

@@ -11,11 +11,11 @@ from typing import Any
 import pytest
 from scrapy.http import HtmlResponse
 
-from mayadeen.extract import Extraction, extract
 from mayadeen.items import FIELD_NAMES
 from mayadeen.loopback import Fixture, GeneratedSite, load_fixtures
 from mayadeen.loopback.anatomy import LIVE_ROOT
-from mayadeen.site import FIELD_SOURCES
+from mayadeen.pages.extract import Extraction, extract
+from mayadeen.site.article import FIELD_SOURCES
 from tests.conftest import ROOT, SHARED
 
 FIXTURES = load_fixtures()

@@ -6,8 +6,8 @@ from typing import NamedTuple
 
 import pytest
 
-from mayadeen.arguments import ArgumentError, parse_arguments
-from mayadeen.frontier import Decision, Frontier, recent_cutoff
+from mayadeen.crawl.arguments import ArgumentError, parse_arguments
+from mayadeen.crawl.frontier import Decision, Frontier, recent_cutoff
 
 NOW = datetime(2026, 11, 21, 12, 0, tzinfo=UTC)
 ROOT = "https://english.almayadeen.net"

@@ -6,9 +6,9 @@ from dataclasses import asdict
 import pytest
 from scrapy.http import HtmlResponse
 
-from mayadeen.extract import Extraction, extract
 from mayadeen.loopback import load_fixtures
 from mayadeen.loopback.anatomy import LIVE_ROOT
+from mayadeen.pages.extract import Extraction, extract
 
 URL = f"{LIVE_ROOT}/news/politics/some-article"
 SAMPLE = next(f for f in load_fixtures() if f.name == "article-belarusian-troops")

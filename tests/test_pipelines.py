@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 from scrapy.exceptions import DropItem
 
-from mayadeen.extract import content_hash
 from mayadeen.items import FIELD_NAMES
 from mayadeen.loopback import GeneratedSite
+from mayadeen.pages.extract import content_hash
 from mayadeen.pipelines.dedupe import DeduplicatePipeline
 from mayadeen.pipelines.drops import DuplicateItem, InvalidItem
 from mayadeen.pipelines.feed import FeedPipeline

@@ -6,9 +6,9 @@ from datetime import UTC, datetime, timedelta, timezone
 from hypothesis import example, given
 from hypothesis import strategies as st
 
-from mayadeen.dates import BEIRUT, beirut_wall_time, parse_datetime
-from mayadeen.processors import clean_text, collapse_whitespace, normalize_path, unique
-from mayadeen.site import canonical_url
+from mayadeen.pages.dates import BEIRUT, beirut_wall_time, parse_datetime
+from mayadeen.pages.processors import clean_text, collapse_whitespace, normalize_path, unique
+from mayadeen.site.urls import canonical_url
 
 ROOT = "https://english.almayadeen.net"
 MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]

@@ -11,12 +11,12 @@ from pathlib import Path
 import pytest
 from scrapy.http import HtmlResponse
 
-from mayadeen import site
-from mayadeen.drift.canary import load_pages
-from mayadeen.drift.record import FixtureDirectory, RecordError, Recording
+from mayadeen.drift.expectations import load_pages
+from mayadeen.drift.recording import FixtureDirectory, RecordError, Recording
 from mayadeen.loopback import FixtureSite, GeneratedSite, LoopbackServer, load_fixtures
 from mayadeen.loopback.fixtures import fixtures_dir
 from mayadeen.loopback.server import rewrite
+from mayadeen.site.urls import LIVE_ROOT
 from tests.conftest import ROOT, run
 from tests.test_canary import NEW_TITLE, TROOPS, AlteredSite, drifted, path_of
 
@@ -25,11 +25,11 @@ COPY_ROOT = "http://127.0.0.1:8123"
 NAME = "news-recorded-from-the-site"
 
 
-def recording(name: str, fixture_name: str, root: str = site.LIVE_ROOT) -> Recording:
+def recording(name: str, fixture_name: str, root: str = LIVE_ROOT) -> Recording:
     """A fixture page recorded as if fetched from ``root`` (the loopback server's rewriting)."""
     fixture = FIXTURES[fixture_name]
-    body = rewrite(fixture.html(), root) if root != site.LIVE_ROOT else fixture.html()
-    url = fixture.url.replace(site.LIVE_ROOT, root)
+    body = rewrite(fixture.html(), root) if root != LIVE_ROOT else fixture.html()
+    url = fixture.url.replace(LIVE_ROOT, root)
     return Recording.of(name, HtmlResponse(url, body=body, encoding="utf-8"), root)
 
 
@@ -104,7 +104,7 @@ def test_a_recorded_page_is_a_fixture_the_fixture_tests_accept(
     fixtures = project / "mayadeen" / "loopback" / "fixtures"
     canary_file = project / "mayadeen" / "site" / "canary.json"
     article = next(a for a in small_site.articles_by_index if a.related and ":" in a.entry.path)
-    live_url = site.LIVE_ROOT + article.entry.path
+    live_url = LIVE_ROOT + article.entry.path
     options = [
         "--name",
         NAME,

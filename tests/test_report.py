@@ -5,10 +5,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from mayadeen.outcome import HEALTH_FAILURES, failure_reason
 from mayadeen.report import manifest
 from mayadeen.report.figures import fields
 from mayadeen.report.health import Thresholds, run_checks
+from mayadeen.report.outcome import HEALTH_FAILURES, failure_reason
 
 STATS: dict[str, Any] = {
     "start_time": datetime(2026, 11, 21, 10, 0, tzinfo=UTC),

@@ -4,9 +4,9 @@ import json
 
 from scrapy.http import HtmlResponse
 
-from mayadeen.extract import extract
 from mayadeen.items import ArticleItem
 from mayadeen.loopback.anatomy import LIVE_ROOT
+from mayadeen.pages.extract import extract
 
 URL = f"{LIVE_ROOT}/news/politics/some-article"
 

@@ -1,4 +1,4 @@
-"""``scrapy canary``: fetch the canary pages (known live articles, ``site.canary_pages_file()``),
+"""``scrapy canary``: fetch the canary pages (known live articles, ``canary_pages_file()``),
 extract them and say, field by field, what differs from what they gave when recorded.
 
 The first thing to run when the live site changes (docs/drift.md). Exit status 0 when every page
@@ -13,10 +13,10 @@ from scrapy.commands import ScrapyCommand
 from scrapy.exceptions import UsageError
 from scrapy.utils.conf import arglist_to_dict
 
-from mayadeen import site
-from mayadeen.drift.canary import CanaryPage, check, load_pages, render_json, render_text
+from mayadeen.drift.expectations import CanaryPage, check, load_pages, render_json, render_text
 from mayadeen.drift.fetch import fetch_pages, on_root
-from mayadeen.processors import normalize_path
+from mayadeen.pages.processors import normalize_path
+from mayadeen.site.urls import site_root
 
 
 def quiet_by_default(command: ScrapyCommand, opts: argparse.Namespace) -> None:
@@ -74,7 +74,7 @@ class Command(ScrapyCommand):
         assert self.settings is not None
         assert self.crawler_process is not None
         pages = chosen_pages(load_pages(opts.canary_file), args)
-        root = site.site_root(self.settings.get("MAYADEEN_BASE_URL"))
+        root = site_root(self.settings.get("MAYADEEN_BASE_URL"))
         urls = {}
         for page in pages:
             if (url := on_root(page.url, root)) is None:

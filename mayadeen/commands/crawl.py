@@ -8,8 +8,8 @@ import sys
 from scrapy.commands.crawl import Command as ScrapyCrawlCommand
 from scrapy.exceptions import UsageError
 
-from mayadeen.arguments import ArgumentError, parse_arguments
-from mayadeen.outcome import failure_reason
+from mayadeen.crawl.arguments import ArgumentError, parse_arguments
+from mayadeen.report.outcome import failure_reason
 
 logger = logging.getLogger(__name__)
 CHECKED_ARGUMENTS = ("sections", "since", "max_articles", "full")

@@ -13,11 +13,12 @@ from pathlib import Path
 from scrapy.commands import ScrapyCommand
 from scrapy.exceptions import UsageError
 
-from mayadeen import site
 from mayadeen.commands.canary import quiet_by_default
 from mayadeen.drift.fetch import Fetched, fetch_pages, on_root
-from mayadeen.drift.record import CanaryFile, FixtureDirectory, RecordError, Recording
+from mayadeen.drift.recording import CanaryFile, FixtureDirectory, RecordError, Recording
 from mayadeen.loopback.fixtures import fixtures_dir
+from mayadeen.site.canary_pages import canary_pages_file
+from mayadeen.site.urls import site_root
 
 
 def writable(where: object, what: str) -> Path:
@@ -69,7 +70,7 @@ class Command(ScrapyCommand):
         assert self.crawler_process is not None
         if len(args) != 1:
             raise UsageError("give one URL (or path) of the site to record")
-        root = site.site_root(self.settings.get("MAYADEEN_BASE_URL"))
+        root = site_root(self.settings.get("MAYADEEN_BASE_URL"))
         if (url := on_root(args[0], root)) is None:
             raise UsageError(f"{args[0]!r} is not a URL of {root} or of the live site")
         fixtures = None
@@ -77,7 +78,7 @@ class Command(ScrapyCommand):
             fixtures = FixtureDirectory(opts.into or writable(fixtures_dir(), "fixtures directory"))
         canary = None
         if opts.canary or opts.canary_only:
-            canary = CanaryFile(opts.canary_file or writable(site.canary_pages_file(), "canary"))
+            canary = CanaryFile(opts.canary_file or writable(canary_pages_file(), "canary"))
         fetched = fetch_pages(self.crawler_process, [url])[url]
         if self.crawler_process.bootstrap_failed:
             self.exitcode = 1

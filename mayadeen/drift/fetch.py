@@ -24,11 +24,11 @@ from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.internet.error import ConnectionRefusedError, DNSLookupError, TimeoutError
 from twisted.python.failure import Failure
 
-from mayadeen import site
-from mayadeen.arguments import requested_urls
+from mayadeen.crawl.arguments import requested_urls
 from mayadeen.extensions.run_report import RunReport
 from mayadeen.middlewares.blocks import Blocked, ContentlessPage, CrawlStopped
 from mayadeen.middlewares.redirects import OffsiteRedirect
+from mayadeen.site.urls import LIVE_ROOT
 
 _STATUS_NAMES = {404: "not found", 410: "gone", 401: "unauthorized", 451: "unavailable"}
 
@@ -63,10 +63,10 @@ def to_live(text: str, root: str) -> str:
     >>> to_live("http://127.0.0.1:8123/news/x", "http://127.0.0.1:8123")
     'https://english.almayadeen.net/news/x'
     """
-    if root == site.LIVE_ROOT:
+    if root == LIVE_ROOT:
         return text
-    escaped_root, escaped_live = root.replace("/", "\\/"), site.LIVE_ROOT.replace("/", "\\/")
-    return text.replace(root, site.LIVE_ROOT).replace(escaped_root, escaped_live)
+    escaped_root, escaped_live = root.replace("/", "\\/"), LIVE_ROOT.replace("/", "\\/")
+    return text.replace(root, LIVE_ROOT).replace(escaped_root, escaped_live)
 
 
 def why_not_fetched(error: BaseException, timeout: float) -> str:

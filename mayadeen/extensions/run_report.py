@@ -1,6 +1,6 @@
 """The end of a run: health checks, the run manifest (``<MAYADEEN_DATA_DIR>/runs/<run_id>.json``)
 and the summary in the log. A failed check is logged as an error and recorded in the stats
-(``mayadeen/health/failed``), where ``mayadeen.outcome`` finds it and ``scrapy crawl`` exits 1."""
+(``mayadeen/health/failed``), where ``mayadeen.report.outcome`` finds it and ``scrapy crawl`` exits 1."""
 
 import logging
 from datetime import UTC, datetime
@@ -10,11 +10,11 @@ from scrapy import Spider, signals
 from scrapy.crawler import Crawler
 from scrapy.statscollectors import StatsCollector
 
-from mayadeen.outcome import HEALTH_FAILURES, failure_reason
 from mayadeen.pipelines.feed import feed_path
 from mayadeen.pipelines.validate import quarantine_path
 from mayadeen.report import figures, lines, manifest
 from mayadeen.report.health import Thresholds, run_checks
+from mayadeen.report.outcome import HEALTH_FAILURES, failure_reason
 from mayadeen.run import crawl_run, data_dir
 from mayadeen.store import store_path
 

@@ -15,9 +15,9 @@ from scrapy.http import Response
 from scrapy.utils.defer import deferred_from_coro
 from scrapy.utils.httpobj import urlparse_cached
 
-from mayadeen import site
 from mayadeen.middlewares import AlreadyReported
 from mayadeen.middlewares.backoff import SlotBackoff
+from mayadeen.site.access import response_block_kind, response_is_contentless
 
 logger = logging.getLogger(__name__)
 CLOSE_REASON = "blocked"
@@ -56,10 +56,10 @@ class BlockMiddleware:
             raise CrawlStopped(f"not sent, the crawl is stopping: {request.url}")
 
     def process_response(self, request: Request, response: Response) -> Response:
-        kind = site.response_block_kind(response)
+        kind = response_block_kind(response)
         if kind is not None:
             self._blocked(request, response, kind)
-        if site.response_is_contentless(response):
+        if response_is_contentless(response):
             self._count("mayadeen/pages/contentless")
             self._warn_once(
                 request,

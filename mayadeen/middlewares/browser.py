@@ -13,7 +13,7 @@ from scrapy import Request
 from scrapy.crawler import Crawler
 from scrapy.http import Response
 
-from mayadeen import site
+from mayadeen.site.access import response_block_kind, response_is_contentless, wants_browser
 
 logger = logging.getLogger(__name__)
 MODES = ("off", "fallback", "always")
@@ -52,18 +52,18 @@ class BrowserMiddleware:
         return cls(crawler)
 
     def process_request(self, request: Request) -> None:
-        if self.mode == "always" and site.wants_browser(request.url):
+        if self.mode == "always" and wants_browser(request.url):
             request.meta.setdefault("playwright", True)
 
     def process_response(self, request: Request, response: Response) -> Request | Response:
-        reason = site.response_block_kind(response) or (
-            "contentless" if site.response_is_contentless(response) else None
+        reason = response_block_kind(response) or (
+            "contentless" if response_is_contentless(response) else None
         )
         if request.meta.get("playwright"):
             if request.meta.get(FALLBACK_META) and reason is None:
                 self._count("mayadeen/browser/recovered")
             return response
-        if self.mode != "fallback" or reason is None or not site.wants_browser(request.url):
+        if self.mode != "fallback" or reason is None or not wants_browser(request.url):
             return response
         self._count("mayadeen/browser/requests")
         self._count(f"mayadeen/browser/fallback/{reason}")

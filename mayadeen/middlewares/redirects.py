@@ -8,8 +8,9 @@ import logging
 from scrapy import Request
 from scrapy.crawler import Crawler
 
-from mayadeen import site
 from mayadeen.middlewares import AlreadyReported
+from mayadeen.site.access import on_site
+from mayadeen.site.urls import LIVE_ROOT, site_root
 
 logger = logging.getLogger(__name__)
 
@@ -21,7 +22,7 @@ class OffsiteRedirect(AlreadyReported):
 class OnSiteRedirectMiddleware:
     def __init__(self, crawler: Crawler) -> None:
         self.crawler = crawler
-        self.root = site.site_root(crawler.settings.get("MAYADEEN_BASE_URL", site.LIVE_ROOT))
+        self.root = site_root(crawler.settings.get("MAYADEEN_BASE_URL", LIVE_ROOT))
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> "OnSiteRedirectMiddleware":
@@ -29,7 +30,7 @@ class OnSiteRedirectMiddleware:
 
     def process_request(self, request: Request) -> None:
         redirected_from = request.meta.get("redirect_urls")
-        if not redirected_from or site.on_site(request.url, self.root):
+        if not redirected_from or on_site(request.url, self.root):
             return
         assert self.crawler.stats is not None
         self.crawler.stats.inc_value("mayadeen/redirects/offsite")

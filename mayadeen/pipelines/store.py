@@ -20,7 +20,7 @@ from scrapy.crawler import Crawler
 from scrapy.utils.asyncio import AsyncioLoopingCall, create_looping_call
 from twisted.internet.task import LoopingCall
 
-from mayadeen.dates import iso_seconds
+from mayadeen.pages.dates import iso_seconds
 from mayadeen.pipelines.drops import DuplicateItem, InvalidItem
 from mayadeen.run import crawl_run, data_dir
 from mayadeen.store import Store, store_path

@@ -8,12 +8,12 @@ from typing import IO, Any, Self
 
 from scrapy.crawler import Crawler
 
-from mayadeen import site
-from mayadeen.dates import iso_seconds
+from mayadeen.pages.dates import iso_seconds
 from mayadeen.pipelines.drops import InvalidItem
 from mayadeen.run import crawl_run, data_dir
+from mayadeen.site.urls import site_root
+from mayadeen.site.validity import problems
 from mayadeen.store.rows import as_dict
-from mayadeen.validation import problems
 
 
 def quarantine_path(directory: Path, run_id: str) -> Path:
@@ -25,7 +25,7 @@ class ValidationPipeline:
     def __init__(self, crawler: Crawler) -> None:
         assert crawler.stats is not None
         self.stats = crawler.stats
-        self.root = site.site_root(crawler.settings.get("MAYADEEN_BASE_URL"))
+        self.root = site_root(crawler.settings.get("MAYADEEN_BASE_URL"))
         self.run = crawl_run(crawler)
         self.path = quarantine_path(data_dir(crawler), self.run.run_id)
         self._file: IO[str] | None = None

@@ -2,7 +2,7 @@
 run manifest and the health checks all report, so the four never disagree.
 
 Pure functions of a stats mapping (the keys the spider, the middlewares, the pipelines and
-``mayadeen.extract.count`` increment); nothing here needs a running crawler.
+``mayadeen.pages.extract.count`` increment); nothing here needs a running crawler.
 """
 
 from collections.abc import Mapping
@@ -15,7 +15,7 @@ VERDICTS = ("new", "updated", "unchanged")
 QUARANTINE_TOTAL = "items"
 """``mayadeen/quarantine/items`` counts quarantined items; its other keys count reasons."""
 MISSING = "missing"
-"""The source name ``mayadeen.extract`` records for a field no source gave."""
+"""The source name ``mayadeen.pages.extract`` records for a field no source gave."""
 
 
 def counter(stats: Stats, key: str) -> int:

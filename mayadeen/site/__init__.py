@@ -5,13 +5,12 @@ The machine-readable sources (tawsiyat JSON, JSON-LD, meta tags) are confirmed o
 selectors are guesses kept as the last fallback, each a tuple tried in order. When a first live run
 shows a shift in the ``mayadeen/field/<field>/<source>`` stats, this package is what to correct.
 
-The rules are grouped in submodules (``urls``, ``article``, ``discovery``, ``access``) and all of
-them are importable from here: code reads ``site.NAME`` and never cares which submodule holds it.
-"""
+One module per kind of rule, each imported by name where it is used:
 
-from mayadeen.site.access import *
-from mayadeen.site.article import *
-from mayadeen.site.canary import *
-from mayadeen.site.discovery import *
-from mayadeen.site.urls import *
-from mayadeen.site.validation import *
+- ``urls``: hosts, canonical URLs, what is an article, sections and content types;
+- ``article``: house bylines, the sources tried per field and their keys, DOM selectors;
+- ``navigation``: where the site lists its articles (home, listings, pagination, sitemaps, RSS);
+- ``access``: how the site refuses a crawler (block and challenge pages);
+- ``validity``: what a valid article is (limits, reason codes);
+- ``canary_pages``: the canary pages ``scrapy canary`` checks.
+"""

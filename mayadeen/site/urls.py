@@ -5,7 +5,7 @@ from typing import Final
 from urllib.parse import urljoin, urlsplit
 from zoneinfo import ZoneInfo
 
-from mayadeen.processors import normalize_path
+from mayadeen.pages.processors import normalize_path
 
 LIVE_ROOT: Final = "https://english.almayadeen.net"
 TIMEZONE: Final = ZoneInfo("Asia/Beirut")

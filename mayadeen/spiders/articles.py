@@ -1,8 +1,8 @@
 """The ``articles`` spider: routes pages; it holds no site rules and reads no page itself.
 
 Discovery pages (home, section listings, sitemaps, RSS, robots.txt) are read by
-``mayadeen.discovery``, articles by ``mayadeen.extract``; which URLs to request is decided by
-``mayadeen.frontier`` from the store's state. With ``-a urls=URL1,URL2`` it fetches and parses
+``mayadeen.pages.discovery``, articles by ``mayadeen.pages.extract``; which URLs to request is decided by
+``mayadeen.crawl.frontier`` from the store's state. With ``-a urls=URL1,URL2`` it fetches and parses
 exactly those pages, with no discovery.
 """
 
@@ -19,13 +19,22 @@ from scrapy.spidermiddlewares.httperror import HttpError
 from scrapy.utils.defer import deferred_from_coro
 from twisted.python.failure import Failure
 
-from mayadeen import discovery, site
-from mayadeen.arguments import parse_arguments, requested_urls
-from mayadeen.backlog import LOW, Backlog
-from mayadeen.extract import count, extract
-from mayadeen.frontier import Decision, Frontier
+from mayadeen.crawl.arguments import parse_arguments, requested_urls
+from mayadeen.crawl.backlog import LOW, Backlog
+from mayadeen.crawl.frontier import Decision, Frontier
+from mayadeen.crawl.state import load_frontier
 from mayadeen.middlewares import AlreadyReported
-from mayadeen.state import load_frontier
+from mayadeen.pages import discovery
+from mayadeen.pages.extract import count, extract
+from mayadeen.site.navigation import (
+    HOME_PATH,
+    ROBOTS_PATH,
+    RSS_PATHS,
+    SECTION_LISTINGS,
+    SITEMAP_INDEX_PATHS,
+    sitemap_month,
+)
+from mayadeen.site.urls import canonical_url, site_root
 
 ARTICLE_PRIORITY = 10
 """Articles before more listing pages: items flow early and the queue of pages stays short."""
@@ -66,7 +75,7 @@ class ArticlesSpider(scrapy.Spider):
 
     @property
     def root(self) -> str:
-        return site.site_root(self.settings.get("MAYADEEN_BASE_URL"))
+        return site_root(self.settings.get("MAYADEEN_BASE_URL"))
 
     def stat(self, key: str, count: int = 1) -> None:
         self.crawler.stats.inc_value(f"mayadeen/{key}", count)
@@ -84,13 +93,13 @@ class ArticlesSpider(scrapy.Spider):
 
     def _discovery_starts(self) -> Iterator[scrapy.Request]:
         root = self.root
-        yield self._page(root + site.HOME_PATH, self.parse_listing, "home")
-        for listing in self.arguments.sections or site.SECTION_LISTINGS:
+        yield self._page(root + HOME_PATH, self.parse_listing, "home")
+        for listing in self.arguments.sections or SECTION_LISTINGS:
             yield self._page(f"{root}/{listing}", self.parse_listing, "section")
-        yield self._page(root + site.ROBOTS_PATH, self.parse_robots, "robots")
-        for path in site.SITEMAP_INDEX_PATHS:
+        yield self._page(root + ROBOTS_PATH, self.parse_robots, "robots")
+        for path in SITEMAP_INDEX_PATHS:
             yield self._page(root + path, self.parse_sitemap, "sitemap")
-        for path in site.RSS_PATHS:
+        for path in RSS_PATHS:
             yield self._page(root + path, self.parse_rss, "rss")
 
     def _requested(self) -> Iterator[scrapy.Request]:
@@ -166,7 +175,7 @@ class ArticlesSpider(scrapy.Spider):
     def parse_robots(self, response: Response, kind: str) -> Iterator[scrapy.Request]:
         if isinstance(response, TextResponse):
             for url in discovery.read_robots(response):
-                if (on_site := site.canonical_url(url, self.root)) is not None:
+                if (on_site := canonical_url(url, self.root)) is not None:
                     yield self._page(on_site, self.parse_sitemap, "sitemap")
 
     def parse_sitemap(self, response: Response, kind: str) -> Iterator[scrapy.Request]:
@@ -175,14 +184,14 @@ class ArticlesSpider(scrapy.Spider):
         self.stat(f"sitemaps/{sitemap_kind}")
         if sitemap_kind == "sitemapindex":
             for entry in entries:
-                url = site.canonical_url(entry.loc, self.root)
-                month = site.sitemap_month(url or "")
+                url = canonical_url(entry.loc, self.root)
+                month = sitemap_month(url or "")
                 if url is None or (month and not self.frontier.wants_month(*month)):
                     self.stat("sitemaps/skipped")
                     continue
                 yield self._page(url, self.parse_sitemap, "sitemap")
         elif sitemap_kind == "urlset":
-            located = ((site.canonical_url(e.loc, self.root), e.lastmod) for e in entries)
+            located = ((canonical_url(e.loc, self.root), e.lastmod) for e in entries)
             found = self._articles(((url, lastmod) for url, lastmod in located if url), "sitemap")
             self.backlog.add(request for _, request in found if request is not None)
             yield from self._released()
@@ -191,7 +200,7 @@ class ArticlesSpider(scrapy.Spider):
 
     def parse_rss(self, response: Response, kind: str) -> Iterator[scrapy.Request]:
         links = discovery.read_rss(response)
-        yield from self._requests((site.canonical_url(link, self.root) for link in links), "rss")
+        yield from self._requests((canonical_url(link, self.root) for link in links), "rss")
 
     def discovery_failed(self, failure: Failure) -> None:
         request = failure.request  # type: ignore[attr-defined]
@@ -243,7 +252,7 @@ class ArticlesSpider(scrapy.Spider):
         )
         self.stat("urls/failed" if self.urls_argument is not None else "articles/failed")
 
-    # -- the backlog of sitemap articles (mayadeen/backlog.py) --------------------------------
+    # -- the backlog of sitemap articles (mayadeen/crawl/backlog.py) --------------------------------
 
     def _released(self) -> list[scrapy.Request]:
         scheduler = self.crawler.engine.scheduler

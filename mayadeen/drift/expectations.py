@@ -3,8 +3,8 @@
 A page *matches* when every compared field has its expected value and came from its expected
 source (tawsiyat, jsonld, meta, dom, ...): a field that still has the right value but now comes
 from a lower source is drift too, since the next page may not state it there. Which fields are not
-compared, or only reported, is a rule of the site (``site.CANARY_NOT_COMPARED``,
-``site.CANARY_INFO_ONLY``).
+compared, or only reported, is a rule of the site (``CANARY_NOT_COMPARED``,
+``CANARY_INFO_ONLY``).
 """
 
 import json
@@ -13,10 +13,11 @@ from importlib.resources.abc import Traversable
 from pathlib import Path
 from typing import Any, Literal
 
-from mayadeen import site
 from mayadeen.drift.fetch import Fetched
-from mayadeen.extract import Extraction, extract
 from mayadeen.items import FIELD_NAMES
+from mayadeen.pages.extract import Extraction, extract
+from mayadeen.site.canary_pages import CANARY_INFO_ONLY, CANARY_NOT_COMPARED, canary_pages_file
+from mayadeen.site.urls import LIVE_ROOT
 
 Status = Literal["matches", "differs", "not fetched"]
 EXCERPT = 100
@@ -44,8 +45,8 @@ class CanaryPage:
 
 
 def load_pages(source: Traversable | Path | None = None) -> list[CanaryPage]:
-    """The canary pages of ``source`` (default: the packaged ``site.canary_pages_file()``)."""
-    text = (source or site.canary_pages_file()).read_text("utf-8")
+    """The canary pages of ``source`` (default: the packaged ``canary_pages_file()``)."""
+    text = (source or canary_pages_file()).read_text("utf-8")
     return [
         CanaryPage(row["name"], row["url"], row["item"], row["sources"], row.get("note", ""))
         for row in json.loads(text)
@@ -118,7 +119,7 @@ def excerpts(expected: Any, got: Any) -> tuple[str, str]:
 def expected_on_root(value: Any, root: str) -> Any:
     """An expected value with live-site URLs moved onto ``root``, as the loopback serves them."""
     if isinstance(value, str):
-        return value.replace(site.LIVE_ROOT, root)
+        return value.replace(LIVE_ROOT, root)
     if isinstance(value, list):
         return [expected_on_root(entry, root) for entry in value]
     return value
@@ -131,11 +132,11 @@ def compare(page: CanaryPage, extraction: Extraction, root: str) -> list[Differe
     got = asdict(extraction.item)
     found = []
     for name in FIELD_NAMES:
-        if name in site.CANARY_NOT_COMPARED:
+        if name in CANARY_NOT_COMPARED:
             continue
         expected = expected_on_root(page.item.get(name), root)
         if got[name] != expected:
-            kind: Literal["value", "info"] = "info" if name in site.CANARY_INFO_ONLY else "value"
+            kind: Literal["value", "info"] = "info" if name in CANARY_INFO_ONLY else "value"
             found.append(Difference(name, expected, got[name], kind))
         expected_source = page.sources.get(name)
         got_source = extraction.sources.get(name)

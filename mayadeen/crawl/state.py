@@ -10,8 +10,8 @@ from typing import Any
 
 from scrapy.settings import BaseSettings
 
-from mayadeen.arguments import Arguments
-from mayadeen.frontier import Frontier, moment, recent_cutoff
+from mayadeen.crawl.arguments import Arguments
+from mayadeen.crawl.frontier import Frontier, moment, recent_cutoff
 from mayadeen.store import known_articles, last_finished_run, store_path
 
 

@@ -4,8 +4,9 @@ from dataclasses import dataclass
 from datetime import date
 from urllib.parse import urljoin, urlsplit, urlunsplit
 
-from mayadeen import site
-from mayadeen.processors import unique
+from mayadeen.pages.processors import unique
+from mayadeen.site.navigation import listing_path
+from mayadeen.site.urls import LIVE_HOSTS, LIVE_ROOT
 
 
 class ArgumentError(ValueError):
@@ -36,7 +37,7 @@ def parse_arguments(
     >>> parse_arguments(since="1 May 2024")
     Traceback (most recent call last):
     ...
-    mayadeen.arguments.ArgumentError: since: expected a date as YYYY-MM-DD, got '1 May 2024'
+    mayadeen.crawl.arguments.ArgumentError: since: expected a date as YYYY-MM-DD, got '1 May 2024'
     """
     return Arguments(
         sections=_sections(sections),
@@ -51,7 +52,7 @@ def _sections(value: str | None) -> tuple[str, ...]:
     for entry in (value or "").split(","):
         if not (path := entry.strip().strip("/")):
             continue
-        if site.listing_path(f"{site.LIVE_ROOT}/{path}") != path:
+        if listing_path(f"{LIVE_ROOT}/{path}") != path:
             raise ArgumentError(
                 f"sections: {entry.strip()!r} is not a section path such as news/politics or "
                 "articles/opinion"
@@ -109,7 +110,7 @@ def requested_urls(argument: str | None, root: str) -> tuple[list[str], list[str
         parts = urlsplit(urljoin(root + "/", entry))
         host = (parts.hostname or "").lower()
         if parts.scheme not in {"http", "https"} or (
-            host not in site.LIVE_HOSTS and host != root_parts.hostname
+            host not in LIVE_HOSTS and host != root_parts.hostname
         ):
             rejected.append(entry)
             continue

@@ -12,7 +12,15 @@ from typing import Any
 from lxml import etree
 from parsel.csstranslator import HTMLTranslator
 
-from mayadeen import site
+from mayadeen.site.article import (
+    JSONLD_ARTICLE_TYPE,
+    JSONLD_KEYS,
+    JSONLD_SCRIPT,
+    META_KEYS,
+    TAWSIYAT_CLASSES,
+    TAWSIYAT_KEYS,
+    TAWSIYAT_SCRIPT,
+)
 
 _translator = HTMLTranslator()
 _JSON = json.JSONDecoder(strict=False)  # the CMS leaves raw control characters in strings
@@ -23,8 +31,8 @@ def compile_css(css: str) -> etree.XPath:
     return etree.XPath(_translator.css_to_xpath(css), smart_strings=False)
 
 
-_TAWSIYAT = tuple(compile_css(css) for css in site.TAWSIYAT_SCRIPT)
-_JSONLD = compile_css(site.JSONLD_SCRIPT)
+_TAWSIYAT = tuple(compile_css(css) for css in TAWSIYAT_SCRIPT)
+_JSONLD = compile_css(JSONLD_SCRIPT)
 _TEXT = etree.XPath(
     ".//text()[not(ancestor::script) and not(ancestor::style)] | .//br", smart_strings=False
 )
@@ -82,9 +90,9 @@ class Tawsiyat:
         return value if isinstance(value, str) else None
 
     def value(self, field: str) -> Any:
-        if field in site.TAWSIYAT_CLASSES:
-            return self.class_value(site.TAWSIYAT_CLASSES[field])
-        key = site.TAWSIYAT_KEYS.get(field)
+        if field in TAWSIYAT_CLASSES:
+            return self.class_value(TAWSIYAT_CLASSES[field])
+        key = TAWSIYAT_KEYS.get(field)
         return self.data.get(key) if key else None
 
 
@@ -102,7 +110,7 @@ def _walk_jsonld(node: Any, depth: int = 0) -> Iterator[dict[str, Any]]:
 def _is_article(node: dict[str, Any]) -> bool:
     types = node.get("@type")
     names = types if isinstance(types, list) else [types]
-    return any(isinstance(n, str) and site.JSONLD_ARTICLE_TYPE.search(n) for n in names)
+    return any(isinstance(n, str) and JSONLD_ARTICLE_TYPE.search(n) for n in names)
 
 
 def _names(value: Any) -> list[str]:
@@ -136,7 +144,7 @@ class JsonLd:
         return None
 
     def value(self, field: str) -> Any:
-        key = site.JSONLD_KEYS.get(field)
+        key = JSONLD_KEYS.get(field)
         value = self.data.get(key) if key else None
         if field == "authors":
             return _names(value)
@@ -163,7 +171,7 @@ class Meta:
         self.values = values
 
     def value(self, field: str) -> Any:
-        for key in site.META_KEYS.get(field, ()):
+        for key in META_KEYS.get(field, ()):
             if value := self.values.get(key):
                 return value
         return None

@@ -8,17 +8,33 @@ from typing import Any
 
 from lxml import etree
 
-from mayadeen import site
-from mayadeen.processors import collapse_whitespace
-from mayadeen.sources import compile_css, element_text, first_match
+from mayadeen.pages.processors import collapse_whitespace
+from mayadeen.pages.sources import compile_css, element_text, first_match
+from mayadeen.site.article import (
+    ARTICLE_SCOPE,
+    BODY_BLOCK_TAGS,
+    BODY_CONTAINER,
+    BODY_NESTING_TAGS,
+    BODY_SKIPPED_TAGS,
+    DISCLAIMER_CLASS,
+    DISCLAIMER_PREFIX,
+    DOM_IMAGE,
+    DOM_TAGS,
+    DOM_TEXT,
+    EMBED_CLASSES,
+    IMAGE_ATTRIBUTES,
+    LEAD_CLASS,
+    READ_MORE,
+    RELATED_BOX_CLASS,
+)
 
 _TEXT_SELECTORS = {
-    name: tuple(compile_css(css) for css in selectors) for name, selectors in site.DOM_TEXT.items()
+    name: tuple(compile_css(css) for css in selectors) for name, selectors in DOM_TEXT.items()
 }
-_SCOPE = tuple(compile_css(css) for css in site.ARTICLE_SCOPE)
-_TAGS = tuple(compile_css(css) for css in site.DOM_TAGS)
-_IMAGE = tuple(compile_css(css) for css in site.DOM_IMAGE)
-_BODY = tuple(compile_css(css) for css in site.BODY_CONTAINER)
+_SCOPE = tuple(compile_css(css) for css in ARTICLE_SCOPE)
+_TAGS = tuple(compile_css(css) for css in DOM_TAGS)
+_IMAGE = tuple(compile_css(css) for css in DOM_IMAGE)
+_BODY = tuple(compile_css(css) for css in BODY_CONTAINER)
 
 
 @dataclass
@@ -38,9 +54,7 @@ def _hrefs(element: Any) -> list[str]:
 
 
 _HAS_BLOCK = etree.XPath(
-    "boolean(descendant::*["
-    + " or ".join(f"self::{tag}" for tag in sorted(site.BODY_BLOCK_TAGS))
-    + "])"
+    "boolean(descendant::*[" + " or ".join(f"self::{tag}" for tag in sorted(BODY_BLOCK_TAGS)) + "])"
 )
 
 
@@ -51,23 +65,21 @@ def read_body(container: Any) -> Body:
     while stack:
         element = stack.pop()
         tag = element.tag
-        if not isinstance(tag, str) or tag in site.BODY_SKIPPED_TAGS:
+        if not isinstance(tag, str) or tag in BODY_SKIPPED_TAGS:
             continue  # comments, processing instructions, scripts, embeds
         classes = element.get("class") or ""
-        if site.RELATED_BOX_CLASS in classes:
+        if RELATED_BOX_CLASS in classes:
             body.related_hrefs += _hrefs(element)
             continue
-        if site.DISCLAIMER_CLASS in classes or site.LEAD_CLASS in classes:
+        if DISCLAIMER_CLASS in classes or LEAD_CLASS in classes:
             continue
-        if classes and any(embed in classes for embed in site.EMBED_CLASSES):
+        if classes and any(embed in classes for embed in EMBED_CLASSES):
             continue
-        if tag in site.BODY_BLOCK_TAGS and (
-            tag not in site.BODY_NESTING_TAGS or not _HAS_BLOCK(element)
-        ):
+        if tag in BODY_BLOCK_TAGS and (tag not in BODY_NESTING_TAGS or not _HAS_BLOCK(element)):
             text = collapse_whitespace(element_text(element))
-            if site.READ_MORE.match(text):
+            if READ_MORE.match(text):
                 body.related_hrefs += _hrefs(element)
-            elif text and not text.startswith(site.DISCLAIMER_PREFIX):
+            elif text and not text.startswith(DISCLAIMER_PREFIX):
                 body.blocks.append(text)
             continue
         stack.extend(reversed(element))
@@ -91,7 +103,7 @@ class Dom:
 
     def image_url(self) -> str | None:
         for image in first_match(_IMAGE, self.root):
-            for attribute in site.IMAGE_ATTRIBUTES:
+            for attribute in IMAGE_ATTRIBUTES:
                 src: str = (image.get(attribute) or "").strip()
                 if src and not src.startswith("data:"):
                     return src  # the loader makes it absolute

@@ -1,7 +1,7 @@
 """Read the pages that list articles: listings (home, sections), sitemaps, RSS and robots.txt.
 
 Each reader takes a response (or bytes) and returns plain values; no running crawler is needed.
-Which links count is decided by the rules in ``site.discovery``.
+Which links count is decided by the rules in ``mayadeen.site.navigation``.
 """
 
 from collections.abc import Iterable
@@ -15,11 +15,21 @@ from scrapy.http import Response, TextResponse
 from scrapy.utils.gz import gunzip
 from scrapy.utils.sitemap import Sitemap, sitemap_urls_from_robots
 
-from mayadeen import site
-from mayadeen.processors import collapse_whitespace, unique
+from mayadeen.pages.processors import collapse_whitespace, unique
+from mayadeen.site.navigation import (
+    LISTING_DATE_FORMATS,
+    LISTING_DATES,
+    NEXT_PAGE_REL,
+    NEXT_PAGE_TEXT,
+    PAGE_PARAMETER,
+    PAGE_PATH,
+    WIDGET_CLASSES,
+    listing_path,
+)
+from mayadeen.site.urls import canonical_url, is_article_url
 
 _OUTSIDE_WIDGETS = "not(ancestor::*[{}])".format(
-    " or ".join(f"contains(@class, '{name}')" for name in site.WIDGET_CLASSES)
+    " or ".join(f"contains(@class, '{name}')" for name in WIDGET_CLASSES)
 )
 _LINKS = f"//a[@href][{_OUTSIDE_WIDGETS}]"
 _NEXT_CANDIDATES = "//a[@href] | //link[@href]"
@@ -44,12 +54,12 @@ def read_listing(response: TextResponse, root: str) -> ListingPage:
     """The articles, listings and next page a listing page links to."""
     page = ListingPage()
     for href in response.xpath(f"{_LINKS}/@href").getall():
-        url = site.canonical_url(href, root, response.url)
-        if url is not None and site.is_article_url(url):
+        url = canonical_url(href, root, response.url)
+        if url is not None and is_article_url(url):
             page.articles.append(url)
     for href in response.xpath("//a/@href").getall():  # the nav is in the header: all links
-        url = site.canonical_url(href, root, response.url)
-        if url is not None and site.listing_path(url) and not site.PAGE_PATH.search(url):
+        url = canonical_url(href, root, response.url)
+        if url is not None and listing_path(url) and not PAGE_PATH.search(url):
             page.listings.append(url)
     page.articles = unique(page.articles)
     page.listings = unique(page.listings)
@@ -70,9 +80,9 @@ def page_of(url: str) -> tuple[str | None, int]:
     """
     parts = urlsplit(url)
     for name, value in parse_qsl(parts.query):
-        if site.PAGE_PARAMETER.match(name) and value.isdigit():
+        if PAGE_PARAMETER.match(name) and value.isdigit():
             return name, int(value)
-    if match := site.PAGE_PATH.search(parts.path):
+    if match := PAGE_PATH.search(parts.path):
         return None, int(match[1])
     return None, 1
 
@@ -81,7 +91,7 @@ def next_pages(response: TextResponse, root: str) -> list[str]:
     """Links to the next page of the same listing: ``rel=next``, a "Load More"/"Next" link, or the
     same path with the page number one higher. The listing markup of the live site is not known, so
     any one of these is enough and none is required."""
-    here = site.listing_path(response.url)
+    here = listing_path(response.url)
     if here is None:
         return []
     _, number = page_of(response.url)
@@ -89,14 +99,14 @@ def next_pages(response: TextResponse, root: str) -> list[str]:
     for element in response.xpath(_NEXT_CANDIDATES):
         href = element.attrib.get("href", "")
         absolute = urljoin(response.url, href.strip())
-        if site.canonical_url(absolute, root) is None or site.listing_path(absolute) != here:
+        if canonical_url(absolute, root) is None or listing_path(absolute) != here:
             continue
         parameter, target = page_of(absolute)
         if target <= number:
             continue
         rel = element.attrib.get("rel", "").lower().split()
         text = collapse_whitespace(" ".join(element.xpath(".//text()").getall()))
-        if target == number + 1 or site.NEXT_PAGE_REL in rel or site.NEXT_PAGE_TEXT.match(text):
+        if target == number + 1 or NEXT_PAGE_REL in rel or NEXT_PAGE_TEXT.match(text):
             found.append(page_url(root, here, parameter, target, absolute))
     return unique(found)
 
@@ -119,7 +129,7 @@ def page_url(root: str, listing: str, parameter: str | None, number: int, href: 
 def card_dates(response: TextResponse) -> list[date]:
     """The dates listing cards show (``30 Sep 2025``), outside widgets."""
     dates = []
-    for css in site.LISTING_DATES:
+    for css in LISTING_DATES:
         for text in response.css(css).xpath(f"self::*[{_OUTSIDE_WIDGETS}]//text()").getall():
             if (day := parse_card_date(text)) is not None:
                 dates.append(day)
@@ -137,7 +147,7 @@ def parse_card_date(text: str) -> date | None:
     True
     """
     text = collapse_whitespace(text)
-    for pattern in site.LISTING_DATE_FORMATS:
+    for pattern in LISTING_DATE_FORMATS:
         try:
             return datetime.strptime(text, pattern).date()
         except ValueError:

@@ -2,9 +2,10 @@
 
 Each takes one value and returns the cleaned value, or None (or an empty list) when there is
 nothing usable, so that a loader can fall through to the next source. None of them raises on bad
-input. Dates are in ``mayadeen.dates``.
+input. Dates are in ``mayadeen.pages.dates``.
 """
 
+import hashlib
 import html
 import re
 from collections.abc import Iterable, Mapping
@@ -210,3 +211,12 @@ def normalize_path(path: str) -> str:
     path = _BARE_PERCENT.sub("%25", path)
     path = quote(path, safe="".join(_PATH_LEGAL) + "/%")
     return path.rstrip("/")
+
+
+def content_hash(title: str, body: str) -> str:
+    """The contract's ``content_hash``: hex SHA-256 of ``title + "\\n" + body``.
+
+    >>> content_hash("A", "B")[:16]
+    '23519a43c66b4c34'
+    """
+    return hashlib.sha256(f"{title}\n{body}".encode()).hexdigest()

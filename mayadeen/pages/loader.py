@@ -14,10 +14,9 @@ from urllib.parse import urljoin, urlsplit
 from itemloaders import ItemLoader, unbound_method
 from itemloaders.processors import Identity, TakeFirst
 
-from mayadeen import site
-from mayadeen.dates import parse_datetime
 from mayadeen.items import ArticleItem
-from mayadeen.processors import (
+from mayadeen.pages.dates import parse_datetime
+from mayadeen.pages.processors import (
     clean_text,
     language_code,
     post_id,
@@ -31,6 +30,8 @@ from mayadeen.processors import (
     strip_pattern,
     unique,
 )
+from mayadeen.site.article import HOUSE_BYLINES, TITLE_SITE_NAME
+from mayadeen.site.urls import canonical_url, is_article_url
 
 Context = MutableMapping[str, Any]
 
@@ -38,12 +39,12 @@ Context = MutableMapping[str, Any]
 def _canonical(value: Any, loader_context: Context) -> str | None:
     if not isinstance(value, str):
         return None
-    return site.canonical_url(value, loader_context["root"], loader_context.get("page_url"))
+    return canonical_url(value, loader_context["root"], loader_context.get("page_url"))
 
 
 def _article_link(value: Any, loader_context: Context) -> str | None:
     url = _canonical(value, loader_context)
-    return url if url and site.is_article_url(url) else None
+    return url if url and is_article_url(url) else None
 
 
 def _absolute(value: Any, loader_context: Context) -> str | None:
@@ -116,9 +117,9 @@ class ArticleLoader(ItemLoader):
 
     url_in = Chain(_canonical)
     article_id_in = Chain(post_id)
-    title_in = Chain(clean_text, partial(strip_pattern, pattern=site.TITLE_SITE_NAME))
+    title_in = Chain(clean_text, partial(strip_pattern, pattern=TITLE_SITE_NAME))
     authors_in = Chain(
-        clean_text, strip_byline_prefix, split_names, partial(respell, spellings=site.HOUSE_BYLINES)
+        clean_text, strip_byline_prefix, split_names, partial(respell, spellings=HOUSE_BYLINES)
     )
     authors_out = unique
     source_in = Chain(clean_text, source_line)

@@ -11,8 +11,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import NamedTuple, Protocol
 
-from mayadeen import site
-from mayadeen.dates import parse_datetime
+from mayadeen.pages.dates import parse_datetime
+from mayadeen.site.urls import TIMEZONE, is_article_url, path_segments
 
 
 class Stored(Protocol):
@@ -59,7 +59,7 @@ def moment(value: str | None) -> datetime | None:
         day = date.fromisoformat(value.strip()[:10])
     except ValueError:
         return None
-    return datetime(day.year, day.month, day.day, tzinfo=site.TIMEZONE)
+    return datetime(day.year, day.month, day.day, tzinfo=TIMEZONE)
 
 
 @dataclass
@@ -93,9 +93,9 @@ class Frontier:
         return decision
 
     def _decide(self, url: str, lastmod: str | None) -> Decision:
-        if not site.is_article_url(url):
+        if not is_article_url(url):
             return Decision("not_article", False)
-        if self.sections and "/".join(site.path_segments(url)[:2]) not in self.sections:
+        if self.sections and "/".join(path_segments(url)[:2]) not in self.sections:
             return Decision("section", False)
         stored = None if self.full else self.known.get(url)
         if url in self.requested:
@@ -134,7 +134,7 @@ class Frontier:
         if self.since is not None and (year, month) < (self.since.year, self.since.month):
             return False
         if self.incremental and self.recent is not None:
-            recent = self.recent.astimezone(site.TIMEZONE)
+            recent = self.recent.astimezone(TIMEZONE)
             return (year, month) >= (recent.year, recent.month)
         return True
 

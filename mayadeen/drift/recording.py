@@ -16,12 +16,12 @@ from typing import Any
 from lxml import html as lxml_html
 from scrapy.http import HtmlResponse, TextResponse
 
-from mayadeen import site
-from mayadeen.dates import iso_seconds
-from mayadeen.drift.canary import CanaryPage, load_pages, save_pages
+from mayadeen.drift.expectations import CanaryPage, load_pages, save_pages
 from mayadeen.drift.fetch import to_live
-from mayadeen.extract import Extraction, extract
-from mayadeen.validation import problems
+from mayadeen.pages.dates import iso_seconds
+from mayadeen.pages.extract import Extraction, extract
+from mayadeen.site.urls import LIVE_ROOT, path_segments
+from mayadeen.site.validity import problems
 
 NAME = re.compile(r"[a-z0-9][a-z0-9-]*")
 NON_ARTICLE_KINDS = ("video", "infograph", "author", "page")
@@ -34,7 +34,7 @@ class RecordError(Exception):
 
 def replay(url: str, html: bytes, crawled_at: datetime | None = None) -> Extraction:
     """A fixture page through the real extraction, as the fixture tests replay it."""
-    return extract(HtmlResponse(url, body=html, encoding="utf-8"), site.LIVE_ROOT, crawled_at)
+    return extract(HtmlResponse(url, body=html, encoding="utf-8"), LIVE_ROOT, crawled_at)
 
 
 @dataclass(frozen=True)
@@ -55,13 +55,13 @@ class Recording:
             body = response.body
         else:  # fixtures are replayed as UTF-8
             body = response.text.encode("utf-8")
-        if root != site.LIVE_ROOT:
+        if root != LIVE_ROOT:
             text = body.decode("utf-8", "surrogateescape")
             body = to_live(text, root).encode("utf-8", "surrogateescape")
         url, now = to_live(response.url, root), datetime.now(UTC)
         extraction = replay(url, body, now)
         item = extraction.item
-        if item is not None and item.url and item.url.startswith(site.LIVE_ROOT + "/"):
+        if item is not None and item.url and item.url.startswith(LIVE_ROOT + "/"):
             url = item.url  # served at its canonical path, where the replay fetches it
             extraction = replay(url, body, now)
         recording = cls(name, body, url, extraction, now)
@@ -75,7 +75,7 @@ class Recording:
                 f"{self.url}: a {kind} page; fixtures are articles or one of "
                 f"{', '.join(NON_ARTICLE_KINDS)}"
             )
-        if item is not None and (found := problems(asdict(item), site.LIVE_ROOT)):
+        if item is not None and (found := problems(asdict(item), LIVE_ROOT)):
             raise RecordError(
                 f"{self.url}: the extraction fails validation ({', '.join(found)}): fix the rules "
                 "in mayadeen/site/ first (docs/drift.md); a broken page is not a fixture to record"
@@ -83,7 +83,7 @@ class Recording:
 
     @property
     def path(self) -> str:
-        return self.url.removeprefix(site.LIVE_ROOT)
+        return self.url.removeprefix(LIVE_ROOT)
 
     @property
     def expected(self) -> dict[str, Any] | None:
@@ -94,7 +94,7 @@ class Recording:
 
     def index_row(self, why: str | None) -> dict[str, Any]:
         item = self.extraction.item
-        segments = site.path_segments(self.url)
+        segments = path_segments(self.url)
         if item is None:
             label = f"nonarticle:{self.extraction.kind}"
         elif segments[0] == "news":

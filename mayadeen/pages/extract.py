@@ -4,7 +4,6 @@ This is everything the spider does with an article page, and it needs no running
 tests and benchmarks call ``extract`` on a response built from saved bytes.
 """
 
-import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -13,12 +12,14 @@ from typing import Any, Protocol
 from scrapy.http import TextResponse
 from scrapy.selector import Selector
 
-from mayadeen import site
-from mayadeen.dates import iso_seconds
-from mayadeen.dom import Dom
 from mayadeen.items import ArticleItem
-from mayadeen.loaders import ArticleLoader
-from mayadeen.sources import JsonLd, Meta, Tawsiyat
+from mayadeen.pages.dates import iso_seconds
+from mayadeen.pages.dom import Dom
+from mayadeen.pages.loader import ArticleLoader
+from mayadeen.pages.processors import content_hash
+from mayadeen.pages.sources import JsonLd, Meta, Tawsiyat
+from mayadeen.site.article import DEFAULT_LANGUAGE, FIELD_SOURCES
+from mayadeen.site.urls import content_type_from_url, page_kind, section_from_url
 
 Reader = Callable[[str], Any]
 
@@ -28,7 +29,7 @@ class Extraction:
     """What a page gave: its kind, and for an article the item and each field's source."""
 
     kind: str
-    """``article``, or a non-article kind of ``site.NON_ARTICLE_KINDS`` (then ``item`` is None)."""
+    """``article``, or a non-article kind of ``NON_ARTICLE_KINDS`` (then ``item`` is None)."""
     item: ArticleItem | None = None
     sources: dict[str, str] = field(default_factory=dict)
     """Field name → the source its value came from (``tawsiyat``, ``jsonld``, ``meta``, ``dom``,
@@ -51,15 +52,6 @@ def count(stats: StatsCollector, extraction: Extraction) -> None:
         stats.inc_value("mayadeen/extract/notes", len(extraction.notes))
 
 
-def content_hash(title: str, body: str) -> str:
-    """The contract's ``content_hash``: hex SHA-256 of ``title + "\\n" + body``.
-
-    >>> content_hash("A", "B")[:16]
-    '23519a43c66b4c34'
-    """
-    return hashlib.sha256(f"{title}\n{body}".encode()).hexdigest()
-
-
 def page_tree(response: TextResponse) -> Any:
     """The page's parsed tree, parsed for this call and not cached on the response.
 
@@ -76,7 +68,7 @@ def extract(response: TextResponse, root: str, crawled_at: datetime | None = Non
     tree = page_tree(response)
     page_url = response.url
     tawsiyat = Tawsiyat.read(tree)
-    kind = site.page_kind(
+    kind = page_kind(
         page_url,
         tawsiyat.type if tawsiyat else None,
         tawsiyat.class_value("posttype") if tawsiyat else None,
@@ -91,7 +83,7 @@ def extract(response: TextResponse, root: str, crawled_at: datetime | None = Non
 
     def from_url(name: str) -> Any:
         url = next(iter(loader.get_collected_values("url")), page_url)
-        return site.section_from_url(url) if name == "section" else site.content_type_from_url(url)
+        return section_from_url(url) if name == "section" else content_type_from_url(url)
 
     readers: dict[str, Reader | None] = {
         "tawsiyat": tawsiyat.value if tawsiyat else None,
@@ -100,10 +92,10 @@ def extract(response: TextResponse, root: str, crawled_at: datetime | None = Non
         "dom": dom.value,
         "url": from_url,
         "served": lambda _name: page_url,
-        "default": lambda _name: site.DEFAULT_LANGUAGE,
+        "default": lambda _name: DEFAULT_LANGUAGE,
     }
     sources: dict[str, str] = {}
-    for name, order in site.FIELD_SOURCES.items():
+    for name, order in FIELD_SOURCES.items():
         stated = [(source, reader) for source in order if (reader := readers[source]) is not None]
         sources[name] = loader.add_first(name, stated)
 
