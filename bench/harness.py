@@ -22,6 +22,8 @@ from pathlib import Path
 from mayadeen import settings as project_settings
 
 ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:  # the scripts run as `python bench/NAME.py`; tests/ has helpers
+    sys.path.insert(1, str(ROOT))
 SCRAPY = [sys.executable, "-m", "scrapy"]
 LOOPBACK = [sys.executable, "-m", "mayadeen.loopback"]
 BARE_SPIDER = Path(__file__).resolve().parent / "bare_spider.py"

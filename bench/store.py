@@ -1,7 +1,8 @@
 """Benchmark of the store pipeline: items/s into a fresh store, then the same items again.
 
 Prints figures; asserts nothing. The items are the generated site's (2-6 KiB each, four tags on
-average); the pipelines are built with ``from_crawler`` as in a crawl, with the project's settings.
+average); the pipelines are built with ``from_crawler`` as in a crawl, with the project's settings and
+extensions (the tests' ``opened_run``).
 Usage: ``python bench/store.py [N] [ROUNDS]`` (default 20000 items, best of 3 rounds).
 """
 
@@ -13,15 +14,13 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from harness import load
-from scrapy.utils.project import get_project_settings
-from scrapy.utils.test import get_crawler
 
 from mayadeen.items import ArticleItem
 from mayadeen.loopback import GeneratedSite
 from mayadeen.pipelines.dedupe import DeduplicatePipeline
-from mayadeen.pipelines.feed import FeedPipeline
 from mayadeen.pipelines.store import StorePipeline
 from mayadeen.pipelines.validate import ValidationPipeline
+from tests.pipeline_helpers import opened_run
 
 CRAWLED_AT = "2026-11-21T10:00:00+00:00"
 
@@ -32,12 +31,6 @@ def generated_items(n: int) -> list[ArticleItem]:
         ArticleItem(**site.expected_item(article), crawled_at=CRAWLED_AT)
         for article in site.articles_by_index
     ]
-
-
-def crawler_for(data_dir: Path) -> Any:
-    project = get_project_settings()
-    settings = {name: project[name] for name in project if name.startswith("MAYADEEN_")}
-    return get_crawler(settings_dict={**settings, "MAYADEEN_DATA_DIR": str(data_dir)})
 
 
 class Rate(NamedTuple):
@@ -64,28 +57,21 @@ def timed(
 
 
 def store_only(items: list[ArticleItem]) -> tuple[Rate, Rate]:
-    with tempfile.TemporaryDirectory() as directory:
-        crawler = crawler_for(Path(directory))
-        pipeline = StorePipeline.from_crawler(crawler)
-        pipeline.open_spider()
-        new = timed("store, new articles", items, pipeline.process_item, pipeline.commit)
-        same = timed(
-            "store, the same articles again", items, pipeline.process_item, pipeline.commit
-        )
-        pipeline.spider_closed(None, "finished")  # type: ignore[arg-type]
+    with tempfile.TemporaryDirectory() as directory, opened_run(Path(directory)) as run:
+        pipeline = StorePipeline.from_crawler(run.crawler)
+        commit = run.context.writer.commit
+        new = timed("store, new articles", items, pipeline.process_item, commit)
+        same = timed("store, the same articles again", items, pipeline.process_item, commit)
     return new, same
 
 
 def whole_chain(items: list[ArticleItem]) -> Rate:
-    """validate → deduplicate → store → feed, as ``ITEM_PIPELINES`` runs them."""
-    with tempfile.TemporaryDirectory() as directory:
-        crawler = crawler_for(Path(directory))
-        store = StorePipeline.from_crawler(crawler)
+    """validate → deduplicate → store, as ``ITEM_PIPELINES`` runs them (the per-run feeds are
+    written by Scrapy's feed exporter, after the pipelines)."""
+    with tempfile.TemporaryDirectory() as directory, opened_run(Path(directory)) as run:
         stages: list[Any] = [
-            ValidationPipeline.from_crawler(crawler),
-            DeduplicatePipeline.from_crawler(crawler),
-            store,
-            FeedPipeline.from_crawler(crawler),
+            cls.from_crawler(run.crawler)
+            for cls in (ValidationPipeline, DeduplicatePipeline, StorePipeline)
         ]
         for stage in stages:
             if hasattr(stage, "open_spider"):
@@ -98,11 +84,11 @@ def whole_chain(items: list[ArticleItem]) -> Rate:
 
         def finish() -> None:
             for stage in reversed(stages):
-                stage.close_spider()
+                if hasattr(stage, "close_spider"):
+                    stage.close_spider()
+            run.context.writer.commit()
 
-        rate = timed("all four pipelines, new articles", items, chain, finish)
-        store.spider_closed(None, "finished")  # type: ignore[arg-type]
-    return rate
+        return timed("all three pipelines, new articles", items, chain, finish)
 
 
 def main(n: int, rounds: int) -> None:

@@ -1,18 +1,27 @@
-"""The project's add-on: settings that depend on other settings, applied after the command
+"""The project's add-ons: settings that depend on other settings, applied after the command
 line's ``-s`` values are known.
+
+``AccessAddon``:
 
 - ``MAYADEEN_CONTACT`` given (e.g. ``-s MAYADEEN_CONTACT=mailto:me@example.org``) and
   ``USER_AGENT`` not set at a higher priority: the User-Agent carries that contact.
 - ``MAYADEEN_BROWSER`` other than ``off``: scrapy-playwright's download handlers, Debian's
   Chromium with flags that keep it off the network except for the page, and the browser
   middleware. With ``off`` nothing of scrapy-playwright is imported or started.
+
+``RunFeedsAddon``: the per-run feeds (``MAYADEEN_FEED_FORMAT``) added to ``FEEDS``, beside the
+user's own (``-o``, Scrapyd's ``items_dir``), which replace the project's ``FEEDS`` but never these.
 """
 
 import shutil
 from typing import Final
 
-from scrapy.settings import BaseSettings
+from scrapy.settings import SETTINGS_PRIORITIES, BaseSettings
+from scrapy.utils.conf import build_component_list
+from scrapy.utils.misc import load_object
 
+from mayadeen.extensions.run_context import RunContext
+from mayadeen.extensions.run_feeds import run_feeds
 from mayadeen.middlewares.browser import browser_mode
 
 CHROMIUM: Final = "/usr/bin/chromium"
@@ -70,3 +79,15 @@ def install_browser(settings: BaseSettings) -> None:
         "PLAYWRIGHT_ABORT_REQUEST", "mayadeen.middlewares.browser.skip_needless_resource", "addon"
     )
     settings["DOWNLOADER_MIDDLEWARES"].set(BROWSER_MIDDLEWARE, BROWSER_MIDDLEWARE_ORDER, "addon")
+
+
+class RunFeedsAddon:
+    def update_settings(self, settings: BaseSettings) -> None:
+        # The feeds are named by the run id: no run context (as when `scrapy canary` fetches
+        # pages, which are no run of the crawl), no per-run feeds.
+        extensions = build_component_list(settings.getwithbase("EXTENSIONS"))
+        if RunContext not in (load_object(path) for path in extensions):
+            return
+        feeds = {**run_feeds(settings), **settings.getdict("FEEDS")}
+        priority = max(settings.getpriority("FEEDS") or 0, SETTINGS_PRIORITIES["addon"])
+        settings.set("FEEDS", feeds, priority)

@@ -19,6 +19,13 @@ from mayadeen.store.rows import as_dict, to_json
 FORMULA_STARTS: Final = ("=", "+", "-", "@")
 Format = Literal["csv", "jsonl"]
 FORMATS: Final[tuple[Format, ...]] = ("csv", "jsonl")
+EXPORT_FORMATS: Final = {
+    "csv": "csv",
+    "jsonl": "jsonlines",
+    "jsonl.gz": "jsonlines",
+    "json": "json",
+}
+"""File extension → Scrapy's feed format; a ``.gz`` extension is gzip-compressed."""
 
 
 def spreadsheet_safe(text: str) -> str:

@@ -6,6 +6,7 @@ A field the page does not state stays ``None`` (or empty): validation decides wh
 """
 
 import ast
+import hashlib
 import inspect
 from dataclasses import dataclass, field, fields
 from functools import cache
@@ -116,3 +117,12 @@ def field_docs() -> dict[str, str]:
         ):
             docs[node.target.id] = inspect.cleandoc(str(following.value.value))
     return {name: docs[name] for name in FIELD_NAMES if name in docs}
+
+
+def content_hash(title: str, body: str) -> str:
+    """The contract's ``content_hash``: hex SHA-256 of ``title + "\\n" + body``.
+
+    >>> content_hash("A", "B")[:16]
+    '23519a43c66b4c34'
+    """
+    return hashlib.sha256(f"{title}\n{body}".encode()).hexdigest()

@@ -6,13 +6,15 @@ try-out override ``MAYADEEN_BASE_URL`` (and politeness) with ``-s KEY=VALUE``.
 
 import os
 
+from mayadeen.site.urls import LIVE_ROOT
+
 BOT_NAME = "mayadeen"
 SPIDER_MODULES = ["mayadeen.spiders"]
 NEWSPIDER_MODULE = "mayadeen.spiders"
 COMMANDS_MODULE = "mayadeen.commands"
 
 # The site root. Everything the spider requests and outputs stays on this host.
-MAYADEEN_BASE_URL = "https://english.almayadeen.net"
+MAYADEEN_BASE_URL = LIVE_ROOT
 # Where the store and the feeds go; the environment variable of the same name wins over the default.
 MAYADEEN_DATA_DIR = os.environ.get("MAYADEEN_DATA_DIR", "data")
 # Who to contact about this crawler; part of the User-Agent so the site's operators can reach us.
@@ -22,7 +24,8 @@ MAYADEEN_CONTACT = "https://github.com/mayadeen-crawler"
 # corrections happen in the first days), besides when a sitemap's lastmod says it changed.
 MAYADEEN_RECHECK_HOURS = 48
 
-USER_AGENT = f"mayadeen/0.1 (+{MAYADEEN_CONTACT})"
+# USER_AGENT: mayadeen/0.1 (+MAYADEEN_CONTACT), set by AccessAddon (mayadeen/addons.py) unless
+# USER_AGENT is given at a higher priority than MAYADEEN_CONTACT.
 
 # Politeness: one slow, well-identified client.
 ROBOTSTXT_OBEY = True
@@ -35,8 +38,8 @@ AUTOTHROTTLE_MAX_DELAY = 30.0
 AUTOTHROTTLE_TARGET_CONCURRENCY = 1.0
 DOWNLOAD_TIMEOUT = 30
 # Scrapy hands each response's output (items and requests) to this many asyncio tasks, made afresh
-# for every response; the pipelines are synchronous, so more only costs: the default 100 spent a
-# quarter of the crawl's CPU making tasks (docs/benchmarks.md).
+# for every response; the pipelines are synchronous, so more only costs CPU making tasks
+# (measured in docs/benchmarks.md).
 CONCURRENT_ITEMS = 1
 DOWNLOAD_MAXSIZE = 8 * 1024 * 1024
 DOWNLOAD_WARNSIZE = 2 * 1024 * 1024
@@ -74,25 +77,29 @@ DOWNLOADER_MIDDLEWARES = {
     "mayadeen.middlewares.blocks.BlockMiddleware": 585,
 }
 # Applies MAYADEEN_CONTACT to the User-Agent and MAYADEEN_BROWSER, command-line values included.
-ADDONS = {"mayadeen.addons.AccessAddon": 0, "mayadeen.scaleout.ScaleOutAddon": 0}
+ADDONS = {
+    "mayadeen.addons.AccessAddon": 0,
+    "mayadeen.addons.RunFeedsAddon": 0,
+    "mayadeen.scaleout.ScaleOutAddon": 0,
+}
 
 FEED_EXPORT_ENCODING = "utf-8"
 LOG_LEVEL = "INFO"
 
 # -- Pipelines, store and feeds (docs/store.md) --------------------------------------------------
-# Order matters: validate → deduplicate → store → feed.
+# Order matters: validate → deduplicate → store. The per-run feeds are FEEDS entries (below).
 ITEM_PIPELINES = {
     "mayadeen.pipelines.validate.ValidationPipeline": 100,
     "mayadeen.pipelines.dedupe.DeduplicatePipeline": 200,
     "mayadeen.pipelines.store.StorePipeline": 300,
-    "mayadeen.pipelines.feed.FeedPipeline": 400,
 }
 # Store writes are committed every this many items...
 MAYADEEN_STORE_BATCH_SIZE = 1000
 # ...and at least every this many seconds, so a killed crawl loses no more than that.
 MAYADEEN_STORE_COMMIT_INTERVAL = 2.0
-# The per-run feed under <MAYADEEN_DATA_DIR>/feeds/: "csv" or "jsonl".
-MAYADEEN_FEED_FORMAT = "csv"
+# The per-run feeds under <MAYADEEN_DATA_DIR>/feeds/ (articles new or updated in the run), one
+# per format, comma-separated: csv, jsonl, jsonl.gz, json. Added to FEEDS by RunFeedsAddon.
+MAYADEEN_FEED_FORMAT = "csv,jsonl.gz"
 # -O/-o file.csv: list fields as JSON text and formulas neutralised, like the per-run feed.
 FEED_EXPORTERS = {"csv": "mayadeen.exporters.CsvItemExporter"}
 # Dropped items are logged in one line (reasons and URL), without the whole item.
@@ -102,6 +109,11 @@ LOG_FORMATTER = "mayadeen.logformatter.LogFormatter"
 # A progress line every LOGSTATS_INTERVAL seconds (Scrapy's setting; 0 turns it off), and at the
 # end a summary in the log, health checks and the run manifest <MAYADEEN_DATA_DIR>/runs/<run>.json.
 EXTENSIONS = {
+    # The run's id, outputs and item verdicts: first, so the run has its id when the feeds open.
+    "mayadeen.extensions.run_context.RunContext": -100,
+    # Scrapy's, with item filters that can ask the run context (the per-run feeds' filter).
+    "scrapy.extensions.feedexport.FeedExporter": None,
+    "mayadeen.extensions.run_feeds.FeedExporter": 0,
     "scrapy.extensions.logstats.LogStats": None,
     "mayadeen.extensions.progress.ProgressLog": 0,
     "mayadeen.extensions.run_report.RunReport": 500,

@@ -8,18 +8,23 @@ from pathlib import Path
 import pytest
 from scrapy.exceptions import DropItem
 
-from mayadeen.items import FIELD_NAMES
+from mayadeen.items import FIELD_NAMES, content_hash
 from mayadeen.loopback import GeneratedSite
-from mayadeen.pages.extract import content_hash
 from mayadeen.pipelines.dedupe import DeduplicatePipeline
 from mayadeen.pipelines.drops import DuplicateItem, InvalidItem
-from mayadeen.pipelines.feed import FeedPipeline
 from mayadeen.pipelines.store import StorePipeline
 from mayadeen.pipelines.validate import ValidationPipeline
-from mayadeen.run import crawl_run
 from mayadeen.store import store_path
 from tests.conftest import SHARED
-from tests.pipeline_helpers import changed, fixture_items, generated_items, make_crawler, stats
+from tests.pipeline_helpers import (
+    changed,
+    fixture_items,
+    generated_items,
+    make_crawler,
+    opened_run,
+    run_pipelines,
+    stats,
+)
 
 ARTICLES = fixture_items("article")
 INVALID = fixture_items("invalid")
@@ -52,17 +57,15 @@ def test_the_shared_samples_are_valid(tmp_path: Path) -> None:
 def test_broken_fixtures_are_quarantined_with_their_reasons(
     tmp_path: Path, name: str, reasons: list[str]
 ) -> None:
-    crawler = make_crawler(tmp_path)
-    pipeline = ValidationPipeline.from_crawler(crawler)
-    with pytest.raises(InvalidItem) as dropped:
-        pipeline.process_item(INVALID[name])
-    pipeline.close_spider()
+    with opened_run(tmp_path) as run:
+        crawler, run_id = run.crawler, run.context.run_id
+        pipeline = ValidationPipeline.from_crawler(crawler)
+        with pytest.raises(InvalidItem) as dropped:
+            pipeline.process_item(INVALID[name])
     assert dropped.value.reasons == reasons
     assert isinstance(dropped.value, DropItem)
     assert dropped.value.log_level == "WARNING"
-    (line,) = (
-        (tmp_path / "quarantine" / f"{crawl_run(crawler).run_id}.jsonl").read_text().splitlines()
-    )
+    (line,) = (tmp_path / "quarantine" / f"{run_id}.jsonl").read_text().splitlines()
     record = json.loads(line)
     assert record["reasons"] == reasons
     assert record["url"] == INVALID[name].url
@@ -91,18 +94,20 @@ def test_broken_fixtures_are_quarantined_with_their_reasons(
     ],
 )
 def test_each_rule_has_its_reason(tmp_path: Path, values: dict[str, object], reason: str) -> None:
-    pipeline = ValidationPipeline.from_crawler(make_crawler(tmp_path))
-    with pytest.raises(InvalidItem) as dropped:
-        pipeline.process_item(changed(ARTICLES["news-jsonld-only"], **values))
+    with opened_run(tmp_path) as run:
+        pipeline = ValidationPipeline.from_crawler(run.crawler)
+        with pytest.raises(InvalidItem) as dropped:
+            pipeline.process_item(changed(ARTICLES["news-jsonld-only"], **values))
     assert dropped.value.reasons == [reason]
 
 
 def test_a_short_body_is_too_short(tmp_path: Path) -> None:
-    pipeline = ValidationPipeline.from_crawler(make_crawler(tmp_path))
     item = ARTICLES["news-jsonld-only"]
     short = changed(item, body="Only a few words here.", word_count=5, content_hash=None)
-    with pytest.raises(InvalidItem) as dropped:
-        pipeline.process_item(short)
+    with opened_run(tmp_path) as run:
+        pipeline = ValidationPipeline.from_crawler(run.crawler)
+        with pytest.raises(InvalidItem) as dropped:
+            pipeline.process_item(short)
     assert dropped.value.reasons == ["missing:content_hash", "body:too_short"]
 
 
@@ -110,52 +115,37 @@ def test_a_short_body_is_too_short(tmp_path: Path) -> None:
 
 
 def test_the_same_url_twice_in_a_run_is_a_duplicate(tmp_path: Path) -> None:
-    crawler = make_crawler(tmp_path)
-    pipeline = DeduplicatePipeline.from_crawler(crawler)
-    pipeline.open_spider()
-    item = ARTICLES["features-long"]
-    assert pipeline.process_item(item) is item
-    with pytest.raises(DuplicateItem) as dropped:
-        pipeline.process_item(changed(item))
+    with opened_run(tmp_path) as run:
+        crawler = run.crawler
+        pipeline = DeduplicatePipeline.from_crawler(crawler)
+        pipeline.open_spider()
+        item = ARTICLES["features-long"]
+        assert pipeline.process_item(item) is item
+        with pytest.raises(DuplicateItem) as dropped:
+            pipeline.process_item(changed(item))
     assert dropped.value.kind == "url"
     assert dropped.value.log_level == "DEBUG"
     assert stats(crawler)["mayadeen/duplicates/url"] == 1
 
 
 def test_the_same_content_under_another_url_is_a_duplicate(tmp_path: Path) -> None:
-    crawler = make_crawler(tmp_path)
-    pipeline = DeduplicatePipeline.from_crawler(crawler)
-    pipeline.open_spider()
-    item = ARTICLES["features-long"]
-    pipeline.process_item(item)
-    copy = changed(item, url="https://english.almayadeen.net/articles/features/a-copy")
-    with pytest.raises(DuplicateItem) as dropped:
-        pipeline.process_item(copy)
+    with opened_run(tmp_path) as run:
+        crawler = run.crawler
+        pipeline = DeduplicatePipeline.from_crawler(crawler)
+        pipeline.open_spider()
+        item = ARTICLES["features-long"]
+        pipeline.process_item(item)
+        copy = changed(item, url="https://english.almayadeen.net/articles/features/a-copy")
+        with pytest.raises(DuplicateItem) as dropped:
+            pipeline.process_item(copy)
     assert (dropped.value.kind, dropped.value.original) == ("content", item.url)
     assert dropped.value.log_level == "INFO"
     assert stats(crawler)["mayadeen/duplicates/content"] == 1
 
 
 def _run(tmp_path: Path, items: list[object]) -> dict[str, object]:
-    """One crawl's pipelines over ``items``, with the store told of drops and the close as the
-    ``item_dropped`` and ``spider_closed`` signals tell it in a crawl."""
-    crawler = make_crawler(tmp_path)
-    stages = [
-        cls.from_crawler(crawler)
-        for cls in (ValidationPipeline, DeduplicatePipeline, StorePipeline, FeedPipeline)
-    ]
-    for stage in stages:
-        getattr(stage, "open_spider", lambda: None)()
-    for item in items:
-        try:
-            for stage in stages:
-                item = stage.process_item(item)
-        except DropItem as error:
-            stages[2].item_dropped(item=item, exception=error)
-    for stage in reversed(stages):
-        getattr(stage, "close_spider", lambda: None)()
-    stages[2].spider_closed(None, reason="finished")
-    return stats(crawler)
+    """One crawl's pipelines over ``items``, driven as the engine drives them (signals included)."""
+    return run_pipelines(tmp_path, items)
 
 
 def test_content_seen_in_an_earlier_run_is_an_alias(tmp_path: Path) -> None:
@@ -203,38 +193,30 @@ def test_store_labels_counts_and_records_the_run(tmp_path: Path) -> None:
 
 
 def test_store_commits_every_batch(tmp_path: Path) -> None:
-    crawler = make_crawler(
-        tmp_path, MAYADEEN_STORE_BATCH_SIZE=3, MAYADEEN_STORE_COMMIT_INTERVAL=3600
-    )
-    pipeline = StorePipeline.from_crawler(crawler)
-    pipeline.open_spider()
-    items = list(ARTICLES.values())[:7]
-    for item in items:
-        pipeline.process_item(item)
-    reader = sqlite3.connect(store_path(tmp_path))
-    assert reader.execute("SELECT count(*) FROM articles").fetchone() == (6,)
-    pipeline.close_spider()
+    batches = {"MAYADEEN_STORE_BATCH_SIZE": 3, "MAYADEEN_STORE_COMMIT_INTERVAL": 3600}
+    with opened_run(tmp_path, **batches) as run:
+        pipeline = StorePipeline.from_crawler(run.crawler)
+        items = list(ARTICLES.values())[:7]
+        for item in items:
+            pipeline.process_item(item)
+        reader = sqlite3.connect(store_path(tmp_path))
+        assert reader.execute("SELECT count(*) FROM articles").fetchone() == (6,)
     assert reader.execute("SELECT count(*) FROM articles").fetchone() == (7,)
 
 
 def test_store_commits_after_the_interval(tmp_path: Path) -> None:
-    crawler = make_crawler(tmp_path, MAYADEEN_STORE_COMMIT_INTERVAL=0.01)
-    pipeline = StorePipeline.from_crawler(crawler)
-    pipeline.open_spider()
-    pipeline.process_item(ARTICLES["features-long"])
-    pipeline._last_commit -= 1  # as if a second had passed
-    pipeline._commit_if_due()
-    reader = sqlite3.connect(store_path(tmp_path))
-    assert reader.execute("SELECT count(*) FROM articles").fetchone() == (1,)
+    with opened_run(tmp_path, MAYADEEN_STORE_COMMIT_INTERVAL=0.01) as run:
+        StorePipeline.from_crawler(run.crawler).process_item(ARTICLES["features-long"])
+        writer = run.context.writer
+        writer._last_commit -= 1  # as if a second had passed
+        writer.commit_if_due()
+        reader = sqlite3.connect(store_path(tmp_path))
+        assert reader.execute("SELECT count(*) FROM articles").fetchone() == (1,)
 
 
 def test_feed_is_jsonl_a_setting_away(tmp_path: Path) -> None:
-    crawler = make_crawler(tmp_path, MAYADEEN_FEED_FORMAT="jsonl")
-    pipeline = FeedPipeline.from_crawler(crawler)
-    pipeline.open_spider()
     item = ARTICLES["news-technology-tweets"]
-    pipeline.process_item(item)
-    pipeline.close_spider()
+    run_pipelines(tmp_path, [item], MAYADEEN_FEED_FORMAT="jsonl")
     (feed,) = (tmp_path / "feeds").glob("*.jsonl")
     (row,) = [json.loads(line) for line in feed.read_text("utf-8").splitlines()]
     assert row == {name: getattr(item, name) for name in FIELD_NAMES}
@@ -242,16 +224,14 @@ def test_feed_is_jsonl_a_setting_away(tmp_path: Path) -> None:
 
 def test_an_unknown_feed_format_is_a_clear_error(tmp_path: Path) -> None:
     with pytest.raises(ValueError, match="MAYADEEN_FEED_FORMAT = 'xml'"):
-        FeedPipeline.from_crawler(make_crawler(tmp_path, MAYADEEN_FEED_FORMAT="xml"))
+        make_crawler(tmp_path, MAYADEEN_FEED_FORMAT="xml")
 
 
 @pytest.mark.parametrize(("store_empty", "files"), [(True, 1), (False, 0)])
 def test_an_empty_run_follows_feed_store_empty(
     tmp_path: Path, store_empty: bool, files: int
 ) -> None:
-    pipeline = FeedPipeline.from_crawler(make_crawler(tmp_path, FEED_STORE_EMPTY=store_empty))
-    pipeline.open_spider()
-    pipeline.close_spider()
+    run_pipelines(tmp_path, [], FEED_STORE_EMPTY=store_empty)
     feeds = list((tmp_path / "feeds").glob("*.csv"))
     assert len(feeds) == files
     if files:

@@ -7,8 +7,8 @@ from hypothesis import example, given
 from hypothesis import strategies as st
 
 from mayadeen.pages.dates import BEIRUT, beirut_wall_time, parse_datetime
-from mayadeen.pages.processors import clean_text, collapse_whitespace, normalize_path, unique
-from mayadeen.site.urls import canonical_url
+from mayadeen.pages.processors import clean_text, collapse_whitespace, unique
+from mayadeen.site.urls import canonical_url, normalize_path
 
 ROOT = "https://english.almayadeen.net"
 MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]

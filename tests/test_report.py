@@ -25,7 +25,7 @@ STATS: dict[str, Any] = {
 
 def write(directory: Path, run_id: str, article_pages: int, **more: Any) -> None:
     record = {"run_id": run_id, "pages": {"by_kind": {"article": article_pages}}, **more}
-    manifest.write(directory, record)
+    manifest.write(directory / f"{run_id}.json", record)
 
 
 def test_the_baseline_is_the_latest_earlier_run_with_enough_pages(tmp_path: Path) -> None:
@@ -54,7 +54,8 @@ def test_a_manifest_carries_the_figures_and_the_verdict(tmp_path: Path) -> None:
         failure=None,
         outputs={"store": "data/articles.sqlite"},
     )
-    path = manifest.write(tmp_path, record)
+    path = tmp_path / "R.json"
+    manifest.write(path, record)
     read = json.loads(path.read_text("utf-8"))
     assert read["duration_seconds"] == 90.0
     assert read["started_at"] == "2026-11-21T10:00:00+00:00"

@@ -137,11 +137,11 @@ def test_a_missing_store_reads_as_empty(tmp_path: Path) -> None:
 
 def test_last_finished_run_skips_unfinished_ones(path: Path) -> None:
     with Store.open(path) as store:
-        store.begin_run("20261120T100000Z", "2026-11-20T10:00:00+00:00")
+        store.claim_run("20261120T100000Z", "2026-11-20T10:00:00+00:00")
         store.finish_run("20261120T100000Z", "2026-11-20T10:05:00+00:00", "finished", {})
-        store.begin_run("20261121T100000Z", "2026-11-21T10:00:00+00:00")
+        store.claim_run("20261121T100000Z", "2026-11-21T10:00:00+00:00")
         store.finish_run("20261121T100000Z", "2026-11-21T10:01:00+00:00", "shutdown", {})
-        store.begin_run("20261122T100000Z", "2026-11-22T10:00:00+00:00")  # killed: never finished
+        store.claim_run("20261122T100000Z", "2026-11-22T10:00:00+00:00")  # killed: never finished
     assert last_finished_run(path) == Run(
         "20261120T100000Z", "2026-11-20T10:00:00+00:00", "2026-11-20T10:05:00+00:00"
     )

@@ -15,8 +15,7 @@ from scrapy.utils.conf import arglist_to_dict
 
 from mayadeen.drift.expectations import CanaryPage, check, load_pages, render_json, render_text
 from mayadeen.drift.fetch import fetch_pages, on_root
-from mayadeen.pages.processors import normalize_path
-from mayadeen.site.urls import site_root
+from mayadeen.site.urls import normalize_path, site_root
 
 
 def quiet_by_default(command: ScrapyCommand, opts: argparse.Namespace) -> None:

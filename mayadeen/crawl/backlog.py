@@ -2,9 +2,9 @@
 of every sitemap at once.
 
 A monthly sitemap lists thousands of articles; Scrapy takes all requests a callback yields into
-its in-memory queue straight away, about 3.6 KB each with their fingerprints, so a first run
-over 50,000 articles held 180 MB of queued requests (docs/benchmarks.md). A backlog keeps the
-sitemap's entries (a few hundred bytes each) and makes their requests a few hundred at a time:
+its in-memory queue straight away, each with its fingerprint, so a first run held every article's
+request in memory at once (measured in docs/benchmarks.md). A backlog keeps the sitemap's
+entries (much smaller than requests) and makes their requests a few hundred at a time:
 the spider tops the scheduler up whenever it holds fewer than ``LOW`` requests, and drains the
 rest when the crawl would otherwise go idle. Nothing is dropped; only the moment each request
 is made (and its discovery decision counted) moves.
@@ -28,16 +28,13 @@ class Backlog:
         """Hold ``requests`` (a lazy iterable: nothing is drawn from it until released)."""
         self._sources.append(iter(requests))
 
-    def __bool__(self) -> bool:
-        return bool(self._sources)
-
     def take(self, count: int) -> list[Any]:
         """Up to ``count`` requests, the oldest sources first.
 
         >>> backlog = Backlog()
         >>> backlog.add(iter([1, 2, 3])); backlog.add(iter([4]))
-        >>> backlog.take(2), backlog.take(5), backlog.take(1), bool(backlog)
-        ([1, 2], [3, 4], [], False)
+        >>> backlog.take(2), backlog.take(5), backlog.take(1)
+        ([1, 2], [3, 4], [])
         """
         taken: list[Any] = []
         while len(taken) < count and self._sources:

@@ -25,6 +25,7 @@ from twisted.internet.error import ConnectionRefusedError, DNSLookupError, Timeo
 from twisted.python.failure import Failure
 
 from mayadeen.crawl.arguments import requested_urls
+from mayadeen.extensions.run_context import RunContext
 from mayadeen.extensions.run_report import RunReport
 from mayadeen.middlewares.blocks import Blocked, ContentlessPage, CrawlStopped
 from mayadeen.middlewares.redirects import OffsiteRedirect
@@ -104,9 +105,10 @@ class PageFetcher(scrapy.Spider):
         super().update_settings(settings)
         for name in ("ITEM_PIPELINES", "FEEDS"):  # nothing is stored or exported
             settings.set(name, {}, priority="spider")
-        # Nor is it a run of the crawl: no run manifest, no health checks.
-        report = f"{RunReport.__module__}.{RunReport.__qualname__}"
-        extensions = {**settings.getdict("EXTENSIONS"), report: None}
+        # Nor is it a run of the crawl: no run recorded, no per-run feeds, no run manifest, no
+        # health checks.
+        run = (f"{cls.__module__}.{cls.__qualname__}" for cls in (RunContext, RunReport))
+        extensions = {**settings.getdict("EXTENSIONS"), **dict.fromkeys(run)}
         settings.set("EXTENSIONS", extensions, priority="spider")
 
     def __init__(

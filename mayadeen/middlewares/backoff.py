@@ -32,8 +32,8 @@ class SlotBackoff:
     def __init__(self, crawler: Crawler) -> None:
         settings = crawler.settings
         self.crawler = crawler
-        self.start = settings.getfloat("MAYADEEN_BACKOFF_START", 5.0)
-        self.cap = settings.getfloat("MAYADEEN_BACKOFF_MAX", 120.0)
+        self.start = settings.getfloat("MAYADEEN_BACKOFF_START")
+        self.cap = settings.getfloat("MAYADEEN_BACKOFF_MAX")
         self.autothrottle = settings.getbool("AUTOTHROTTLE_ENABLED")
         self.floors: dict[str, _Floor] = {}
 

@@ -38,7 +38,7 @@ class CrawlStopped(AlreadyReported):
 class BlockMiddleware:
     def __init__(self, crawler: Crawler) -> None:
         self.crawler = crawler
-        self.limit = crawler.settings.getint("MAYADEEN_MAX_CONSECUTIVE_BLOCKS", 5)
+        self.limit = crawler.settings.getint("MAYADEEN_MAX_CONSECUTIVE_BLOCKS")
         self.backoff = SlotBackoff.of(crawler)
         self.consecutive = 0
         self.reported: set[str] = set()

@@ -10,7 +10,7 @@ from scrapy.crawler import Crawler
 
 from mayadeen.middlewares import AlreadyReported
 from mayadeen.site.access import on_site
-from mayadeen.site.urls import LIVE_ROOT, site_root
+from mayadeen.site.urls import site_root
 
 logger = logging.getLogger(__name__)
 
@@ -22,7 +22,7 @@ class OffsiteRedirect(AlreadyReported):
 class OnSiteRedirectMiddleware:
     def __init__(self, crawler: Crawler) -> None:
         self.crawler = crawler
-        self.root = site_root(crawler.settings.get("MAYADEEN_BASE_URL", LIVE_ROOT))
+        self.root = site_root(crawler.settings.get("MAYADEEN_BASE_URL"))
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> "OnSiteRedirectMiddleware":

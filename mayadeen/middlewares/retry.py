@@ -58,7 +58,7 @@ class RetryAfterMiddleware(RetryMiddleware):
     def from_crawler(cls, crawler: Crawler) -> "RetryAfterMiddleware":
         middleware = cls(crawler.settings)
         middleware.crawler = crawler
-        middleware.max_wait = crawler.settings.getfloat("MAYADEEN_RETRY_AFTER_MAX", 300.0)
+        middleware.max_wait = crawler.settings.getfloat("MAYADEEN_RETRY_AFTER_MAX")
         middleware.backoff = SlotBackoff.of(crawler)
         return middleware
 

@@ -12,11 +12,10 @@ from typing import Any, Protocol
 from scrapy.http import TextResponse
 from scrapy.selector import Selector
 
-from mayadeen.items import ArticleItem
+from mayadeen.items import ArticleItem, content_hash
 from mayadeen.pages.dates import iso_seconds
 from mayadeen.pages.dom import Dom
 from mayadeen.pages.loader import ArticleLoader
-from mayadeen.pages.processors import content_hash
 from mayadeen.pages.sources import JsonLd, Meta, Tawsiyat
 from mayadeen.site.article import DEFAULT_LANGUAGE, FIELD_SOURCES
 from mayadeen.site.urls import content_type_from_url, page_kind, section_from_url
@@ -57,8 +56,8 @@ def page_tree(response: TextResponse) -> Any:
 
     ``response.selector`` caches a selector that refers back to the response: a reference cycle,
     which only Python's cyclic garbage collector breaks, so every page's lxml tree (memory outside
-    Python's heap) lived until a full collection: about 60 MiB more peak memory at 10,000 articles
-    (docs/benchmarks.md). Without the cache, the tree goes as soon as the extraction is done."""
+    Python's heap) lived until a full collection, raising the crawl's peak memory (measured in
+    docs/benchmarks.md). Without the cache, the tree goes as soon as the extraction is done."""
     return Selector(response).root
 
 
@@ -81,23 +80,30 @@ def extract(response: TextResponse, root: str, crawled_at: datetime | None = Non
     jsonld = JsonLd.read(tree)
     dom = Dom(tree)
 
-    def from_url(name: str) -> Any:
-        url = next(iter(loader.get_collected_values("url")), page_url)
-        return section_from_url(url) if name == "section" else content_type_from_url(url)
-
     readers: dict[str, Reader | None] = {
         "tawsiyat": tawsiyat.value if tawsiyat else None,
         "jsonld": jsonld.value if jsonld else None,
         "meta": Meta(tree).value,
         "dom": dom.value,
-        "url": from_url,
         "served": lambda _name: page_url,
         "default": lambda _name: DEFAULT_LANGUAGE,
     }
-    sources: dict[str, str] = {}
-    for name, order in FIELD_SOURCES.items():
+
+    def add(name: str) -> str:
+        order = FIELD_SOURCES[name]
         stated = [(source, reader) for source in order if (reader := readers[source]) is not None]
-        sources[name] = loader.add_first(name, stated)
+        return loader.add_first(name, stated)
+
+    # The URL first, whatever the order of the table: the article's own URL is the "url" source
+    # of the fields its path states (section, content type).
+    sources = {"url": add("url")}
+    url = next(iter(loader.get_collected_values("url")), page_url)
+    readers["url"] = lambda name: (
+        section_from_url(url) if name == "section" else content_type_from_url(url)
+    )
+    for name in FIELD_SOURCES:
+        if name not in sources:
+            sources[name] = add(name)
 
     body = dom.body()
     if body is not None:

@@ -5,12 +5,10 @@ nothing usable, so that a loader can fall through to the next source. None of th
 input. Dates are in ``mayadeen.pages.dates``.
 """
 
-import hashlib
 import html
 import re
 from collections.abc import Iterable, Mapping
 from typing import Any, TypeVar
-from urllib.parse import quote
 
 from w3lib.url import safe_url_string
 
@@ -21,14 +19,7 @@ _BYLINE_PREFIX = re.compile(r"^by\s*:?\s+", re.IGNORECASE)
 _SOURCE_PREFIX = re.compile(r"^source\s*:\s*", re.IGNORECASE)
 _NAME_SEPARATOR = re.compile(r"\s*(?:,|&|\band\b)\s*", re.IGNORECASE)
 _READ_TIME = re.compile(r"\b(\d{1,3})\s*min(?:ute)?s?\b", re.IGNORECASE)
-_PERCENT_ESCAPE = re.compile(r"%([0-9A-Fa-f]{2})")
 _URL_UNSAFE = re.compile(r"[^\x21-\x7e]|[\"<>\\^`{|}]")
-_PATH_NEEDS_WORK = re.compile(r"[^A-Za-z0-9\-._~!$&'()*+,;=:@/]|/$")
-_BARE_PERCENT = re.compile(r"%(?![0-9A-Fa-f]{2})")
-# RFC 3986 pchar minus "%": characters a path may hold unescaped.
-_PATH_LEGAL = frozenset(
-    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~!$&'()*+,;=:@"
-)
 
 
 def collapse_whitespace(text: str) -> str:
@@ -186,37 +177,3 @@ def safe_url(url: str) -> str:
     'https://english.almayadeen.net/Content/uploadsmedia/2024/1/2/a%20photo%20%C3%A9.jpg'
     """
     return safe_url_string(url) if _URL_UNSAFE.search(url) else url
-
-
-def normalize_path(path: str) -> str:
-    """A URL path with escapes of legal characters decoded, other escapes upper-cased, illegal
-    characters escaped and trailing ``/`` removed.
-
-    >>> normalize_path("/news/politics/lukashenko%3a-belarusian-troops/")
-    '/news/politics/lukashenko:-belarusian-troops'
-    >>> normalize_path("/a%2fb/caf%c3%a9 bar/100%")
-    '/a%2Fb/caf%C3%A9%20bar/100%25'
-    >>> normalize_path("/")
-    ''
-    """
-
-    if not _PATH_NEEDS_WORK.search(path):
-        return path  # the usual case, already canonical
-
-    def decode_legal(match: re.Match[str]) -> str:
-        char = chr(int(match.group(1), 16))
-        return char if char in _PATH_LEGAL else "%" + match.group(1).upper()
-
-    path = _PERCENT_ESCAPE.sub(decode_legal, path)
-    path = _BARE_PERCENT.sub("%25", path)
-    path = quote(path, safe="".join(_PATH_LEGAL) + "/%")
-    return path.rstrip("/")
-
-
-def content_hash(title: str, body: str) -> str:
-    """The contract's ``content_hash``: hex SHA-256 of ``title + "\\n" + body``.
-
-    >>> content_hash("A", "B")[:16]
-    '23519a43c66b4c34'
-    """
-    return hashlib.sha256(f"{title}\n{body}".encode()).hexdigest()

@@ -1,55 +1,55 @@
 """Deduplication: the same canonical URL twice in a run, or content already stored under another
-URL (same ``content_hash``), is dropped; the store records the second URL as an alias.
+URL (same ``content_hash``), is dropped; the run context records the second URL as an alias.
 
 A URL stored by an earlier run is no duplicate: the store updates it or labels it unchanged.
 Lookups go to the committed store through a read-only connection (one indexed query per item),
 and to what this run has passed on so far, which may not be committed yet.
 """
 
-from typing import Any, Self
+from typing import Self
 
 from scrapy.crawler import Crawler
 
+from mayadeen.extensions.run_context import RunContext
+from mayadeen.items import ArticleItem
 from mayadeen.pipelines.drops import DuplicateItem
-from mayadeen.run import data_dir
-from mayadeen.store import Store, store_path
-
-
-def _field(item: Any, name: str) -> Any:
-    return item.get(name) if isinstance(item, dict) else getattr(item, name, None)
+from mayadeen.store import Store
 
 
 class DeduplicatePipeline:
-    def __init__(self, crawler: Crawler) -> None:
+    def __init__(self, crawler: Crawler, context: RunContext) -> None:
         assert crawler.stats is not None
         self.stats = crawler.stats
-        self.path = store_path(data_dir(crawler))
-        self.store = Store(None, self.path)
+        self.context = context
+        self.store = Store(None, context.store_path)
         self.urls: set[str] = set()
         self.contents: dict[str, str] = {}
         """``content_hash`` → the URL that passed with it in this run."""
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
-        return cls(crawler)
+        return cls(crawler, RunContext.of(crawler))
 
     def open_spider(self) -> None:
-        self.store = Store.open(self.path, readonly=True)
+        self.store = Store.open(self.context.store_path, readonly=True)
 
     def close_spider(self) -> None:
         self.store.close()
 
-    def process_item(self, item: Any) -> Any:
-        url, content_hash = _field(item, "url"), _field(item, "content_hash")
+    def process_item(self, item: ArticleItem) -> ArticleItem:
+        url, content_hash = item.url, item.content_hash
+        assert url is not None, "validation passes no item without a URL"
         if url in self.urls:
             self.stats.inc_value("mayadeen/duplicates/url")
-            raise DuplicateItem("url", url, url, content_hash, log_level="DEBUG")
+            self.context.duplicate(url, url, content_hash, "url")
+            raise DuplicateItem("url", url, url, log_level="DEBUG")
         self.urls.add(url)
         if content_hash is None:
             return item
         original = self.contents.get(content_hash) or self.store.content_owner(content_hash, url)
         if original is not None and not self.store.has_article(url):
             self.stats.inc_value("mayadeen/duplicates/content")
-            raise DuplicateItem("content", url, original, content_hash, log_level="INFO")
+            self.context.duplicate(url, original, content_hash, "content")
+            raise DuplicateItem("content", url, original, log_level="INFO")
         self.contents.setdefault(content_hash, url)
         return item

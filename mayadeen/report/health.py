@@ -13,6 +13,7 @@ from typing import Any, Literal
 
 from scrapy.settings import BaseSettings
 
+from mayadeen import settings as defaults
 from mayadeen.report.figures import Stats, articles, counter, plural
 
 Status = Literal["ok", "failed", "skipped"]
@@ -22,21 +23,21 @@ SUCCESSFUL_CLOSE_REASONS = frozenset({"finished", "max_articles"})
 
 @dataclass(frozen=True)
 class Thresholds:
-    max_coverage_drop: float = 0.2
+    max_coverage_drop: float = defaults.MAYADEEN_HEALTH_MAX_COVERAGE_DROP
     """A field failing: its coverage fell by more than this (a share, 0.2 = 20 points) below the
     previous run's. 1 turns the check off."""
-    max_quarantine_share: float = 0.1
+    max_quarantine_share: float = defaults.MAYADEEN_HEALTH_MAX_QUARANTINE_SHARE
     """Quarantined items above this share of the items validated fail the run. 1 turns it off."""
-    min_pages: int = 20
+    min_pages: int = defaults.MAYADEEN_HEALTH_MIN_PAGES
     """Coverage and quarantine are judged only on runs (and against runs) with at least this many
     article pages; smaller samples say too little."""
 
     @classmethod
     def from_settings(cls, settings: BaseSettings) -> "Thresholds":
         return cls(
-            max_coverage_drop=settings.getfloat("MAYADEEN_HEALTH_MAX_COVERAGE_DROP", 0.2),
-            max_quarantine_share=settings.getfloat("MAYADEEN_HEALTH_MAX_QUARANTINE_SHARE", 0.1),
-            min_pages=settings.getint("MAYADEEN_HEALTH_MIN_PAGES", 20),
+            max_coverage_drop=settings.getfloat("MAYADEEN_HEALTH_MAX_COVERAGE_DROP"),
+            max_quarantine_share=settings.getfloat("MAYADEEN_HEALTH_MAX_QUARANTINE_SHARE"),
+            min_pages=settings.getint("MAYADEEN_HEALTH_MIN_PAGES"),
         )
 
 

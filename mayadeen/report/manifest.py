@@ -22,11 +22,6 @@ logger = logging.getLogger(__name__)
 FORMAT_VERSION = 1
 
 
-def runs_dir(data_dir: Path) -> Path:
-    """``<data_dir>/runs``, where the manifests are."""
-    return data_dir / "runs"
-
-
 def build(
     stats: Stats,
     *,
@@ -35,7 +30,7 @@ def build(
     now: datetime,
     checks: list[Check],
     failure: str | None,
-    outputs: Mapping[str, str],
+    outputs: Mapping[str, Any],
 ) -> dict[str, Any]:
     """The manifest of a run that ended at ``now`` with ``close_reason``."""
     started = stats.get("start_time")
@@ -64,14 +59,12 @@ def build(
     }
 
 
-def write(directory: Path, manifest: Mapping[str, Any]) -> Path:
-    """Write ``<directory>/<run_id>.json`` whole or not at all (a reader never sees half a file)."""
-    directory.mkdir(parents=True, exist_ok=True)
-    path = directory / f"{manifest['run_id']}.json"
+def write(path: Path, manifest: Mapping[str, Any]) -> None:
+    """Write the manifest to ``path`` whole or not at all (a reader never sees half a file)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
     partial = path.with_suffix(".json.partial")
     partial.write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     os.replace(partial, path)
-    return path
 
 
 def previous(directory: Path, run_id: str, min_pages: int) -> dict[str, Any] | None:

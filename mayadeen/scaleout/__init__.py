@@ -37,7 +37,7 @@ class ScaleOutAddon:
         settings.set("SCHEDULER", SCHEDULER, "addon")
         settings.set("REDIS_URL", url, "addon")
         # Workers sharing a data directory share its store: a batch holds SQLite's write lock
-        # until it is committed, and a worker waiting for it stalls (one got 2% of the work).
+        # until it is committed, and a worker waiting for it stalls (docs/scaling.md).
         # Committing each article keeps the lock for milliseconds; unless the user chose.
         project = SETTINGS_PRIORITIES["project"]
         if (settings.getpriority("MAYADEEN_STORE_BATCH_SIZE") or 0) <= project:

@@ -87,7 +87,8 @@ _TITLE = re.compile(rb"<title[^>]*>(.*?)</title", re.IGNORECASE | re.DOTALL)
 
 def _any_of(markers: tuple[bytes, ...]) -> re.Pattern[bytes]:
     """One case-insensitive search for any of ``markers``: it stops at the first found and
-    copies nothing (lowering a whole page, several times per response, cost a crawl 6% of its CPU)."""
+    copies nothing (lowering a whole page, several times per response, cost a crawl CPU: see
+    docs/benchmarks.md)."""
     return re.compile(b"|".join(re.escape(marker) for marker in markers), re.IGNORECASE)
 
 

@@ -1,16 +1,49 @@
 """The site's hosts and URL rules: canonical URLs, what is an article, sections and content types."""
 
+import re
 from functools import lru_cache
 from typing import Final
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import quote, urljoin, urlsplit
 from zoneinfo import ZoneInfo
-
-from mayadeen.pages.processors import normalize_path
 
 LIVE_ROOT: Final = "https://english.almayadeen.net"
 TIMEZONE: Final = ZoneInfo("Asia/Beirut")
 """The zone of the times the site states without an offset (meta tags, the visible date)."""
 LIVE_HOSTS: Final = frozenset({"english.almayadeen.net", "www.english.almayadeen.net"})
+
+_PERCENT_ESCAPE = re.compile(r"%([0-9A-Fa-f]{2})")
+_PATH_NEEDS_WORK = re.compile(r"[^A-Za-z0-9\-._~!$&'()*+,;=:@/]|/$")
+_BARE_PERCENT = re.compile(r"%(?![0-9A-Fa-f]{2})")
+# RFC 3986 pchar minus "%": characters a path may hold unescaped.
+_PATH_LEGAL = frozenset(
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~!$&'()*+,;=:@"
+)
+
+
+def normalize_path(path: str) -> str:
+    """A URL path with escapes of legal characters decoded, other escapes upper-cased, illegal
+    characters escaped and trailing ``/`` removed.
+
+    >>> normalize_path("/news/politics/lukashenko%3a-belarusian-troops/")
+    '/news/politics/lukashenko:-belarusian-troops'
+    >>> normalize_path("/a%2fb/caf%c3%a9 bar/100%")
+    '/a%2Fb/caf%C3%A9%20bar/100%25'
+    >>> normalize_path("/")
+    ''
+    """
+
+    if not _PATH_NEEDS_WORK.search(path):
+        return path  # the usual case, already canonical
+
+    def decode_legal(match: re.Match[str]) -> str:
+        char = chr(int(match.group(1), 16))
+        return char if char in _PATH_LEGAL else "%" + match.group(1).upper()
+
+    path = _PERCENT_ESCAPE.sub(decode_legal, path)
+    path = _BARE_PERCENT.sub("%25", path)
+    path = quote(path, safe="".join(_PATH_LEGAL) + "/%")
+    return path.rstrip("/")
+
 
 # -- URLs --------------------------------------------------------------------------------------
 

@@ -32,8 +32,7 @@ from dataclasses import fields
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from mayadeen.items import ArticleItem
-from mayadeen.pages.processors import content_hash
+from mayadeen.items import ArticleItem, content_hash
 from mayadeen.site.article import DEFAULT_LANGUAGE
 from mayadeen.site.urls import ARTICLE_SECTIONS, canonical_url, is_article_url
 

@@ -15,9 +15,10 @@ found under another URL) to its article's times, in one SELECT. ``last_finished_
 run whose ``close_reason`` is ``finished``. The same queries are methods of
 ``Store.open(path, readonly=True)``, which on a missing file answers with nothing.
 
-Writing (the store pipeline does it): ``Store.open(path)`` creates or migrates the schema (``PRAGMA
-user_version``), then ``put(item, now) -> "new" | "updated" | "unchanged"``, ``add_alias``,
-``quarantine``, ``claim_run`` (or ``begin_run``)/``finish_run``, ``commit()``, ``close()``.
+Writing (a crawl's run context does it, through ``mayadeen.store.writer.StoreWriter``, which commits
+in batches): ``Store.open(path)`` creates or migrates the schema (``PRAGMA user_version``), then
+``put(item, now) -> "new" | "updated" | "unchanged"``, ``add_alias``, ``quarantine``,
+``claim_run``/``finish_run``, ``commit()``, ``close()``.
 """
 
 from mayadeen.store.db import (

@@ -124,15 +124,15 @@ class Store:
         path.parent.mkdir(parents=True, exist_ok=True)
         db = sqlite3.connect(path, isolation_level="DEFERRED")
         db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-        # Articles are 2-6 KiB: 16 KiB pages pack several and halve the index pages a batch
-        # rewrites, for twice the bulk write rate of 4 KiB pages (bench/store.py); new files only.
+        # An article is a few KiB: 16 KiB pages pack several and halve the index pages a batch
+        # rewrites, for faster bulk writes than 4 KiB pages (bench/store.py); new files only.
         db.execute("PRAGMA page_size = 16384")
         _use_wal(db)
         # In WAL mode NORMAL loses no committed transaction when the process dies, only on power loss.
         db.execute("PRAGMA synchronous = NORMAL")
-        # A batch's new rows and the index pages they touch stay in memory until the commit
-        # (a batch is 4-6 MiB); a bigger cache was only more resident memory, 64 MiB of it once
-        # the store outgrew it (bench/memory.py), for no faster writes (bench/store.py).
+        # A batch's new rows and the index pages they touch stay in memory until the commit;
+        # a bigger cache was only more resident memory once the store outgrew it
+        # (bench/memory.py), for no faster writes (bench/store.py).
         db.execute("PRAGMA cache_size = -16384")
         ensure_schema(db)
         store = cls(db, path)
@@ -225,13 +225,6 @@ class Store:
             ),
         )
         self.pending += 1
-
-    def begin_run(self, run_id: str, started_at: str) -> None:
-        with self.db:
-            self.db.execute(
-                "INSERT INTO runs (run_id, started_at) VALUES (?, ?)",
-                (run_id, started_at),
-            )
 
     def claim_run(self, run_id: str, started_at: str) -> str:
         """Begin a run under ``run_id``, or under the first free ``run_id_2``, ``run_id_3``...
