@@ -7,27 +7,23 @@ file extension; ``format_for`` reads the format from a file name and ``exporting
 Used by ``scrapy export``.
 """
 
-import csv
 import gzip
-import json
 import os
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from io import BytesIO
 from pathlib import Path
-from typing import IO, Any, Final, Literal, cast
+from typing import IO, Any, Final, cast
 
 from scrapy.exporters import BaseItemExporter, JsonItemExporter, JsonLinesItemExporter
 from scrapy.exporters import CsvItemExporter as ScrapyCsvItemExporter
 from scrapy.item import Field
 
 from mayadeen.items import FIELD_NAMES
-from mayadeen.store.rows import as_dict, to_json
+from mayadeen.store.rows import to_json
 
 FORMULA_STARTS: Final = ("=", "+", "-", "@")
-Format = Literal["csv", "jsonl"]
-FORMATS: Final[tuple[Format, ...]] = ("csv", "jsonl")
 
 
 def spreadsheet_safe(text: str) -> str:
@@ -124,37 +120,3 @@ def exporting(stream: IO[bytes], file_format: str) -> Iterator[BaseItemExporter]
         exporter.start_exporting()
         yield exporter
         exporter.finish_exporting()
-
-
-class FeedWriter:
-    """A file of articles in ``csv`` (header row, ``FIELD_NAMES`` columns) or ``jsonl``, each row
-    written and flushed as it comes, so a crash keeps every row written before it."""
-
-    def __init__(self, stream: IO[str], file_format: Format) -> None:
-        if file_format not in FORMATS:
-            raise ValueError(f"unknown feed format {file_format!r}: use one of {FORMATS}")
-        self.stream = stream
-        self.format = file_format
-        self.count = 0
-        self._csv = csv.writer(stream) if file_format == "csv" else None
-        if self._csv is not None:
-            self._csv.writerow(FIELD_NAMES)
-
-    @classmethod
-    def create(cls, path: Path, file_format: Format) -> "FeedWriter":
-        path.parent.mkdir(parents=True, exist_ok=True)
-        return cls(path.open("w", encoding="utf-8", newline=""), file_format)
-
-    def write(self, item: Any, flush: bool = True) -> None:
-        values = item if isinstance(item, dict) else as_dict(item)
-        if self._csv is not None:
-            self._csv.writerow([csv_cell(values.get(name)) for name in FIELD_NAMES])
-        else:
-            row = {name: values.get(name) for name in FIELD_NAMES}
-            self.stream.write(json.dumps(row, ensure_ascii=False) + "\n")
-        self.count += 1
-        if flush:
-            self.stream.flush()
-
-    def close(self) -> None:
-        self.stream.close()
