@@ -1,31 +1,29 @@
-"""Writing articles out: CSV cells safe for spreadsheets with list fields as JSON text, JSON Lines,
-and Scrapy's CSV exporter made to follow the same rules for ``-O file.csv``.
+"""Writing articles out with Scrapy's item exporters, the format chosen by the file name.
 
-Used by the per-run feed, ``scrapy export`` and (through ``FEED_EXPORTERS``) Scrapy's own feeds.
+``CsvItemExporter`` is Scrapy's CSV exporter made to follow the contract (cells safe for
+spreadsheets, list fields as JSON text); ``FEED_EXPORTERS`` points Scrapy's own feeds
+(``-O file.csv``) at it. ``EXPORT_FORMATS`` is the one table of output formats, each named as its
+file extension; ``format_for`` reads the format from a file name and ``exporting`` writes one.
+Used by ``scrapy export``.
 """
 
-import csv
-import json
-from collections.abc import Mapping
+import gzip
+import os
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass
+from io import BytesIO
 from pathlib import Path
-from typing import IO, Any, Final, Literal
+from typing import IO, Any, Final, cast
 
+from scrapy.exporters import BaseItemExporter, JsonItemExporter, JsonLinesItemExporter
 from scrapy.exporters import CsvItemExporter as ScrapyCsvItemExporter
 from scrapy.item import Field
 
 from mayadeen.items import FIELD_NAMES
-from mayadeen.store.rows import as_dict, to_json
+from mayadeen.store.rows import to_json
 
 FORMULA_STARTS: Final = ("=", "+", "-", "@")
-Format = Literal["csv", "jsonl"]
-FORMATS: Final[tuple[Format, ...]] = ("csv", "jsonl")
-EXPORT_FORMATS: Final = {
-    "csv": "csv",
-    "jsonl": "jsonlines",
-    "jsonl.gz": "jsonlines",
-    "json": "json",
-}
-"""File extension → Scrapy's feed format; a ``.gz`` extension is gzip-compressed."""
 
 
 def spreadsheet_safe(text: str) -> str:
@@ -61,36 +59,64 @@ class CsvItemExporter(ScrapyCsvItemExporter):
             return super().serialize_field(field, name, value)
         return csv_cell(value)
 
+    def start_exporting(self) -> None:
+        """Write the header row now when the columns are known (``fields_to_export``), so an
+        export of nothing is a header-only file. Scrapy writes it with the first item, so an
+        empty export would have no header; without known columns (``-O out.csv``) it still
+        does, since only the first item tells them."""
+        super().start_exporting()
+        if self.fields_to_export and self._headers_not_written:
+            # Scrapy's own header writer: it reads the item only to find columns, known here.
+            self._write_headers_and_set_fields_to_export(None)
+            self._headers_not_written = False  # Scrapy's flag: no second header with an item
 
-class FeedWriter:
-    """A file of articles in ``csv`` (header row, ``FIELD_NAMES`` columns) or ``jsonl``, each row
-    written and flushed as it comes, so a crash keeps every row written before it."""
 
-    def __init__(self, stream: IO[str], file_format: Format) -> None:
-        if file_format not in FORMATS:
-            raise ValueError(f"unknown feed format {file_format!r}: use one of {FORMATS}")
-        self.stream = stream
-        self.format = file_format
-        self.count = 0
-        self._csv = csv.writer(stream) if file_format == "csv" else None
-        if self._csv is not None:
-            self._csv.writerow(FIELD_NAMES)
+@dataclass(frozen=True)
+class ExportFormat:
+    """How an output format is written: Scrapy's exporter for it, and whether the exporter's
+    bytes are gzip-compressed."""
 
-    @classmethod
-    def create(cls, path: Path, file_format: Format) -> "FeedWriter":
-        path.parent.mkdir(parents=True, exist_ok=True)
-        return cls(path.open("w", encoding="utf-8", newline=""), file_format)
+    exporter: Callable[..., BaseItemExporter]
+    gzip: bool = False
 
-    def write(self, item: Any, flush: bool = True) -> None:
-        values = item if isinstance(item, dict) else as_dict(item)
-        if self._csv is not None:
-            self._csv.writerow([csv_cell(values.get(name)) for name in FIELD_NAMES])
-        else:
-            row = {name: values.get(name) for name in FIELD_NAMES}
-            self.stream.write(json.dumps(row, ensure_ascii=False) + "\n")
-        self.count += 1
-        if flush:
-            self.stream.flush()
 
-    def close(self) -> None:
-        self.stream.close()
+EXPORT_FORMATS: Final[Mapping[str, ExportFormat]] = {
+    "csv": ExportFormat(CsvItemExporter),
+    "jsonl": ExportFormat(JsonLinesItemExporter),
+    "json": ExportFormat(JsonItemExporter),
+    "jsonl.gz": ExportFormat(JsonLinesItemExporter, gzip=True),
+}
+"""The output formats by name; a name is also the extension of the files written in it."""
+
+_BY_LENGTH: Final = sorted(EXPORT_FORMATS, key=len, reverse=True)
+"""Longest first, so a longer extension wins over one it ends with."""
+
+
+def format_for(path: str | os.PathLike[str]) -> str | None:
+    """The output format a file name asks for by its extension (any case), or None.
+
+    >>> [format_for(n) for n in ("a.csv", "b.JSONL", "c.json", "d.Jsonl.GZ", "e.xml", "csv")]
+    ['csv', 'jsonl', 'json', 'jsonl.gz', None, None]
+    """
+    name = Path(path).name.lower()
+    return next((fmt for fmt in _BY_LENGTH if name.endswith(f".{fmt}")), None)
+
+
+@contextmanager
+def exporting(stream: IO[bytes], file_format: str) -> Iterator[BaseItemExporter]:
+    """A started exporter writing ``file_format`` (a key of ``EXPORT_FORMATS``) to ``stream``:
+    every field of ``FIELD_NAMES`` in that order, UTF-8 with non-ASCII text as is. It is
+    finished when the block ends without an error; ``stream`` is left open."""
+    spec = EXPORT_FORMATS[file_format]
+    with ExitStack() as stack:
+        target: IO[bytes] | gzip.GzipFile = stream
+        if spec.gzip:
+            # No file name in the gzip header: stdout's would read "<stdout>".
+            target = stack.enter_context(gzip.GzipFile(filename="", mode="wb", fileobj=stream))
+        # Scrapy annotates the file as BytesIO; any binary stream is written the same way.
+        exporter = spec.exporter(
+            cast(BytesIO, target), fields_to_export=FIELD_NAMES, encoding="utf-8"
+        )
+        exporter.start_exporting()
+        yield exporter
+        exporter.finish_exporting()

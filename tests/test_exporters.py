@@ -1,11 +1,14 @@
-"""CSV cells for spreadsheets, Scrapy's CSV exporter for ``-O``, and the data dictionary."""
+"""CSV cells for spreadsheets, Scrapy's CSV exporter for ``-O`` and ``scrapy export``, and the
+data dictionary."""
 
 import csv
 import io
 import json
 
+from scrapy.exporters import JsonLinesItemExporter
+
 from mayadeen import datadict
-from mayadeen.exporters import CsvItemExporter, FeedWriter
+from mayadeen.exporters import CsvItemExporter
 from mayadeen.items import FIELD_NAMES
 from tests.conftest import ROOT
 from tests.pipeline_helpers import changed, fixture_items
@@ -30,17 +33,46 @@ def test_scrapy_csv_exporter_writes_lists_as_json_and_neutralises_formulas() -> 
     assert row["body"] == ITEM.body
 
 
-def test_feed_writer_csv_and_jsonl_agree() -> None:
-    text, lines = io.StringIO(), io.StringIO()
-    FeedWriter(text, "csv").write(HOSTILE)
-    FeedWriter(lines, "jsonl").write(HOSTILE)
-    (row,) = csv.DictReader(io.StringIO(text.getvalue()))
-    (record,) = [json.loads(line) for line in lines.getvalue().splitlines()]
+def test_csv_and_json_lines_exporters_agree_but_csv_neutralises_formulas() -> None:
+    text, lines = io.BytesIO(), io.BytesIO()
+    for exporter in (
+        CsvItemExporter(text, fields_to_export=FIELD_NAMES, encoding="utf-8"),
+        JsonLinesItemExporter(lines, fields_to_export=FIELD_NAMES, encoding="utf-8"),
+    ):
+        exporter.start_exporting()
+        exporter.export_item(HOSTILE)
+        exporter.finish_exporting()
+    (row,) = csv.DictReader(io.StringIO(text.getvalue().decode("utf-8")))
+    (record,) = [json.loads(line) for line in lines.getvalue().decode("utf-8").splitlines()]
     assert record["title"] == HOSTILE.title, "JSON keeps the text as is"
     assert row["title"] == "'" + record["title"]
     assert json.loads(row["authors"]) == record["authors"]
     assert row["coverage"] == ""
     assert record["coverage"] is None
+
+
+def test_csv_header_comes_first_when_the_columns_are_known() -> None:
+    header = ",".join(FIELD_NAMES) + "\r\n"
+    empty, one = io.BytesIO(), io.BytesIO()
+    for out, items in ((empty, []), (one, [HOSTILE])):
+        exporter = CsvItemExporter(out, fields_to_export=FIELD_NAMES)
+        exporter.start_exporting()
+        for item in items:
+            exporter.export_item(item)
+        exporter.finish_exporting()
+    assert empty.getvalue().decode("utf-8") == header, "an empty export is the header alone"
+    text = one.getvalue().decode("utf-8")
+    assert text.startswith(header)
+    assert text.count(header) == 1, "not written again with the first item"
+    assert len(list(csv.reader(io.StringIO(text)))) == 2
+
+
+def test_csv_header_waits_for_the_first_item_when_the_columns_are_not_known() -> None:
+    out = io.BytesIO()
+    exporter = CsvItemExporter(out)
+    exporter.start_exporting()
+    assert out.getvalue() == b"", "as Scrapy's: the columns come from the first item"
+    exporter.finish_exporting()
 
 
 def test_the_data_dictionary_is_current() -> None:

@@ -75,14 +75,15 @@ class FeedExporter(ScrapyFeedExporter):
 def feed_entry(extension: str) -> dict[str, Any]:
     """The ``FEEDS`` options of the per-run feed in the format of ``extension``."""
     entry: dict[str, Any] = {
-        "format": EXPORT_FORMATS[extension],
+        # Scrapy's FEED_EXPORTERS name the formats as the project does, but for compression.
+        "format": extension.removesuffix(".gz"),
         "encoding": "utf-8",
         "fields": list(FIELD_NAMES),
         "item_filter": f"{NewOrUpdated.__module__}.{NewOrUpdated.__qualname__}",
         "uri_params": f"{run_uri_params.__module__}.{run_uri_params.__qualname__}",
         "overwrite": True,
     }
-    if extension.endswith(".gz"):
+    if EXPORT_FORMATS[extension].gzip:
         entry["postprocessing"] = [GZIP]
     return entry
 
