@@ -207,9 +207,9 @@ def test_store_commits_every_batch(tmp_path: Path) -> None:
 def test_store_commits_after_the_interval(tmp_path: Path) -> None:
     with opened_run(tmp_path, MAYADEEN_STORE_COMMIT_INTERVAL=0.01) as run:
         StorePipeline.from_crawler(run.crawler).process_item(ARTICLES["features-long"])
-        writer = run.context.writer
-        writer._last_commit -= 1  # as if a second had passed
-        writer.commit_if_due()
+        store = run.context.store
+        store._last_commit -= 1  # as if a second had passed
+        store.commit_if_due()
         reader = sqlite3.connect(store_path(tmp_path))
         assert reader.execute("SELECT count(*) FROM articles").fetchone() == (1,)
 

@@ -4,15 +4,20 @@ The ``RunContext`` extension claims the run id in the store when the spider open
 row; never earlier, so building a component writes nothing) and, until the spider closes, holds:
 
 - the path of every output: the store, the per-run feeds, the quarantine file, the manifest;
-- the run's one write connection to the store, which the pipelines write through;
-- each item's verdict (``new``, ``updated``, ``unchanged``) until the feeds have taken the item;
+- the run's one write connection to the store, which the pipelines write through, committed in
+  batches (``MAYADEEN_STORE_BATCH_SIZE`` writes, at least every
+  ``MAYADEEN_STORE_COMMIT_INTERVAL`` seconds, and at the close);
+- each item's verdict (``new``, ``updated``, ``unchanged``) until the feeds have taken the item:
+  the per-run feeds' ``FEEDS`` options ``item_filter`` (:class:`NewOrUpdated`) and ``uri_params``
+  (:func:`run_uri_params`, the run id) ask it;
 - the run's counters for its ``runs`` row.
 
-Pipelines and extensions reach it with ``crawler.get_extension(RunContext)``.
+Pipelines and extensions reach it with ``RunContext.of(crawler)`` (``crawler.get_extension``).
 """
 
 import json
 import logging
+import time
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO, Any, Final, Self
@@ -20,13 +25,15 @@ from typing import IO, Any, Final, Self
 from itemadapter import ItemAdapter
 from scrapy import Spider, signals
 from scrapy.crawler import Crawler
+from scrapy.extensions.feedexport import ItemFilter
 from scrapy.settings import BaseSettings
+from scrapy.utils.asyncio import AsyncioLoopingCall, create_looping_call
+from twisted.internet.task import LoopingCall
 
 from mayadeen.exporters import EXPORT_FORMATS
 from mayadeen.items import ArticleItem
 from mayadeen.pages.dates import iso_seconds
-from mayadeen.store import Verdict, store_path
-from mayadeen.store.writer import StoreWriter
+from mayadeen.store import Store, Verdict, store_path
 
 logger = logging.getLogger(__name__)
 
@@ -84,6 +91,21 @@ def manifest_path(directory: Path, run_id: str) -> Path:
     return directory / "runs" / f"{run_id}.json"
 
 
+class Clock:
+    """The current UTC time in the store's form, worked out once per second, not once per item."""
+
+    def __init__(self) -> None:
+        self._second = -1
+        self._text = ""
+
+    def now(self) -> str:
+        second = int(time.time())
+        if second != self._second:
+            self._second = second
+            self._text = iso_seconds(datetime.fromtimestamp(second, UTC))
+        return self._text
+
+
 class RunContext:
     def __init__(self, crawler: Crawler) -> None:
         assert crawler.stats is not None
@@ -96,8 +118,10 @@ class RunContext:
         self.batch_size = settings.getint("MAYADEEN_STORE_BATCH_SIZE")
         self.commit_interval = settings.getfloat("MAYADEEN_STORE_COMMIT_INTERVAL")
         self.counts = dict.fromkeys(COUNTS, 0)
+        self.clock = Clock()
         self._run_id: str | None = None
-        self._writer: StoreWriter | None = None
+        self._store: Store | None = None
+        self._timer: AsyncioLoopingCall | LoopingCall | None = None
         self._quarantine: IO[str] | None = None
         self._verdicts: dict[str | None, Verdict] = {}
         """URL → the store's verdict, until the feeds have taken the item."""
@@ -148,22 +172,24 @@ class RunContext:
         }
 
     @property
-    def writer(self) -> StoreWriter:
-        if self._writer is None:
+    def store(self) -> Store:
+        """The run's write connection to the store."""
+        if self._store is None:
             raise RuntimeError("the store is open only while the spider is")
-        return self._writer
+        return self._store
 
     # -- opening and closing -----------------------------------------------------------------
 
     def spider_opened(self, spider: Spider) -> None:
         started = datetime.now(UTC)
-        self._writer = StoreWriter.open(
-            self.store_path, self.batch_size, self.commit_interval, self.stats
-        )
+        store = self._store = Store.open(self.store_path)
+        store.batch_size, store.commit_interval = max(1, self.batch_size), self.commit_interval
         # Claimed under the store's write lock: two crawls started within the same second (by
         # cron, or workers of a shared crawl sharing the data directory) get distinct ids.
-        self._run_id = self._writer.claim_run(run_id_for(started), iso_seconds(started))
-        self._writer.start_timer()
+        self._run_id = store.claim_run(run_id_for(started), iso_seconds(started))
+        if self.commit_interval > 0:  # a quiet batch is committed too
+            self._timer = create_looping_call(self._commit_if_due)
+            self._timer.start(self.commit_interval, now=False)
         # Connected now, after every component built with the crawler: the feed exporter's
         # handler of the same signal has asked for the item's verdict by the time this runs.
         self.crawler.signals.connect(self._forget_verdict, signal=signals.item_scraped)
@@ -173,11 +199,14 @@ class RunContext:
         if self._quarantine is not None:
             self._quarantine.close()
             self._quarantine = None
-        if self._writer is None:
+        if self._timer is not None and self._timer.running:
+            self._timer.stop()
+        if self._store is None:
             return
-        self._writer.finish_run(self.run_id, reason, self.counts)
-        self._writer.close()
-        self._writer = None
+        self._commit(self._store.commit())
+        self._store.finish_run(self.run_id, self.clock.now(), reason, self.counts)
+        self._store.close()
+        self._store = None
         logger.info(
             "store: run %s %s: %d new, %d updated, %d unchanged, %d duplicates, %d quarantined",
             self.run_id,
@@ -187,9 +216,17 @@ class RunContext:
 
     # -- what happened to each item ----------------------------------------------------------
 
-    def store(self, item: ArticleItem) -> Verdict:
+    def _commit_if_due(self) -> None:
+        self._commit(self.store.commit_if_due())
+
+    def _commit(self, writes: int) -> None:
+        if writes:
+            self.stats.inc_value("mayadeen/store/commits")
+
+    def store_article(self, item: ArticleItem) -> Verdict:
         """Write an article to the store; returns and keeps the store's verdict on it."""
-        verdict = self.writer.put(item)
+        verdict = self.store.put(item, self.clock.now())
+        self._commit_if_due()
         self.counts[f"items_{verdict}"] += 1
         self.stats.inc_value(f"mayadeen/items/{verdict}")
         self._verdicts[item.url] = verdict
@@ -206,7 +243,8 @@ class RunContext:
         """Count a duplicate; the same content under another URL is kept as an alias of it."""
         self.counts["duplicates"] += 1
         if kind == "content":
-            self.writer.add_alias(url, original, content_hash)
+            self.store.add_alias(url, original, content_hash, self.clock.now())
+            self._commit_if_due()
 
     def quarantine(self, values: dict[str, Any], reasons: list[str]) -> None:
         """Keep an invalid item with its reasons: a line of the run's quarantine file (written
@@ -223,5 +261,34 @@ class RunContext:
             self._quarantine = self.quarantine_path.open("a", encoding="utf-8")
         self._quarantine.write(json.dumps(record, ensure_ascii=False, default=str) + "\n")
         self._quarantine.flush()
-        self.writer.quarantine(values, reasons, self.run_id)
+        self.store.quarantine(values, reasons, self.run_id, self.clock.now())
+        self._commit_if_due()
         self.counts["quarantined"] += 1
+
+
+def run_uri_params(params: dict[str, Any], spider: Spider) -> dict[str, Any]:
+    """``FEEDS`` ``uri_params``: Scrapy's parameters and the run id, ``%(run_id)s``."""
+    return {**params, "run_id": RunContext.of(spider.crawler).run_id}
+
+
+class NewOrUpdated(ItemFilter):
+    """``FEEDS`` ``item_filter``: the articles the store found new or updated in this run (an item
+    the store never saw, with no store pipeline, counts as new). Scrapy's own feed exporter builds
+    filters from the feed's options alone; ``mayadeen.extensions.run_feeds.FeedExporter`` builds
+    this one with the crawler."""
+
+    def __init__(self, feed_options: dict[str, Any] | None, crawler: Crawler) -> None:
+        super().__init__(feed_options)
+        self.crawler = crawler
+        self._context: RunContext | None = None
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler, feed_options: dict[str, Any] | None) -> Self:
+        return cls(feed_options, crawler)
+
+    def accepts(self, item: Any) -> bool:
+        # Built with the feed exporter, while the extensions are being built: the run context
+        # is looked up when the first item comes.
+        if self._context is None:
+            self._context = RunContext.of(self.crawler)
+        return self._context.verdict(item) != "unchanged" and super().accepts(item)

@@ -6,63 +6,37 @@ user has (``-o``, Scrapyd's ``items_dir``), so Scrapy's storages, post-processin
 for them as for any feed. What makes an entry per-run is two options, usable in an entry of your own
 (say, an S3 URI)::
 
-    "item_filter": "mayadeen.extensions.run_feeds.NewOrUpdated",
-    "uri_params": "mayadeen.extensions.run_feeds.run_uri_params",   # %(run_id)s in the URI
+    "item_filter": "mayadeen.extensions.run_context.NewOrUpdated",
+    "uri_params": "mayadeen.extensions.run_context.run_uri_params",  # %(run_id)s in the URI
 
 A run with nothing new writes the header only (``FEED_STORE_EMPTY``, on by default in Scrapy).
 """
 
 from pathlib import Path
-from typing import Any, Self
+from typing import Any
 
-from scrapy import Spider
-from scrapy.crawler import Crawler
 from scrapy.extensions.feedexport import FeedExporter as ScrapyFeedExporter
 from scrapy.extensions.feedexport import ItemFilter
 from scrapy.settings import BaseSettings
 from scrapy.utils.misc import build_from_crawler, load_object
 
 from mayadeen.exporters import EXPORT_FORMATS
-from mayadeen.extensions.run_context import RunContext, data_dir, feed_formats, feed_path
+from mayadeen.extensions.run_context import (
+    NewOrUpdated,
+    data_dir,
+    feed_formats,
+    feed_path,
+    run_uri_params,
+)
 from mayadeen.items import FIELD_NAMES
 
 GZIP: str = "scrapy.extensions.postprocessing.GzipPlugin"
 RUN_ID_PARAMETER = "%(run_id)s"
 
 
-def run_uri_params(params: dict[str, Any], spider: Spider) -> dict[str, Any]:
-    """``FEEDS`` ``uri_params``: Scrapy's parameters and the run id, ``%(run_id)s``."""
-    return {**params, "run_id": RunContext.of(spider.crawler).run_id}
-
-
-class NewOrUpdated(ItemFilter):
-    """``FEEDS`` ``item_filter``: the articles the store found new or updated in this run (an item
-    the store never saw, with no store pipeline, counts as new)."""
-
-    def __init__(self, feed_options: dict[str, Any] | None, crawler: Crawler) -> None:
-        super().__init__(feed_options)
-        self.crawler = crawler
-        self._context: RunContext | None = None
-
-    @classmethod
-    def from_crawler(cls, crawler: Crawler, feed_options: dict[str, Any] | None) -> Self:
-        return cls(feed_options, crawler)
-
-    @property
-    def context(self) -> RunContext:
-        # Built with the feed exporter, while the other extensions are being built: the run
-        # context is looked up when the first item comes.
-        if self._context is None:
-            self._context = RunContext.of(self.crawler)
-        return self._context
-
-    def accepts(self, item: Any) -> bool:
-        return self.context.verdict(item) != "unchanged" and super().accepts(item)
-
-
 class FeedExporter(ScrapyFeedExporter):
     """Scrapy's feed exporter, whose item filters may have a ``from_crawler`` (Scrapy's own build
-    them from the feed's options alone), so a filter can ask the run context."""
+    them from the feed's options alone), so a filter can ask the run context (``NewOrUpdated``)."""
 
     def _load_filter(self, feed_options: dict[str, Any]) -> ItemFilter:
         filter_class = load_object(feed_options.get("item_filter", ItemFilter))

@@ -1,6 +1,6 @@
 """The store pipeline: every valid, non-duplicate article into ``<MAYADEEN_DATA_DIR>/articles.sqlite``
-through the run context's write connection (``mayadeen.store.writer``: batched commits), which
-keeps the store's verdict on it (new, updated or unchanged) for the per-run feeds."""
+through the run context's write connection (committed in batches), which keeps the store's verdict
+on it (new, updated or unchanged) for the per-run feeds."""
 
 from typing import Self
 
@@ -19,5 +19,5 @@ class StorePipeline:
         return cls(RunContext.of(crawler))
 
     def process_item(self, item: ArticleItem) -> ArticleItem:
-        self.context.store(item)
+        self.context.store_article(item)
         return item

@@ -5,14 +5,25 @@ import os
 import sqlite3
 import time
 from collections.abc import Iterator, Sequence
-from functools import cache
 from pathlib import Path
 from types import TracebackType
 from typing import Any, Literal, NamedTuple, Self
 
-from mayadeen.items import FIELD_NAMES
 from mayadeen.store.rows import item_dict, item_values
-from mayadeen.store.schema import COMPARED, ensure_schema
+from mayadeen.store.schema import (
+    COLUMNS,
+    COMPARED_POSITIONS,
+    COMPARED_TAGS,
+    DROP_TAGS,
+    INSERT_NEW,
+    KEEP_VERSION,
+    KNOWN,
+    STORED,
+    TAGS_POSITION,
+    UPSERT,
+    add_tags,
+    ensure_schema,
+)
 
 Verdict = Literal["new", "updated", "unchanged"]
 """What the store made of an item: a URL it did not know, a known URL whose values changed, or the
@@ -20,45 +31,6 @@ same values again."""
 
 BUSY_TIMEOUT_MS = 30_000
 """How long a connection waits for another one's write lock before giving up."""
-
-_N = len(FIELD_NAMES)
-_COMPARED_POSITIONS = tuple(FIELD_NAMES.index(name) for name in COMPARED)
-_COLUMNS = ", ".join(FIELD_NAMES)
-_VALUES = (
-    f"({_COLUMNS}, first_seen_at, last_seen_at, changed_at, version) "
-    f"VALUES ({', '.join('?' * _N)}, ?, ?, ?, 1)"
-)
-_INSERT_NEW = f"INSERT INTO articles {_VALUES} ON CONFLICT(url) DO NOTHING"
-"""A new URL in one statement: no lookup first (most items of a crawl are new)."""
-_UPSERT = (
-    f"INSERT INTO articles {_VALUES} "
-    "ON CONFLICT(url) DO UPDATE SET "
-    + ", ".join(f"{name} = excluded.{name}" for name in FIELD_NAMES[1:])
-    + ", last_seen_at = excluded.last_seen_at, changed_at = excluded.changed_at"
-    ", version = articles.version + 1"
-)
-_KEEP_VERSION = (
-    f"INSERT INTO article_versions ({_COLUMNS}, first_seen_at, changed_at, version, "
-    f"superseded_at) SELECT {_COLUMNS}, first_seen_at, changed_at, version, ? "
-    "FROM articles WHERE url = ?"
-)
-_TAGS = FIELD_NAMES.index("tags")
-# By the old tags, through the primary key (tag, url): an index on url alone would be one more
-# index to update on every insert, for the rare update.
-_DROP_TAGS = "DELETE FROM article_tags WHERE url = ? AND tag IN (SELECT value FROM json_each(?))"
-_COMPARED_TAGS = COMPARED.index("tags")
-_STORED = f"SELECT {', '.join(COMPARED)} FROM articles WHERE url = ?"
-_KNOWN = (
-    "SELECT url, published_at, modified_at, last_seen_at FROM articles UNION ALL "
-    "SELECT aliases.alias_url, articles.published_at, articles.modified_at, articles.last_seen_at "
-    "FROM aliases JOIN articles ON articles.url = aliases.url"
-)
-
-
-@cache
-def _add_tags(count: int) -> str:
-    """One statement for all of an article's tags (``executemany`` costs more per row)."""
-    return "INSERT OR IGNORE INTO article_tags (tag, url) VALUES " + ", ".join(["(?, ?)"] * count)
 
 
 def _use_wal(db: sqlite3.Connection) -> None:
@@ -108,6 +80,11 @@ class Store:
         """Whether ``aliases`` may hold a row (saves a DELETE per new article while it is empty)."""
         self.pending = 0
         """Writes since the last commit (items stored, aliases, quarantined items)."""
+        self.batch_size = 1
+        """``commit_if_due`` commits once this many writes are pending..."""
+        self.commit_interval = 0.0
+        """...or once this many seconds have passed since the last commit."""
+        self._last_commit = time.monotonic()
 
     @classmethod
     def open(cls, path: str | os.PathLike[str], readonly: bool = False) -> Self:
@@ -167,7 +144,20 @@ class Store:
         done, self.pending = self.pending, 0
         if self._db is not None and self._db.in_transaction:
             self._db.commit()
+        self._last_commit = time.monotonic()
         return done
+
+    def commit_if_due(self) -> int:
+        """Commit in batches: when ``batch_size`` writes are pending, or ``commit_interval``
+        seconds after the last commit; returns how many writes were committed (0: not yet).
+        Only committed rows are seen by other connections: an article is *known* (to the next
+        run, to a crawl reading the store) once its batch is committed."""
+        if self.pending and (
+            self.pending >= self.batch_size
+            or time.monotonic() - self._last_commit >= self.commit_interval
+        ):
+            return self.commit()
+        return 0
 
     # -- writing ---------------------------------------------------------------------------
 
@@ -177,26 +167,26 @@ class Store:
         values = item_values(item)
         url = values[0]
         db = self.db
-        if db.execute(_INSERT_NEW, (*values, now, now, now)).rowcount:
+        if db.execute(INSERT_NEW, (*values, now, now, now)).rowcount:
             self._add_tags(item, values)
             if self._aliases:
                 db.execute("DELETE FROM aliases WHERE alias_url = ?", (url,))
             self.pending += 1
             return "new"
-        stored = db.execute(_STORED, (url,)).fetchone()
+        stored = db.execute(STORED, (url,)).fetchone()
         self.pending += 1
-        if stored == tuple(values[i] for i in _COMPARED_POSITIONS):
+        if stored == tuple(values[i] for i in COMPARED_POSITIONS):
             db.execute("UPDATE articles SET last_seen_at = ? WHERE url = ?", (now, url))
             return "unchanged"
-        db.execute(_KEEP_VERSION, (now, url))
-        db.execute(_DROP_TAGS, (url, stored[_COMPARED_TAGS]))
-        db.execute(_UPSERT, (*values, now, now, now))
+        db.execute(KEEP_VERSION, (now, url))
+        db.execute(DROP_TAGS, (url, stored[COMPARED_TAGS]))
+        db.execute(UPSERT, (*values, now, now, now))
         self._add_tags(item, values)
         return "updated"
 
     def _add_tags(self, item: Any, values: tuple[Any, ...]) -> None:
-        if tags := getattr(item, "tags", None) or json.loads(values[_TAGS]):
-            self.db.execute(_add_tags(len(tags)), [v for tag in tags for v in (tag, values[0])])
+        if tags := getattr(item, "tags", None) or json.loads(values[TAGS_POSITION]):
+            self.db.execute(add_tags(len(tags)), [v for tag in tags for v in (tag, values[0])])
 
     def add_alias(self, alias_url: str, url: str, content_hash: str | None, now: str) -> None:
         """Record that ``alias_url`` serves the content stored under ``url``."""
@@ -260,7 +250,7 @@ class Store:
             return {}
         return {
             url: KnownArticle(published, modified, seen)
-            for url, published, modified, seen in self._db.execute(_KNOWN)
+            for url, published, modified, seen in self._db.execute(KNOWN)
         }
 
     def last_finished_run(self) -> Run | None:
@@ -307,7 +297,7 @@ class Store:
         where, parameters = (
             ("WHERE changed_at >= ?", (changed_since,)) if changed_since else ("", ())
         )
-        query = f"SELECT {_COLUMNS} FROM articles {where} ORDER BY published_at, url"
+        query = f"SELECT {COLUMNS} FROM articles {where} ORDER BY published_at, url"
         for row in self._db.execute(query, parameters):
             yield item_dict(row)
 
