@@ -102,6 +102,11 @@ MAYADEEN_STORE_COMMIT_INTERVAL = 2.0
 MAYADEEN_FEED_FORMAT = "csv,jsonl.gz"
 # -O/-o file.csv: list fields as JSON text and formulas neutralised, like the per-run feed.
 FEED_EXPORTERS = {"csv": "mayadeen.exporters.CsvItemExporter"}
+# Feed files are written unbuffered: a killed crawl leaves whole rows, each as it was exported.
+FEED_STORAGES = {
+    "": "mayadeen.extensions.run_feeds.UnbufferedFileFeedStorage",
+    "file": "mayadeen.extensions.run_feeds.UnbufferedFileFeedStorage",
+}
 # Dropped items are logged in one line (reasons and URL), without the whole item.
 LOG_FORMATTER = "mayadeen.logformatter.LogFormatter"
 

@@ -1,6 +1,7 @@
 """Each pipeline built with ``from_crawler``, fed items as extraction yields them."""
 
 import csv
+import gzip
 import json
 import sqlite3
 from pathlib import Path
@@ -17,6 +18,7 @@ from mayadeen.pipelines.validate import ValidationPipeline
 from mayadeen.store import store_path
 from tests.conftest import SHARED
 from tests.pipeline_helpers import (
+    PipelineRun,
     changed,
     fixture_items,
     generated_items,
@@ -236,3 +238,35 @@ def test_an_empty_run_follows_feed_store_empty(
     assert len(feeds) == files
     if files:
         assert feeds[0].read_bytes() == (",".join(FIELD_NAMES) + "\r\n").encode()
+
+
+def test_feed_rows_reach_the_file_as_items_are_exported(tmp_path: Path) -> None:
+    """A crawl killed midway leaves every row exported before it, whole (unbuffered files)."""
+    items = list(ARTICLES.values())[:5]
+    seen: list[list[list[str]]] = []
+
+    async def before_the_close(run: PipelineRun) -> None:
+        (feed,) = (tmp_path / "feeds").glob("*.csv")
+        with feed.open(encoding="utf-8", newline="") as lines:
+            seen.append(list(csv.reader(lines)))
+
+    run_pipelines(tmp_path, items, during=before_the_close)
+    (rows,) = seen
+    assert rows[0] == list(FIELD_NAMES)
+    assert [row[0] for row in rows[1:]] == [item.url for item in items]
+
+
+def test_the_per_run_feeds_are_csv_and_gzip_json_lines_of_the_same_articles(
+    tmp_path: Path,
+) -> None:
+    items = list(ARTICLES.values())
+    run_pipelines(tmp_path, items)
+    (csv_feed,) = (tmp_path / "feeds").glob("articles-*.csv")
+    (gzip_feed,) = (tmp_path / "feeds").glob("articles-*.jsonl.gz")
+    assert gzip_feed.name.removesuffix(".jsonl.gz") == csv_feed.name.removesuffix(".csv")
+    with csv_feed.open(encoding="utf-8", newline="") as lines:
+        rows = list(csv.DictReader(lines))
+    with gzip.open(gzip_feed, "rt", encoding="utf-8") as lines:
+        records = [json.loads(line) for line in lines]
+    assert [r["url"] for r in rows] == [r["url"] for r in records] == [i.url for i in items]
+    assert records[0] == {name: getattr(items[0], name) for name in FIELD_NAMES}

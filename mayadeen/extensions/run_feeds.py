@@ -13,10 +13,11 @@ A run with nothing new writes the header only (``FEED_STORE_EMPTY``, on by defau
 """
 
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
+from scrapy import Spider
 from scrapy.extensions.feedexport import FeedExporter as ScrapyFeedExporter
-from scrapy.extensions.feedexport import ItemFilter
+from scrapy.extensions.feedexport import FileFeedStorage, ItemFilter
 from scrapy.settings import BaseSettings
 from scrapy.utils.misc import build_from_crawler, load_object
 
@@ -44,6 +45,17 @@ class FeedExporter(ScrapyFeedExporter):
             item_filter: ItemFilter = build_from_crawler(filter_class, self.crawler, feed_options)
             return item_filter
         return super()._load_filter(feed_options)
+
+
+class UnbufferedFileFeedStorage(FileFeedStorage):
+    """Scrapy's file storage, unbuffered (``FEED_STORAGES``): each exported item reaches the file
+    as one write when it is exported, so a crawl killed midway leaves whole rows, every one
+    written before it, never half a row in a buffer (gzip keeps its own buffer)."""
+
+    def open(self, spider: Spider) -> IO[bytes]:
+        path = Path(self.path)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        return path.open(self.write_mode, buffering=0)
 
 
 def feed_entry(extension: str) -> dict[str, Any]:
