@@ -162,3 +162,16 @@ def test_scrapy_export_writes_the_store_or_what_changed_since(
     missing = run("scrapy", "export", env={"MAYADEEN_DATA_DIR": str(tmp_path / "none")})
     assert missing.returncode == 1
     assert "no store at" in missing.stderr
+
+
+def test_a_store_that_cannot_be_opened_stops_the_run_before_anything_is_fetched(
+    server: LoopbackServer, tmp_path: Path
+) -> None:
+    not_a_directory = tmp_path / "data"
+    not_a_directory.write_text("a file where the data directory should be", encoding="utf-8")
+    done = crawl(server.root, not_a_directory)
+    assert done.returncode == 1
+    assert "Traceback" not in done.stderr, done.stderr[-3000:]
+    assert f"store: cannot open {not_a_directory / 'articles.sqlite'}: " in done.stderr
+    assert "run failed: the crawl did not finish (close reason: store_unavailable)" in done.stderr
+    assert server.requests == [], "nothing is fetched that could not be kept"

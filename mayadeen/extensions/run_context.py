@@ -17,6 +17,7 @@ Pipelines and extensions reach it with ``RunContext.of(crawler)`` (``crawler.get
 
 import json
 import logging
+import sqlite3
 import time
 from datetime import UTC, datetime
 from pathlib import Path
@@ -25,6 +26,7 @@ from typing import IO, Any, Final, Self
 from itemadapter import ItemAdapter
 from scrapy import Spider, signals
 from scrapy.crawler import Crawler
+from scrapy.exceptions import CloseSpider
 from scrapy.extensions.feedexport import ItemFilter
 from scrapy.settings import BaseSettings
 from scrapy.utils.asyncio import AsyncioLoopingCall, create_looping_call
@@ -33,12 +35,15 @@ from twisted.internet.task import LoopingCall
 from mayadeen.exporters import EXPORT_FORMATS
 from mayadeen.items import ArticleItem
 from mayadeen.pages.dates import iso_seconds
-from mayadeen.store import Store, Verdict, store_path
+from mayadeen.store import SchemaError, Store, Verdict, store_path
 
 logger = logging.getLogger(__name__)
 
 COUNTS: Final = ("items_new", "items_updated", "items_unchanged", "duplicates", "quarantined")
 """The run's counters, as the ``runs`` table names its columns."""
+
+STORE_UNAVAILABLE: Final = "store_unavailable"
+"""The close reason of a crawl whose store could not be opened: closed before anything is fetched."""
 
 
 def data_dir(settings: BaseSettings) -> Path:
@@ -144,6 +149,12 @@ class RunContext:
     # -- the run's identity and outputs ------------------------------------------------------
 
     @property
+    def opened(self) -> bool:
+        """Whether the run has its id and its store (false before the spider opens, and for a
+        crawl whose store could not be opened)."""
+        return self._run_id is not None
+
+    @property
     def run_id(self) -> str:
         if self._run_id is None:
             raise RuntimeError("the run has no id before the spider opens")
@@ -182,11 +193,19 @@ class RunContext:
 
     def spider_opened(self, spider: Spider) -> None:
         started = datetime.now(UTC)
-        store = self._store = Store.open(self.store_path)
+        try:
+            store = self._store = Store.open(self.store_path)
+            # Claimed under the store's write lock: two crawls started within the same second
+            # (by cron, or workers of a shared crawl sharing the data directory) get distinct ids.
+            self._run_id = store.claim_run(run_id_for(started), iso_seconds(started))
+        except (OSError, sqlite3.Error, SchemaError) as error:
+            # Nothing fetched could be kept: the crawl is closed before it fetches anything.
+            logger.error("store: cannot open %s: %s", self.store_path, error)
+            if self._store is not None:
+                self._store.close()
+                self._store = None
+            raise CloseSpider(STORE_UNAVAILABLE) from None
         store.batch_size, store.commit_interval = max(1, self.batch_size), self.commit_interval
-        # Claimed under the store's write lock: two crawls started within the same second (by
-        # cron, or workers of a shared crawl sharing the data directory) get distinct ids.
-        self._run_id = store.claim_run(run_id_for(started), iso_seconds(started))
         if self.commit_interval > 0:  # a quiet batch is committed too
             self._timer = create_looping_call(self._commit_if_due)
             self._timer.start(self.commit_interval, now=False)

@@ -24,6 +24,7 @@ from scrapy.utils.misc import build_from_crawler, load_object
 from mayadeen.exporters import EXPORT_FORMATS
 from mayadeen.extensions.run_context import (
     NewOrUpdated,
+    RunContext,
     data_dir,
     feed_formats,
     feed_path,
@@ -38,6 +39,12 @@ RUN_ID_PARAMETER = "%(run_id)s"
 class FeedExporter(ScrapyFeedExporter):
     """Scrapy's feed exporter, whose item filters may have a ``from_crawler`` (Scrapy's own build
     them from the feed's options alone), so a filter can ask the run context (``NewOrUpdated``)."""
+
+    def open_spider(self, spider: Spider) -> None:
+        # A crawl whose store could not be opened has no run (nor id to name its feeds by), and
+        # is closed before it fetches anything: nothing to export.
+        if RunContext.of(self.crawler).opened:
+            super().open_spider(spider)
 
     def _load_filter(self, feed_options: dict[str, Any]) -> ItemFilter:
         filter_class = load_object(feed_options.get("item_filter", ItemFilter))

@@ -34,6 +34,8 @@ class RunReport:
 
     def spider_closed(self, spider: Spider, reason: str) -> None:
         context = RunContext.of(self.crawler)  # extensions are all built by now
+        if not context.opened:  # the store could not be opened: no run to report on (logged)
+            return
         run_id = context.run_id
         now = datetime.now(UTC)
         path = context.manifest_path
