@@ -23,6 +23,15 @@ MAYADEEN_CONTACT = "https://github.com/mayadeen-crawler"
 # Incremental runs fetch a known article again while it is younger than this (late edits and
 # corrections happen in the first days), besides when a sitemap's lastmod says it changed.
 MAYADEEN_RECHECK_HOURS = 48
+# An article a run requested and could not settle (an error, a refused redirect, a run stopped
+# before it) is owed: later runs request it again, the first after this many hours, each further
+# one after twice as long, at most this many hours apart, until it is stored, quarantined or
+# answers 404/410 twice (docs/runs.md).
+MAYADEEN_OWED_RETRY_HOURS = 1.0
+MAYADEEN_OWED_RETRY_MAX_HOURS = 168.0
+# A data directory belongs to one site: a crawl of another MAYADEEN_BASE_URL is refused, unless
+# this is set (the store then belongs to the new root).
+MAYADEEN_REBIND_SITE = False
 
 # USER_AGENT: mayadeen/0.1 (+MAYADEEN_CONTACT), set by AccessAddon (mayadeen/addons.py) unless
 # USER_AGENT is given at a higher priority than MAYADEEN_CONTACT.
@@ -131,6 +140,9 @@ MAYADEEN_HEALTH_MAX_COVERAGE_DROP = 0.2
 MAYADEEN_HEALTH_MAX_QUARANTINE_SHARE = 0.1
 # ...judged only on runs (and against earlier runs) with at least this many article pages.
 MAYADEEN_HEALTH_MIN_PAGES = 20
+# ...and article fetches that failed (errors, 404s, refused redirects: owed to later runs) above
+# this share of the article fetches made, or any write the store refused (1 turns the share off).
+MAYADEEN_HEALTH_MAX_FAILED_SHARE = 0.1
 # A run that stored no article while it hit errors or blocked responses always fails.
 
 # -- Scaling out (docs/scaling.md) ----------------------------------------------------------------

@@ -7,7 +7,7 @@ from typing import NamedTuple
 import pytest
 
 from mayadeen.crawl.arguments import ArgumentError, parse_arguments
-from mayadeen.crawl.frontier import Decision, Frontier, recent_cutoff
+from mayadeen.crawl.frontier import Decision, Frontier
 
 NOW = datetime(2026, 11, 21, 12, 0, tzinfo=UTC)
 ROOT = "https://english.almayadeen.net"
@@ -30,8 +30,14 @@ KNOWN = {
 }
 
 
+LISTING = f"{ROOT}/news/politics"
+COVERED = {LISTING: NOW - timedelta(days=1)}
+"""A listing an earlier trustworthy run paged to its end."""
+
+
 def frontier(**options: object) -> Frontier:
-    return Frontier(KNOWN, now=NOW, history_complete=True, **options)  # type: ignore[arg-type]
+    options.setdefault("covered", COVERED)
+    return Frontier(KNOWN, now=NOW, **options)  # type: ignore[arg-type]
 
 
 @pytest.mark.parametrize(
@@ -80,43 +86,62 @@ def test_sections_and_since_limit_what_is_requested() -> None:
     assert not frontier().too_old("2000-01-01T00:00:00+02:00")
 
 
-def test_listings_stop_at_the_first_page_without_an_unknown_article() -> None:
+def test_a_covered_listing_stops_at_the_first_page_without_an_unknown_article() -> None:
     run = frontier()
+    assert run.incremental
     known_only = [run.consider(OLD), run.consider(YOUNG)]
-    assert not run.keep_paging(known_only, [])
-    assert run.keep_paging([*known_only, run.consider(NEW)], [])
-    assert run.keep_paging([run.consider(NEW)], [])  # already requested, still not stored
+    assert not run.keep_paging(LISTING, known_only, [])
+    assert run.keep_paging(LISTING, [*known_only, run.consider(NEW)], [])
+    assert run.keep_paging(LISTING, [run.consider(NEW)], [])  # already requested, not stored
 
 
-def test_without_a_finished_run_every_listing_page_is_followed() -> None:
-    """A crashed or first run left no complete history: paging on is how nothing is missed."""
-    run = Frontier(KNOWN, now=NOW, history_complete=False)
-    assert not run.incremental
-    assert run.keep_paging([run.consider(OLD)], [])
-    assert run.wants_month(2001, 1)
+def test_a_listing_never_paged_to_its_end_is_followed_to_its_end() -> None:
+    """Only what a trustworthy run covered may be shortened: how the last run ended says
+    nothing (a crashed run, or one that reached nothing, leaves nothing covered)."""
+    run = frontier()
+    assert run.keep_paging(f"{ROOT}/news/economics", [run.consider(OLD)], [])
+    nothing_covered = Frontier(KNOWN, now=NOW)
+    assert not nothing_covered.incremental
+    assert nothing_covered.keep_paging(LISTING, [nothing_covered.consider(OLD)], [])
+    assert frontier(full=True).keep_paging(LISTING, [], [])
 
 
 def test_since_stops_paging_past_its_date() -> None:
     run = Frontier({}, now=NOW, since=date(2026, 10, 10))
-    assert run.keep_paging([run.consider(NEW)], [date(2026, 10, 12), date(2026, 10, 10)])
-    assert not run.keep_paging([run.consider(OLD)], [date(2026, 10, 9), date(2026, 10, 1)])
+    assert run.keep_paging(LISTING, [run.consider(NEW)], [date(2026, 10, 12), date(2026, 10, 10)])
+    assert not run.keep_paging(LISTING, [run.consider(OLD)], [date(2026, 10, 9), date(2026, 10, 1)])
 
 
-def test_monthly_sitemaps_before_since_or_the_recent_window_are_skipped() -> None:
-    recent = datetime(2026, 9, 30, 22, 30, tzinfo=UTC)  # already October in Beirut
-    run = frontier(recent=recent)
-    assert [run.wants_month(2026, m) for m in (8, 9, 10, 11)] == [False, False, True, True]
+def test_a_covered_monthly_sitemap_is_skipped_once_its_month_closed_before_the_cover() -> None:
+    def sitemap(month: int) -> str:
+        return f"{ROOT}/sitemaps/2026-{month:02d}.xml"
+
+    read_at = datetime(2026, 11, 2, 21, 0, tzinfo=UTC)  # 23:00 on 2 November in Beirut
+    run = frontier(covered={sitemap(m): read_at for m in (8, 9, 10, 11)})
+    # October closed 47 hours before the cover: inside the 48-hour window, it is read again.
+    wanted = [run.wants_sitemap(sitemap(m), (2026, m)) for m in (8, 9, 10, 11, 12)]
+    assert wanted == [False, False, True, True, True]
+    later = frontier(covered={sitemap(10): read_at + timedelta(hours=2)})
+    assert not later.wants_sitemap(sitemap(10), (2026, 10))
+    assert run.wants_sitemap(f"{ROOT}/sitemap.xml", None), "an index, not a month"
+    assert frontier(full=True, covered={sitemap(8): read_at}).wants_sitemap(sitemap(8), (2026, 8))
+
+
+def test_monthly_sitemaps_before_since_are_skipped() -> None:
     since_run = Frontier({}, now=NOW, since=date(2024, 3, 15))
-    assert [since_run.wants_month(2024, m) for m in (2, 3, 4)] == [False, True, True]
-    assert not frontier(full=True, since=date(2024, 3, 15)).wants_month(2024, 2)
-    assert frontier(full=True, recent=recent).wants_month(2001, 1)
+    months = [since_run.wants_sitemap(f"{ROOT}/s-{m}.xml", (2024, m)) for m in (2, 3, 4)]
+    assert months == [False, True, True]
+    full = frontier(full=True, since=date(2024, 3, 15))
+    assert not full.wants_sitemap(f"{ROOT}/s.xml", (2024, 2))
 
 
-def test_the_recent_window_starts_before_the_earlier_of_last_run_and_newest_article() -> None:
-    window = timedelta(hours=48)
-    assert recent_cutoff(NOW, NOW - timedelta(days=30), window) == NOW - timedelta(days=32)
-    assert recent_cutoff(NOW, None, window) == NOW - window
-    assert recent_cutoff(None, NOW, window) is None
+def test_an_owed_article_is_requested_whatever_the_store_knows() -> None:
+    run = frontier(owed=frozenset({OLD, NEW}))
+    assert run.consider(OLD) == Decision("owed", False)
+    assert run.consider(NEW) == Decision("owed", True)
+    assert run.consider(OLD) == Decision("seen", False)
+    sections = frontier(owed=frozenset({OLD}), sections=("news/economics",))
+    assert sections.consider(OLD).reason == "section"
 
 
 @pytest.mark.parametrize(

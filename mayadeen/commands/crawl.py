@@ -1,5 +1,7 @@
-"""``scrapy crawl``, as Scrapy's, plus two things a scheduled crawler needs: spider arguments are
-checked before anything starts, and a run that failed exits non-zero with a one-line reason."""
+"""``scrapy crawl``, as Scrapy's, plus what a scheduled crawler needs: spider arguments and the data
+directory are checked before anything starts (``mayadeen.crawl.preflight``: a usage error exits 2,
+a data directory that cannot be used 1, each with one line), the data directory is locked for the
+crawl, and a run that failed exits non-zero with a one-line reason."""
 
 import argparse
 import logging
@@ -9,7 +11,9 @@ from scrapy.commands.crawl import Command as ScrapyCrawlCommand
 from scrapy.exceptions import UsageError
 
 from mayadeen.crawl.arguments import ArgumentError, parse_arguments
+from mayadeen.crawl.preflight import OtherSiteError, preflight
 from mayadeen.report.outcome import failure_reason
+from mayadeen.store.files import DataDirError
 
 logger = logging.getLogger(__name__)
 CHECKED_ARGUMENTS = ("sections", "since", "max_articles", "full")
@@ -25,9 +29,19 @@ class Command(ScrapyCrawlCommand):
         except ArgumentError as error:
             raise UsageError(str(error), print_help=False) from None
         assert self.crawler_process is not None
+        try:
+            assert self.settings is not None
+            lock = preflight(self.settings)
+        except OtherSiteError as error:
+            raise UsageError(str(error), print_help=False) from None
+        except DataDirError as error:
+            print(f"mayadeen: {error}", file=sys.stderr)
+            self.exitcode = 1
+            return
         crawler = self._create_crawler(args[0])
         self.crawler_process.crawl(crawler, **opts.spargs)
         self.crawler_process.start()
+        lock.release()
         if self.crawler_process.bootstrap_failed:
             self.exitcode = 1
             return

@@ -2,8 +2,14 @@
 
 A known article (its canonical URL is in the store) is not requested again unless ``full=1``, it is
 younger than the re-check window (so late edits are caught), or a sitemap states a ``lastmod``
-newer than its stored ``modified_at``. Articles are known only once the store committed them, so
-a crashed run never makes the next one skip an article. Pure logic: no crawler, no database.
+newer than its stored ``modified_at``. An article an earlier run owes (``mayadeen.crawl.owed``) is
+requested whatever discovery finds. Articles are known only once the store committed them, so a
+crashed run never makes the next one skip an article.
+
+The shortcuts of incremental runs rest on what the store knows was covered, never on how the last
+run ended: a monthly sitemap that a trustworthy run read to its end is skipped once the month
+closed well before that run; a listing paged to its last page once is paged only while a page
+shows an unknown article. Pure logic: no crawler, no database.
 """
 
 from collections.abc import Mapping
@@ -26,7 +32,7 @@ class Stored(Protocol):
     def last_seen_at(self) -> str | None: ...
 
 
-FETCH_REASONS = frozenset({"new", "full", "recheck", "lastmod"})
+FETCH_REASONS = frozenset({"new", "full", "recheck", "lastmod", "owed"})
 """Decisions that request the URL; the others (``seen``, ``known``, ``since``, ``section``,
 ``not_article``) skip it."""
 
@@ -72,18 +78,17 @@ class Frontier:
     since: date | None = None
     sections: tuple[str, ...] = ()
     now: datetime = field(default_factory=lambda: datetime.now(UTC))
-    history_complete: bool = False
-    """A previous run finished, so everything older than ``recent`` was seen then: listings may stop
-    at the first page with nothing unknown, and old monthly sitemaps may be skipped."""
-    recent: datetime | None = None
-    """Sitemap months before this one are skipped in incremental runs."""
+    covered: Mapping[str, datetime] = field(default_factory=dict)
+    """Sitemaps and listings (by URL) that trustworthy runs read to their end, and when."""
+    owed: frozenset[str] = frozenset()
+    """Article URLs earlier runs owe, due now: requested whatever discovery decides."""
 
     def __post_init__(self) -> None:
         self.requested: set[str] = set()
 
     @property
     def incremental(self) -> bool:
-        return not self.full and self.history_complete
+        return not self.full and bool(self.covered)
 
     def consider(self, url: str, lastmod: str | None = None) -> Decision:
         """Decide for one canonical URL; a URL to fetch is remembered, so it is fetched once."""
@@ -100,6 +105,8 @@ class Frontier:
         stored = None if self.full else self.known.get(url)
         if url in self.requested:
             return Decision("seen", stored is None)
+        if url in self.owed:
+            return Decision("owed", stored is None)
         if self.since is not None and (stated := moment(lastmod)) and stated.date() < self.since:
             return Decision("since", stored is None)
         if stored is None:
@@ -122,21 +129,25 @@ class Frontier:
         previous = moment(stored.modified_at or stored.last_seen_at or stored.published_at)
         return stated is not None and (previous is None or stated > previous)
 
-    def keep_paging(self, decisions: list[Decision], dates: list[date]) -> bool:
-        """Whether to follow a listing's next page: in incremental runs, not past a page that shows
-        no unknown article; with ``since``, not past a page whose cards are all older than it."""
+    def keep_paging(self, listing: str, decisions: list[Decision], dates: list[date]) -> bool:
+        """Whether to follow the next page of ``listing`` (its first page's URL): with ``since``,
+        not past a page whose cards are all older than it; once the listing was paged to its end
+        by a trustworthy run, not past a page that shows no unknown article."""
         if self.since is not None and dates and max(dates) < self.since:
             return False
-        return not self.incremental or any(d.unknown for d in decisions)
+        covered = not self.full and listing in self.covered
+        return not covered or any(d.unknown for d in decisions)
 
-    def wants_month(self, year: int, month: int) -> bool:
-        """Whether a monthly sitemap may list articles this run wants."""
-        if self.since is not None and (year, month) < (self.since.year, self.since.month):
+    def wants_sitemap(self, url: str, month: tuple[int, int] | None) -> bool:
+        """Whether a sitemap (of ``month``, for a monthly one) may list articles this run wants:
+        not a month before ``since``; not a month that closed a re-check window before a
+        trustworthy run read its sitemap to the end."""
+        if month is None:
+            return True
+        if self.since is not None and month < (self.since.year, self.since.month):
             return False
-        if self.incremental and self.recent is not None:
-            recent = self.recent.astimezone(TIMEZONE)
-            return (year, month) >= (recent.year, recent.month)
-        return True
+        covered_at = None if self.full else self.covered.get(url)
+        return covered_at is None or month_end(*month) + self.recheck > covered_at
 
     def too_old(self, published_at: str | None) -> bool:
         """Whether an article was published before ``since`` (its date in the site's time zone)."""
@@ -144,20 +155,11 @@ class Frontier:
         return self.since is not None and stated is not None and stated.date() < self.since
 
 
-def recent_cutoff(
-    last_run_started: datetime | None, newest_published: datetime | None, recheck: timedelta
-) -> datetime | None:
-    """How far back an incremental run reads sitemaps: the re-check window before the earlier of
-    the last finished run's start and the newest stored article (the site's clock and ours may
-    disagree; the earlier one is the safe one).
+def month_end(year: int, month: int) -> datetime:
+    """The end of a month on the site's clock (Beirut): the first moment of the next one.
 
-    >>> str(recent_cutoff(datetime(2026, 5, 3, tzinfo=UTC), datetime(2026, 5, 1, tzinfo=UTC),
-    ...                   timedelta(hours=48)))
-    '2026-04-29 00:00:00+00:00'
-    >>> recent_cutoff(None, datetime(2026, 5, 1, tzinfo=UTC), timedelta(hours=48)) is None
-    True
+    >>> month_end(2026, 12).isoformat()
+    '2027-01-01T00:00:00+02:00'
     """
-    if last_run_started is None:
-        return None
-    earliest = min(filter(None, (last_run_started, newest_published)))
-    return earliest - recheck
+    following = (year + 1, 1) if month == 12 else (year, month + 1)
+    return datetime(*following, 1, tzinfo=TIMEZONE)

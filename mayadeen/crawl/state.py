@@ -1,53 +1,65 @@
-"""The incremental state a run starts from: what the store knows, and whether the last run finished.
+"""The incremental state a run starts from: what the store knows, what earlier runs covered, and
+what they owe.
 
-The store is the only state: an article is known once the store committed it, so a run killed
-midway leaves the next one to fetch what it had not stored yet.
+The store is the only state: an article is known once the store committed it, a source is covered
+once a trustworthy run read it to its end (``mayadeen.crawl.frontier``), and an article requested
+but not settled is owed until it is (``mayadeen.crawl.owed``). How the last run ended decides
+nothing, so a run killed midway, or one that reached nothing, never makes a later one skip anything.
 """
 
 import logging
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from scrapy.settings import BaseSettings
 
 from mayadeen.crawl.arguments import Arguments
-from mayadeen.crawl.frontier import Frontier, moment, recent_cutoff
-from mayadeen.store import known_articles, last_finished_run, store_path
+from mayadeen.crawl.frontier import Frontier, moment
+from mayadeen.pages.dates import iso_seconds
+from mayadeen.store import Store
+from mayadeen.store.ledger import Ledger
 
 
 def load_frontier(
+    store: Store,
     settings: BaseSettings,
     arguments: Arguments,
     logger: logging.LoggerAdapter[Any] | logging.Logger,
 ) -> Frontier:
-    """The frontier of a discovery run, from the store under ``MAYADEEN_DATA_DIR``."""
-    path = store_path(settings.get("MAYADEEN_DATA_DIR"))
-    known = known_articles(path)
-    last_run = last_finished_run(path)
-    recheck = timedelta(hours=settings.getfloat("MAYADEEN_RECHECK_HOURS"))
-    # ISO strings of one site sort by time to within their offsets (hours); the window is days.
-    newest = max((k.published_at for k in known.values() if k.published_at), default=None)
-    started = moment(last_run.started_at) if last_run else None
+    """The frontier of a discovery run, from the run's ``store``."""
+    now = datetime.now(UTC)
+    ledger = Ledger(store)
+    known = store.known_articles()
+    covered = {
+        source: stated
+        for source, at in ledger.covered().items()
+        if (stated := moment(at)) is not None
+    }
+    owed = ledger.due(iso_seconds(now))
     frontier = Frontier(
         known,
         full=arguments.full,
-        recheck=recheck,
+        recheck=timedelta(hours=settings.getfloat("MAYADEEN_RECHECK_HOURS")),
         since=arguments.since,
         sections=arguments.sections,
-        history_complete=last_run is not None,
-        recent=recent_cutoff(started, moment(newest), recheck),
+        now=now,
+        covered=covered,
+        owed=frozenset(owed),
     )
     if arguments.full:
         mode = "full run (full=1): every article is fetched again"
     elif frontier.incremental:
-        sitemaps = (
-            f"sitemaps from {frontier.recent:%Y-%m} on" if frontier.recent else "all sitemaps"
-        )
         mode = (
-            f"incremental run after the run of {last_run.started_at if last_run else '?'}: "
-            f"{sitemaps}, listings stop at the first page with nothing new"
+            f"incremental run: {len(covered)} sitemaps and listings covered by earlier runs "
+            "may be shortened"
         )
     else:
-        mode = "no finished run in the store: full discovery, known articles skipped"
-    logger.info("%s; %d articles known in %s", mode, len(known), path)
+        mode = "nothing covered by an earlier run: full discovery, known articles skipped"
+    logger.info(
+        "%s; %d articles known, %d owed by earlier runs and due, in %s",
+        mode,
+        len(known),
+        len(owed),
+        store.path,
+    )
     return frontier

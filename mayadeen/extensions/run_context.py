@@ -10,7 +10,10 @@ row; never earlier, so building a component writes nothing) and, until the spide
 - each item's verdict (``new``, ``updated``, ``unchanged``) until the feeds have taken the item:
   the per-run feeds' ``FEEDS`` options ``item_filter`` (:class:`NewOrUpdated`) and ``uri_params``
   (:func:`run_uri_params`, the run id) ask it;
-- the run's counters for its ``runs`` row.
+- the run's counters for its ``runs`` row, counted when the store commits (never before);
+- the crawl's ledger (``mayadeen.store.ledger``): each article URL the run requests is owed until
+  it is settled, each failed attempt is recorded with its reason and back-off, and what the run
+  read to its end is marked covered at the close of a trustworthy run.
 
 Pipelines and extensions reach it with ``RunContext.of(crawler)`` (``crawler.get_extension``).
 """
@@ -19,7 +22,7 @@ import json
 import logging
 import sqlite3
 import time
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import IO, Any, Final, Self
 
@@ -32,10 +35,14 @@ from scrapy.settings import BaseSettings
 from scrapy.utils.asyncio import AsyncioLoopingCall, create_looping_call
 from twisted.internet.task import LoopingCall
 
+from mayadeen.crawl.owed import UNSETTLED, confirms_gone, next_attempt
 from mayadeen.exporters import EXPORT_FORMATS
 from mayadeen.items import ArticleItem
 from mayadeen.pages.dates import iso_seconds
+from mayadeen.report.health import SUCCESSFUL_CLOSE_REASONS, stored_something
+from mayadeen.site.urls import site_root
 from mayadeen.store import SchemaError, Store, Verdict, store_path
+from mayadeen.store.ledger import Ledger
 
 logger = logging.getLogger(__name__)
 
@@ -44,6 +51,12 @@ COUNTS: Final = ("items_new", "items_updated", "items_unchanged", "duplicates", 
 
 STORE_UNAVAILABLE: Final = "store_unavailable"
 """The close reason of a crawl whose store could not be opened: closed before anything is fetched."""
+
+OTHER_SITE: Final = "other_site"
+"""The close reason of a crawl whose store belongs to another site (``MAYADEEN_REBIND_SITE``)."""
+
+STORE_ERRORS: Final = "mayadeen/store/errors"
+"""Stats key: writes or commits the store refused (the articles involved are not stored)."""
 
 
 def data_dir(settings: BaseSettings) -> Path:
@@ -122,10 +135,19 @@ class RunContext:
         self.feed_formats = feed_formats(settings)
         self.batch_size = settings.getint("MAYADEEN_STORE_BATCH_SIZE")
         self.commit_interval = settings.getfloat("MAYADEEN_STORE_COMMIT_INTERVAL")
+        self.root = site_root(settings["MAYADEEN_BASE_URL"])
+        self.rebind_site = settings.getbool("MAYADEEN_REBIND_SITE")
+        self.retry_base = timedelta(hours=settings.getfloat("MAYADEEN_OWED_RETRY_HOURS"))
+        self.retry_cap = timedelta(hours=settings.getfloat("MAYADEEN_OWED_RETRY_MAX_HOURS"))
         self.counts = dict.fromkeys(COUNTS, 0)
+        self._uncommitted = dict.fromkeys(COUNTS, 0)
+        """Counts of writes in the batch not committed yet: they join ``counts`` at the commit."""
+        self.covered: dict[str, str] = {}
+        """Sources (URL → kind) this run read to their end, marked covered at a trustworthy close."""
         self.clock = Clock()
         self._run_id: str | None = None
         self._store: Store | None = None
+        self._ledger: Ledger | None = None
         self._timer: AsyncioLoopingCall | LoopingCall | None = None
         self._quarantine: IO[str] | None = None
         self._verdicts: dict[str | None, Verdict] = {}
@@ -189,6 +211,12 @@ class RunContext:
             raise RuntimeError("the store is open only while the spider is")
         return self._store
 
+    @property
+    def ledger(self) -> Ledger:
+        if self._ledger is None:
+            raise RuntimeError("the store is open only while the spider is")
+        return self._ledger
+
     # -- opening and closing -----------------------------------------------------------------
 
     def spider_opened(self, spider: Spider) -> None:
@@ -205,6 +233,8 @@ class RunContext:
                 self._store.close()
                 self._store = None
             raise CloseSpider(STORE_UNAVAILABLE) from None
+        self._ledger = Ledger(store)
+        self._bind_site()
         store.batch_size, store.commit_interval = max(1, self.batch_size), self.commit_interval
         if self.commit_interval > 0:  # a quiet batch is committed too
             self._timer = create_looping_call(self._commit_if_due)
@@ -212,7 +242,26 @@ class RunContext:
         # Connected now, after every component built with the crawler: the feed exporter's
         # handler of the same signal has asked for the item's verdict by the time this runs.
         self.crawler.signals.connect(self._forget_verdict, signal=signals.item_scraped)
+        self.crawler.signals.connect(self._item_error, signal=signals.item_error)
+        self.crawler.signals.connect(self._spider_error, signal=signals.spider_error)
         logger.info("store: %s, run %s", self.store_path, self._run_id)
+
+    def _bind_site(self) -> None:
+        """The store belongs to the site of its first run; another root is refused (the crawl
+        command refuses it before starting; this catches a crawl started otherwise)."""
+        bound = self.ledger.site_root()
+        if bound is None or (bound != self.root and self.rebind_site):
+            self.ledger.bind_site(self.root)
+            self.store.commit()
+        elif bound != self.root:
+            logger.error(
+                "store: %s belongs to %s, not %s: use another MAYADEEN_DATA_DIR, "
+                "or set MAYADEEN_REBIND_SITE=1 to move it",
+                self.store_path,
+                bound,
+                self.root,
+            )
+            raise CloseSpider(OTHER_SITE)
 
     def spider_closed(self, spider: Spider, reason: str) -> None:
         if self._quarantine is not None:
@@ -222,10 +271,18 @@ class RunContext:
             self._timer.stop()
         if self._store is None:
             return
-        self._commit(self._store.commit())
-        self._store.finish_run(self.run_id, self.clock.now(), reason, self.counts)
-        self._store.close()
-        self._store = None
+        self._commit(force=True)
+        if self._trustworthy(reason) and self.covered:
+            self.ledger.cover(self.covered, self.run_id, self.clock.now())
+            self._commit(force=True)
+            self.stats.set_value("mayadeen/covered", len(self.covered))
+        try:
+            self.stats.set_value("mayadeen/owed/outstanding", self.ledger.outstanding())
+            self._store.finish_run(self.run_id, self.clock.now(), reason, self.counts)
+            self._store.close()
+        except sqlite3.Error as error:
+            self._store_error("closing the run", error)
+        self._store = self._ledger = None
         logger.info(
             "store: run %s %s: %d new, %d updated, %d unchanged, %d duplicates, %d quarantined",
             self.run_id,
@@ -236,20 +293,114 @@ class RunContext:
     # -- what happened to each item ----------------------------------------------------------
 
     def _commit_if_due(self) -> None:
-        self._commit(self.store.commit_if_due())
+        self._commit()
 
-    def _commit(self, writes: int) -> None:
-        if writes:
-            self.stats.inc_value("mayadeen/store/commits")
+    def _commit(self, force: bool = False) -> None:
+        """Commit the batch when due (or now, with ``force``); the batch's counts become the run's
+        only then. A refused commit loses the batch: its articles stay unknown to the store (and
+        owed where the ledger's earlier batches said so), and the run fails."""
+        try:
+            writes = self.store.commit() if force else self.store.commit_if_due()
+        except sqlite3.Error as error:
+            self._store_error("commit", error)
+            self.store.rollback()
+            self._uncommitted = dict.fromkeys(COUNTS, 0)
+            return
+        if not writes:
+            return
+        self.stats.inc_value("mayadeen/store/commits")
+        for name, value in self._uncommitted.items():
+            if value:
+                self.counts[name] += value
+                stat = f"mayadeen/items/{name.removeprefix('items_')}"
+                if name.startswith("items_"):
+                    self.stats.inc_value(stat, value)
+        self._uncommitted = dict.fromkeys(COUNTS, 0)
+
+    def _store_error(self, doing: str, error: sqlite3.Error) -> None:
+        self.stats.inc_value(STORE_ERRORS)
+        logger.error("store: %s failed in %s: %s", doing, self.store_path, error)
+
+    def _trustworthy(self, reason: str) -> bool:
+        """Whether what this run read to its end may shorten later runs: it ran its course,
+        stored something or met no trouble, and the store took every write."""
+        stats = self.stats.get_stats()
+        return (
+            reason in SUCCESSFUL_CLOSE_REASONS
+            and not stats.get(STORE_ERRORS)
+            and stored_something(stats).status != "failed"
+        )
 
     def store_article(self, item: ArticleItem) -> Verdict:
         """Write an article to the store; returns and keeps the store's verdict on it."""
         verdict = self.store.put(item, self.clock.now())
-        self._commit_if_due()
-        self.counts[f"items_{verdict}"] += 1
-        self.stats.inc_value(f"mayadeen/items/{verdict}")
+        self._settle([item.url])
+        self._uncommitted[f"items_{verdict}"] += 1
         self._verdicts[item.url] = verdict
+        self._commit_if_due()
         return verdict
+
+    # -- the ledger: owed articles and covered sources ----------------------------------------
+
+    def owe(self, url: str) -> None:
+        """``url`` is requested: owed until it is settled (recorded before the fetch, so a run
+        stopped or killed at any point leaves it owed)."""
+        self.ledger.owe(url, self.run_id, self.clock.now(), UNSETTLED)
+        self._commit_if_due()
+
+    def arrived(self, requested: list[str], url: str | None) -> None:
+        """A page answered for ``requested`` URLs (the first, then each redirect): what is owed
+        moves to the article's ``url``, or is settled when the page is not an article."""
+        self.stats.inc_value("mayadeen/owed/arrived")
+        self._settle(u for u in requested if u != url)
+        if url is not None:
+            self.owe(url)
+
+    def settle(self, url: str) -> None:
+        """``url`` needs nothing more (not an article, or outside the run's ``since``)."""
+        self._settle([url])
+        self._commit_if_due()
+
+    def _settle(self, urls: Any) -> None:
+        if settled := self.ledger.settle(urls, self.run_id):
+            self.stats.inc_value("mayadeen/owed/settled", settled)
+
+    def fetch_failed(self, url: str, reason: str, status: int | None = None) -> None:
+        """An attempt at an article failed: it stays owed, with its reason and back-off, or is
+        confirmed gone after a second 404/410."""
+        now = datetime.now(UTC)
+        try:
+            attempts, gone_answers = self.ledger.attempts(url)
+            outcome = self.ledger.failed(
+                url,
+                reason,
+                confirms_gone(status, gone_answers),
+                iso_seconds(now),
+                iso_seconds(next_attempt(now, attempts + 1, self.retry_base, self.retry_cap)),
+                self.run_id,
+                status,
+            )
+        except sqlite3.Error as error:
+            self._store_error("recording an owed article", error)
+            return
+        self.stats.inc_value(f"mayadeen/owed/{'gone' if outcome == 'gone' else 'failed'}")
+        self.stats.inc_value(f"mayadeen/owed/reasons/{reason}")
+        self._commit_if_due()
+
+    def cover(self, source: str, kind: str) -> None:
+        """This run read ``source`` (a sitemap, a listing) to its end."""
+        self.covered[source] = kind
+
+    def _item_error(self, item: Any, response: Any, spider: Spider, failure: Any) -> None:
+        self.stats.inc_value("mayadeen/items/errors")
+        url = ItemAdapter(item).get("url")
+        if url:
+            self.fetch_failed(url, f"item error: {type(failure.value).__name__}")
+
+    def _spider_error(self, failure: Any, response: Any, spider: Spider) -> None:
+        request = getattr(response, "request", None)
+        if request is not None and request.meta.get("article"):
+            self.fetch_failed(request.url, f"page error: {type(failure.value).__name__}")
 
     def verdict(self, item: Any) -> Verdict | None:
         """The store's verdict on an item on its way to the feeds (None: not stored)."""
@@ -260,10 +411,11 @@ class RunContext:
 
     def duplicate(self, url: str, original: str, content_hash: str | None, kind: str) -> None:
         """Count a duplicate; the same content under another URL is kept as an alias of it."""
-        self.counts["duplicates"] += 1
+        self._uncommitted["duplicates"] += 1
         if kind == "content":
             self.store.add_alias(url, original, content_hash, self.clock.now())
-            self._commit_if_due()
+        self._settle([url])
+        self._commit_if_due()
 
     def quarantine(self, values: dict[str, Any], reasons: list[str]) -> None:
         """Keep an invalid item with its reasons: a line of the run's quarantine file (written
@@ -281,8 +433,10 @@ class RunContext:
         self._quarantine.write(json.dumps(record, ensure_ascii=False, default=str) + "\n")
         self._quarantine.flush()
         self.store.quarantine(values, reasons, self.run_id, self.clock.now())
+        if url := values.get("url"):
+            self._settle([url])
+        self._uncommitted["quarantined"] += 1
         self._commit_if_due()
-        self.counts["quarantined"] += 1
 
 
 def run_uri_params(params: dict[str, Any], spider: Spider) -> dict[str, Any]:

@@ -54,7 +54,12 @@ class RunReport:
             failure=failure_reason(stats),
             outputs=context.outputs(),
         )
-        manifest.write(path, record)
+        try:
+            manifest.write(path, record)
+        except OSError as error:
+            detail = f"the run manifest could not be written to {path}: {error}"
+            logger.error("%s", detail)
+            self.stats.set_value(HEALTH_FAILURES, [*stats[HEALTH_FAILURES], detail])
         for check in failed:
             logger.error("health check failed: %s", check)
         for line in lines.summary(record, str(path)):

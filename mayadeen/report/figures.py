@@ -76,6 +76,24 @@ def quarantine_reasons(stats: Stats) -> dict[str, int]:
     return reasons
 
 
+def owed(stats: Stats) -> dict[str, Any]:
+    """Articles the run could not settle, owed to later runs (``mayadeen.crawl.owed``): attempts
+    failed in this run, confirmed gone, owed by earlier runs and settled now, outstanding after
+    the run, and this run's failures by reason.
+
+    >>> owed({"mayadeen/owed/failed": 2, "mayadeen/owed/reasons/HTTP 500": 2,
+    ...       "mayadeen/owed/outstanding": 5})["reasons"]
+    {'HTTP 500': 2}
+    """
+    return {
+        "failed": counter(stats, "mayadeen/owed/failed"),
+        "gone": counter(stats, "mayadeen/owed/gone"),
+        "settled": counter(stats, "mayadeen/owed/settled"),
+        "outstanding": counter(stats, "mayadeen/owed/outstanding"),
+        "reasons": under(stats, "mayadeen/owed/reasons/"),
+    }
+
+
 def fields(stats: Stats) -> dict[str, dict[str, Any]]:
     """Per field: how many article pages took it from each source, and its coverage (the share of
     those pages where some source gave it), or None when no article page was extracted.

@@ -28,6 +28,9 @@ class Thresholds:
     previous run's. 1 turns the check off."""
     max_quarantine_share: float = defaults.MAYADEEN_HEALTH_MAX_QUARANTINE_SHARE
     """Quarantined items above this share of the items validated fail the run. 1 turns it off."""
+    max_failed_share: float = defaults.MAYADEEN_HEALTH_MAX_FAILED_SHARE
+    """Article fetches that failed (owed to later runs, or gone) above this share of the article
+    fetches fail the run. 1 turns it off."""
     min_pages: int = defaults.MAYADEEN_HEALTH_MIN_PAGES
     """Coverage and quarantine are judged only on runs (and against runs) with at least this many
     article pages; smaller samples say too little."""
@@ -37,6 +40,7 @@ class Thresholds:
         return cls(
             max_coverage_drop=settings.getfloat("MAYADEEN_HEALTH_MAX_COVERAGE_DROP"),
             max_quarantine_share=settings.getfloat("MAYADEEN_HEALTH_MAX_QUARANTINE_SHARE"),
+            max_failed_share=settings.getfloat("MAYADEEN_HEALTH_MAX_FAILED_SHARE"),
             min_pages=settings.getint("MAYADEEN_HEALTH_MIN_PAGES"),
         )
 
@@ -63,6 +67,7 @@ def run_checks(
         stored_something(stats),
         coverage(fields, previous, thresholds),
         quarantine_share(stats, thresholds),
+        losses(stats, thresholds),
     ]
 
 
@@ -145,6 +150,36 @@ def quarantine_share(stats: Stats, thresholds: Thresholds) -> Check:
         f"{'above' if failed else 'within'} the {thresholds.max_quarantine_share:.0%} limit)"
     )
     return Check("quarantine", "failed" if failed else "ok", detail)
+
+
+def losses(stats: Stats, thresholds: Thresholds) -> Check:
+    """What the run could not settle: writes the store refused, items that failed in the
+    pipelines, and article fetches that failed (owed to later runs, or confirmed gone) above
+    ``max_failed_share`` of the article fetches.
+
+    >>> str(losses({"mayadeen/owed/arrived": 69, "mayadeen/owed/gone": 31}, Thresholds()))
+    'losses: 31 of 100 article fetches failed (31%, above the 10% limit); owed to later runs or gone'
+    >>> str(losses({"mayadeen/store/errors": 2, "mayadeen/owed/arrived": 5}, Thresholds()))
+    'losses: the store refused 2 writes'
+    >>> losses({"mayadeen/owed/arrived": 95, "mayadeen/owed/failed": 5}, Thresholds()).status
+    'ok'
+    """
+    problems = []
+    if store_errors := counter(stats, "mayadeen/store/errors"):
+        problems.append(f"the store refused {plural(store_errors, 'write')}")
+    if item_errors := counter(stats, "mayadeen/items/errors"):
+        problems.append(f"{plural(item_errors, 'item')} failed in the pipelines")
+    failed = counter(stats, "mayadeen/owed/failed") + counter(stats, "mayadeen/owed/gone")
+    fetches = failed + counter(stats, "mayadeen/owed/arrived")
+    share = failed / fetches if fetches else 0.0
+    if share > thresholds.max_failed_share:
+        problems.append(
+            f"{failed} of {fetches} article fetches failed ({share:.0%}, above the "
+            f"{thresholds.max_failed_share:.0%} limit); owed to later runs or gone"
+        )
+    if problems:
+        return Check("losses", "failed", "; ".join(problems))
+    return Check("losses", "ok", f"{failed} of {fetches} article fetches failed")
 
 
 NOISE_LIMIT = 3.0

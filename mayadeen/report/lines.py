@@ -30,10 +30,12 @@ def summary(manifest: Mapping[str, Any], path: str) -> list[str]:
     ...     "pages": {"responses": 250}, "articles": {"new": 3, "updated": 1, "unchanged": 0,
     ...     "quarantined": 1, "duplicates": 0}, "quarantine_reasons": {"missing:title": 1},
     ...     "blocks": 0, "errors": 0, "outcome": {"reason": None},
+    ...     "owed": {"failed": 2, "gone": 0, "settled": 1, "outstanding": 3},
     ...     "health": [{"check": "articles", "status": "ok", "detail": "4 stored"}]}
     >>> print("\\n".join(summary(manifest, "data/runs/R.json")))
     run R finished in 2m05s: 250 pages (120/min); articles 3 new, 1 updated, 0 unchanged, 0 duplicates
     quarantined 1 (missing:title 1); 0 blocked; 0 errors
+    owed: 2 failed in this run, 0 gone, 1 settled from earlier runs, 3 outstanding
     health: articles ok
     outcome: success; manifest data/runs/R.json
     """
@@ -49,9 +51,18 @@ def summary(manifest: Mapping[str, Any], path: str) -> list[str]:
         f"unchanged, {counts['duplicates']} duplicates",
         f"quarantined {counts['quarantined']}{f' ({reasons})' if reasons else ''}; "
         f"{manifest['blocks']} blocked; {manifest['errors']} errors",
+        _owed(manifest.get("owed") or {}),
         "health: " + "; ".join(_check(check) for check in manifest["health"]),
         f"outcome: {f'FAILED, {failure}' if failure else 'success'}; manifest {path}",
     ]
+
+
+def _owed(owed: Mapping[str, Any]) -> str:
+    return (
+        f"owed: {owed.get('failed', 0)} failed in this run, {owed.get('gone', 0)} gone, "
+        f"{owed.get('settled', 0)} settled from earlier runs, "
+        f"{owed.get('outstanding', 0)} outstanding"
+    )
 
 
 def _check(check: Mapping[str, str]) -> str:

@@ -49,6 +49,8 @@ def build(
         "health": [{"check": c.name, "status": c.status, "detail": c.detail} for c in checks],
         "articles": figures.articles(stats),
         "quarantine_reasons": figures.quarantine_reasons(stats),
+        "owed": figures.owed(stats),
+        "store_errors": figures.counter(stats, "mayadeen/store/errors"),
         "pages": figures.pages(stats),
         "discovery": figures.nested(figures.under(stats, "mayadeen/discovery/")),
         "fields": figures.fields(stats),
@@ -68,8 +70,9 @@ def write(path: Path, manifest: Mapping[str, Any]) -> None:
 
 
 def previous(directory: Path, run_id: str, min_pages: int) -> dict[str, Any] | None:
-    """The latest manifest of a run before ``run_id`` with at least ``min_pages`` article pages,
-    or None. Unreadable manifests are skipped with a warning, never fatal."""
+    """The latest manifest of a run before ``run_id`` with at least ``min_pages`` article pages
+    that did not fail, or None (a failed run is never a baseline: its figures may be what failed
+    it). Unreadable manifests are skipped with a warning, never fatal."""
     if not directory.is_dir():
         return None
     earlier = sorted((p for p in directory.glob("*.json") if p.stem < run_id), reverse=True)
@@ -80,6 +83,6 @@ def previous(directory: Path, run_id: str, min_pages: int) -> dict[str, Any] | N
             logger.warning("skipping unreadable run manifest %s: %s", path, error)
             continue
         article_pages = manifest.get("pages", {}).get("by_kind", {}).get("article", 0)
-        if article_pages >= min_pages:
+        if article_pages >= min_pages and not manifest.get("outcome", {}).get("failed"):
             return manifest
     return None

@@ -23,6 +23,7 @@ from mayadeen.crawl.arguments import parse_arguments, requested_urls
 from mayadeen.crawl.backlog import LOW, Backlog
 from mayadeen.crawl.frontier import Decision, Frontier
 from mayadeen.crawl.state import load_frontier
+from mayadeen.extensions.run_context import RunContext
 from mayadeen.middlewares import AlreadyReported
 from mayadeen.pages import discovery
 from mayadeen.pages.extract import count, extract
@@ -80,6 +81,17 @@ class ArticlesSpider(scrapy.Spider):
     def stat(self, key: str, count: int = 1) -> None:
         self.crawler.stats.inc_value(f"mayadeen/{key}", count)
 
+    @property
+    def context(self) -> RunContext:
+        return RunContext.of(self.crawler)
+
+    @property
+    def covers(self) -> bool:
+        """Whether what this run reads to its end covers it for later runs: not when the run
+        was told to leave articles out (``sections``, ``since``, ``max_articles``)."""
+        arguments = self.arguments
+        return not (arguments.sections or arguments.since or arguments.max_articles)
+
     # -- starting points ---------------------------------------------------------------------
 
     async def start(self) -> AsyncIterator[Any]:
@@ -87,8 +99,13 @@ class ArticlesSpider(scrapy.Spider):
             for request in self._requested():
                 yield request
             return
-        self.frontier = load_frontier(self.settings, self.arguments, self.logger)
+        self.frontier = load_frontier(
+            self.context.store, self.settings, self.arguments, self.logger
+        )
         for request in self._discovery_starts():
+            yield request
+        # What earlier runs owe, whatever discovery finds (mayadeen/crawl/owed.py).
+        for request in self._requests(sorted(self.frontier.owed), "owed"):
             yield request
 
     def _discovery_starts(self) -> Iterator[scrapy.Request]:
@@ -120,9 +137,16 @@ class ArticlesSpider(scrapy.Spider):
 
     # -- requests ----------------------------------------------------------------------------
 
-    def _page(self, url: str, callback: Any, kind: str) -> scrapy.Request:
+    def _page(
+        self, url: str, callback: Any, kind: str, listing: str | None = None
+    ) -> scrapy.Request:
+        options = (
+            {"kind": kind}
+            if callback != self.parse_listing
+            else {"kind": kind, "listing": listing or url}
+        )
         return scrapy.Request(
-            url, callback=callback, errback=self.discovery_failed, cb_kwargs={"kind": kind}
+            url, callback=callback, errback=self.discovery_failed, cb_kwargs=options
         )
 
     def _articles(
@@ -140,7 +164,9 @@ class ArticlesSpider(scrapy.Spider):
                     callback=self.parse_article,
                     errback=self.fetch_failed,
                     priority=ARTICLE_PRIORITY,
+                    meta={"owed": True},
                 )
+                self.context.owe(url)
             yield decision, request
 
     def _requests(self, urls: Iterable[str | None], source: str) -> Iterator[scrapy.Request]:
@@ -149,7 +175,9 @@ class ArticlesSpider(scrapy.Spider):
 
     # -- discovery pages ---------------------------------------------------------------------
 
-    def parse_listing(self, response: Response, kind: str) -> Iterator[scrapy.Request]:
+    def parse_listing(
+        self, response: Response, kind: str, listing: str
+    ) -> Iterator[scrapy.Request]:
         if not isinstance(response, TextResponse):
             self.stat(f"listings/{kind}/not_text")
             return
@@ -164,11 +192,13 @@ class ArticlesSpider(scrapy.Spider):
             for url in page.listings:
                 yield self._page(url, self.parse_listing, "section")
         if not page.next_pages:
+            if self.covers:
+                self.context.cover(listing, "listing")
             return
         assert self.frontier is not None
-        if self.frontier.keep_paging(decisions, page.dates) and not self.max_reached():
+        if self.frontier.keep_paging(listing, decisions, page.dates) and not self.max_reached():
             for url in page.next_pages:
-                yield self._page(url, self.parse_listing, kind)
+                yield self._page(url, self.parse_listing, kind, listing)
         else:
             self.stat(f"listings/{kind}/stopped")
 
@@ -185,18 +215,28 @@ class ArticlesSpider(scrapy.Spider):
         if sitemap_kind == "sitemapindex":
             for entry in entries:
                 url = canonical_url(entry.loc, self.root)
-                month = sitemap_month(url or "")
-                if url is None or (month and not self.frontier.wants_month(*month)):
+                if url is None or not self.frontier.wants_sitemap(url, sitemap_month(url)):
                     self.stat("sitemaps/skipped")
                     continue
                 yield self._page(url, self.parse_sitemap, "sitemap")
         elif sitemap_kind == "urlset":
             located = ((canonical_url(e.loc, self.root), e.lastmod) for e in entries)
             found = self._articles(((url, lastmod) for url, lastmod in located if url), "sitemap")
-            self.backlog.add(request for _, request in found if request is not None)
+            self.backlog.add(self._to_its_end(found, response.url))
             yield from self._released()
         else:
             self.logger.warning("%s: not a sitemap (%s); skipped", response.url, sitemap_kind)
+
+    def _to_its_end(
+        self, found: Iterable[tuple[Decision, scrapy.Request | None]], sitemap: str
+    ) -> Iterator[scrapy.Request]:
+        """A sitemap's requests; once every entry is decided (and each one to fetch requested,
+        so owed), the sitemap is covered."""
+        for _, request in found:
+            if request is not None:
+                yield request
+        if self.covers and not self.max_reached():
+            self.context.cover(sitemap, "sitemap")
 
     def parse_rss(self, response: Response, kind: str) -> Iterator[scrapy.Request]:
         links = discovery.read_rss(response)
@@ -226,6 +266,9 @@ class ArticlesSpider(scrapy.Spider):
         for note in extraction.notes:
             self.logger.info("%s: %s", response.url, note)
         item = extraction.item
+        if response.meta.get("owed"):  # what is owed moves to the article's URL, or is settled
+            requested = [*response.meta.get("redirect_urls", ()), response.url]
+            self.context.arrived(requested, item.url if item is not None else None)
         if item is None:
             self.logger.info(
                 "%s: a %s page, not an article; no item", response.url, extraction.kind
@@ -233,6 +276,8 @@ class ArticlesSpider(scrapy.Spider):
             return
         if self.frontier is not None and self.frontier.too_old(item.published_at):
             self.stat("articles/before_since")
+            if item.url:
+                self.context.settle(item.url)
             return
         if self.max_reached(self.items_in_pipelines):
             self.stat("articles/after_max_articles")
@@ -244,9 +289,15 @@ class ArticlesSpider(scrapy.Spider):
             yield from self._released()
 
     def fetch_failed(self, failure: Failure) -> None:
+        request = getattr(failure, "request", None)
+        if request is not None and request.meta.get("owed"):
+            first = request.meta.get("redirect_urls", [request.url])[0]
+            error = failure.value
+            status = error.response.status if isinstance(error, HttpError) else None
+            reason = "blocked" if isinstance(error, AlreadyReported) else _failure_reason(failure)
+            self.context.fetch_failed(first, reason, status)
         if isinstance(failure.value, AlreadyReported):  # a block or content-less page: counted
             return
-        request = getattr(failure, "request", None)
         self.logger.error(
             "%s: not fetched: %s", getattr(request, "url", "?"), _failure_reason(failure)
         )

@@ -147,6 +147,12 @@ class Store:
         self._last_commit = time.monotonic()
         return done
 
+    def rollback(self) -> None:
+        """Drop the pending writes (after a refused commit)."""
+        self.pending = 0
+        if self._db is not None and self._db.in_transaction:
+            self._db.rollback()
+
     def commit_if_due(self) -> int:
         """Commit in batches: when ``batch_size`` writes are pending, or ``commit_interval``
         seconds after the last commit; returns how many writes were committed (0: not yet).

@@ -17,7 +17,7 @@ from typing import Final
 
 from mayadeen.items import FIELD_NAMES, LIST_FIELDS, ArticleItem
 
-SCHEMA_VERSION: Final = 1
+SCHEMA_VERSION: Final = 2
 
 COMPARED: Final = tuple(name for name in FIELD_NAMES if name != "crawled_at")
 """Fields whose change makes a stored article ``updated``; a new fetch time alone is no change."""
@@ -106,6 +106,45 @@ def _column_list(extra: dict[str, str]) -> str:
     return ",\n  ".join(f"{name} {kind}" for name, kind in {**item_columns(), **extra}.items())
 
 
+LEDGER_TABLES: Final = (
+    # An article URL a run requested and that is not settled yet: written when the request is
+    # made (so a run killed at any point leaves it here), deleted when the article is stored,
+    # quarantined, found a duplicate or not an article. Later runs request what is due.
+    """CREATE TABLE owed (
+  url TEXT PRIMARY KEY,
+  reason TEXT NOT NULL,
+  attempts INTEGER NOT NULL DEFAULT 0,
+  gone_answers INTEGER NOT NULL DEFAULT 0,
+  first_owed_at TEXT NOT NULL,
+  last_attempt_at TEXT,
+  next_attempt_at TEXT NOT NULL,
+  run_id TEXT
+)""",
+    "CREATE INDEX owed_due ON owed(next_attempt_at)",
+    # Answered 404 or 410 on two attempts: confirmed gone, no longer requested.
+    """CREATE TABLE gone (
+  url TEXT PRIMARY KEY,
+  status INTEGER NOT NULL,
+  confirmed_at TEXT NOT NULL,
+  run_id TEXT
+)""",
+    # What a trustworthy run read to its end (a monthly sitemap, a listing paged to its last
+    # page), with every article in it stored or owed: what later runs may shorten.
+    """CREATE TABLE covered (
+  source TEXT PRIMARY KEY,
+  kind TEXT NOT NULL,
+  covered_at TEXT NOT NULL,
+  run_id TEXT NOT NULL
+)""",
+    # The site the data directory belongs to (its MAYADEEN_BASE_URL root).
+    """CREATE TABLE site (
+  key TEXT PRIMARY KEY,
+  value TEXT NOT NULL
+)""",
+)
+"""The crawl's ledger: what is owed, gone, covered, and whose data this is (``store/ledger.py``)."""
+
+
 def create_statements() -> list[str]:
     """The current schema, from scratch."""
     versioned = {name: kind.removesuffix(" PRIMARY KEY") for name, kind in item_columns().items()}
@@ -159,14 +198,21 @@ def create_statements() -> list[str]:
   duplicates INTEGER NOT NULL DEFAULT 0,
   quarantined INTEGER NOT NULL DEFAULT 0
 )""",
+        *LEDGER_TABLES,
     ]
 
 
 Migration = Callable[[sqlite3.Connection], None]
 
-MIGRATIONS: dict[int, Migration] = {}
+
+def _add_ledger(db: sqlite3.Connection) -> None:
+    for statement in LEDGER_TABLES:
+        db.execute(statement)
+
+
+MIGRATIONS: dict[int, Migration] = {2: _add_ledger}
 """Version ``v`` → the step that takes a version ``v - 1`` store to ``v``. Version 1 is the first
-schema, so there is nothing to migrate yet; the next structural change adds ``2: step``."""
+schema; 2 added the crawl's ledger (``owed``, ``gone``, ``covered``, ``site``)."""
 
 
 class SchemaError(RuntimeError):

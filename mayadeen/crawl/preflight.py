@@ -1,0 +1,96 @@
+"""What a crawl checks before it starts, so that a data directory it cannot use is one line naming
+the path and what to do, and never a traceback or a crawl whose work is lost.
+
+- the data directory can be created and written;
+- no other crawl is using it (:class:`~mayadeen.store.files.DataDirLock`, held until the process
+  ends);
+- the store opens (created, or migrated to this version's schema), is a plain file, and belongs to
+  the site being crawled (``MAYADEEN_REBIND_SITE`` moves it to another one).
+"""
+
+import os
+import sqlite3
+from pathlib import Path
+
+from scrapy.settings import BaseSettings
+
+from mayadeen.site.urls import site_root
+from mayadeen.store import SchemaError, Store, store_path
+from mayadeen.store.files import DataDirError, DataDirLock, refuse_symlink
+from mayadeen.store.ledger import Ledger
+
+
+class OtherSiteError(DataDirError):
+    """The store belongs to another site: a usage error (exit 2)."""
+
+
+def preflight(settings: BaseSettings) -> DataDirLock:
+    """Check the data directory and take its lock; raises ``DataDirError`` with the one line."""
+    data_dir = Path(settings["MAYADEEN_DATA_DIR"])
+    try:
+        data_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise DataDirError(
+            f"cannot create the data directory {data_dir}: {error.strerror}: "
+            "set MAYADEEN_DATA_DIR to a directory this user may write"
+        ) from None
+    if not os.access(data_dir, os.W_OK | os.X_OK):
+        raise DataDirError(
+            f"the data directory {data_dir} is not writable: make it writable, "
+            "or set MAYADEEN_DATA_DIR to another directory"
+        )
+    lock = DataDirLock(data_dir, shared=bool(settings.get("MAYADEEN_REDIS_URL")))
+    try:
+        lock.acquire()
+    except OSError as error:
+        raise DataDirError(f"cannot lock {lock.path}: {error.strerror}") from None
+    try:
+        check_store(
+            store_path(data_dir),
+            site_root(settings["MAYADEEN_BASE_URL"]),
+            settings.getbool("MAYADEEN_REBIND_SITE"),
+        )
+    except BaseException:
+        lock.release()
+        raise
+    return lock
+
+
+def check_store(path: Path, root: str, rebind: bool) -> None:
+    """The store at ``path`` opens for writing and belongs to ``root`` (or to no site yet)."""
+    refuse_symlink(path)
+    try:
+        with Store.open(path) as store:
+            bound = Ledger(store).site_root()
+    except SchemaError as error:
+        raise DataDirError(f"{path}: {error}") from None
+    except sqlite3.DatabaseError as error:
+        raise DataDirError(store_problem(path, error)) from None
+    except OSError as error:
+        raise DataDirError(f"cannot open the store {path}: {error.strerror}") from None
+    if bound is not None and bound != root and not rebind:
+        raise OtherSiteError(
+            f"the store {path} holds {bound}, not {root}: set MAYADEEN_DATA_DIR to another "
+            "directory for this site (or MAYADEEN_REBIND_SITE=1 to move this store to it)"
+        )
+
+
+def store_problem(path: Path, error: sqlite3.DatabaseError) -> str:
+    """One line on a store SQLite would not open or write, with what to do.
+
+    >>> line = store_problem(Path("d/a.sqlite"), sqlite3.DatabaseError("file is not a database"))
+    >>> line.startswith("the store d/a.sqlite is damaged (file is not a database): restore it")
+    True
+    >>> line.endswith("`sqlite3 d/a.sqlite .recover | sqlite3 d/recovered.sqlite` and put that file in its place")
+    True
+    """
+    message = str(error)
+    if "full" in message:
+        return f"the disk of {path} is full ({message}): free space there, then run again"
+    if "readonly" in message or "unable to open" in message:
+        return f"cannot write the store {path} ({message}): make it and its directory writable"
+    return (
+        f"the store {path} is damaged ({message}): restore it from a backup, or rescue its rows "
+        f"with `sqlite3 {path} .recover | sqlite3 {path.parent / 'recovered.sqlite'}` "
+        "and put that file in its place"
+    )

@@ -1,0 +1,140 @@
+"""The crawl's ledger in the store: articles owed to later runs, articles confirmed gone, what
+trustworthy runs covered, and the site the data directory belongs to (tables in
+``mayadeen.store.schema.LEDGER_TABLES``; the rules in ``mayadeen.crawl.owed``).
+
+Written through the run's store connection, so a ledger row commits in the same batch as the
+articles around it: an article is never both stored and owed once the batch is committed.
+"""
+
+import sqlite3
+from collections.abc import Iterable, Mapping
+from typing import Literal
+
+from mayadeen.store.db import Store
+
+Outcome = Literal["owed", "gone"]
+
+
+class Ledger:
+    def __init__(self, store: Store) -> None:
+        self.store = store
+
+    # -- owed articles ---------------------------------------------------------------------
+
+    def owe(self, url: str, run_id: str, now: str, reason: str) -> None:
+        """Record that ``url`` is requested and not settled yet; an owed URL keeps its history."""
+        self.store.db.execute(
+            "INSERT INTO owed (url, reason, attempts, first_owed_at, next_attempt_at, run_id) "
+            "VALUES (?, ?, 0, ?, ?, ?) ON CONFLICT(url) DO UPDATE SET run_id = excluded.run_id",
+            (url, reason, now, now, run_id),
+        )
+        self.store.pending += 1
+
+    def settle(self, urls: Iterable[str], run_id: str) -> int:
+        """Settle ``urls`` (stored, quarantined, a duplicate, not an article); returns how many of
+        them earlier runs owed."""
+        earlier = 0
+        for url in dict.fromkeys(urls):
+            row = self.store.db.execute(
+                "DELETE FROM owed WHERE url = ? RETURNING run_id, attempts", (url,)
+            ).fetchone()
+            if row is not None:
+                self.store.pending += 1
+                earlier += row[0] != run_id or row[1] > 0
+        return earlier
+
+    def failed(
+        self,
+        url: str,
+        reason: str,
+        gone: bool,
+        now: str,
+        next_attempt_at: str,
+        run_id: str,
+        status: int | None,
+    ) -> Outcome:
+        """An attempt at ``url`` failed: owed with one more attempt, or, when ``gone``, moved to
+        ``gone``. ``next_attempt_at`` is worked out by the caller from :meth:`attempts`."""
+        db = self.store.db
+        self.store.pending += 1
+        if gone:
+            db.execute("DELETE FROM owed WHERE url = ?", (url,))
+            db.execute(
+                "INSERT INTO gone (url, status, confirmed_at, run_id) VALUES (?, ?, ?, ?) "
+                "ON CONFLICT(url) DO UPDATE SET status = excluded.status, "
+                "confirmed_at = excluded.confirmed_at, run_id = excluded.run_id",
+                (url, status or 0, now, run_id),
+            )
+            return "gone"
+        gone_answer = int(status in (404, 410))
+        db.execute(
+            "INSERT INTO owed (url, reason, attempts, gone_answers, first_owed_at, "
+            "last_attempt_at, next_attempt_at, run_id) VALUES (?, ?, 1, ?, ?, ?, ?, ?) "
+            "ON CONFLICT(url) DO UPDATE SET reason = excluded.reason, "
+            "attempts = owed.attempts + 1, "
+            "gone_answers = CASE WHEN excluded.gone_answers THEN owed.gone_answers + 1 ELSE 0 END, "
+            "last_attempt_at = excluded.last_attempt_at, "
+            "next_attempt_at = excluded.next_attempt_at, run_id = excluded.run_id",
+            (url, reason, gone_answer, now, now, next_attempt_at, run_id),
+        )
+        return "owed"
+
+    def attempts(self, url: str) -> tuple[int, int]:
+        """(failed attempts, consecutive 404/410 answers) of an owed URL so far."""
+        row = self.store.db.execute(
+            "SELECT attempts, gone_answers FROM owed WHERE url = ?", (url,)
+        ).fetchone()
+        return (row[0], row[1]) if row else (0, 0)
+
+    def outstanding(self) -> int:
+        (count,) = self.store.db.execute("SELECT count(*) FROM owed").fetchone()
+        return int(count)
+
+    def due(self, now: str) -> list[str]:
+        """Owed URLs whose next attempt is due at ``now``, the longest owed first."""
+        rows = self.store.db.execute(
+            "SELECT url FROM owed WHERE next_attempt_at <= ? ORDER BY first_owed_at, url", (now,)
+        )
+        return [row[0] for row in rows]
+
+    # -- coverage --------------------------------------------------------------------------
+
+    def covered(self) -> dict[str, str]:
+        """Every covered source → when it was covered."""
+        return dict(self.store.db.execute("SELECT source, covered_at FROM covered"))
+
+    def cover(self, sources: Mapping[str, str], run_id: str, now: str) -> None:
+        """Record ``sources`` (source → kind) as read to their end by this run."""
+        self.store.db.executemany(
+            "INSERT INTO covered (source, kind, covered_at, run_id) VALUES (?, ?, ?, ?) "
+            "ON CONFLICT(source) DO UPDATE SET covered_at = excluded.covered_at, "
+            "run_id = excluded.run_id",
+            [(source, kind, now, run_id) for source, kind in sources.items()],
+        )
+        self.store.pending += len(sources)
+
+    # -- the site --------------------------------------------------------------------------
+
+    def site_root(self) -> str | None:
+        """The site root the store belongs to (None: a new store)."""
+        return bound_site(self.store.db)
+
+    def bind_site(self, root: str) -> None:
+        """Record the site the store belongs to (the first run's; a later one replaces it only
+        when told to)."""
+        self.store.db.execute(
+            "INSERT INTO site (key, value) VALUES ('root', ?) "
+            "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+            (root,),
+        )
+        self.store.pending += 1
+
+
+def bound_site(db: sqlite3.Connection) -> str | None:
+    """The site root recorded in the store of ``db`` (None: none yet, or a store older than
+    the ledger)."""
+    try:
+        row = db.execute("SELECT value FROM site WHERE key = 'root'").fetchone()
+    except sqlite3.OperationalError:  # schema version 1: no ``site`` table until migrated
+        return None
+    return row[0] if row else None
