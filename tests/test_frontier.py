@@ -124,6 +124,11 @@ def test_a_covered_monthly_sitemap_is_skipped_once_its_month_closed_before_the_c
     later = frontier(covered={sitemap(10): read_at + timedelta(hours=2)})
     assert not later.wants_sitemap(sitemap(10), (2026, 10))
     assert run.wants_sitemap(f"{ROOT}/sitemap.xml", None), "an index, not a month"
+    edited = "2026-11-03T09:00:00+02:00"  # the index says August's sitemap changed since
+    assert run.wants_sitemap(sitemap(8), (2026, 8), edited)
+    assert not run.wants_sitemap(sitemap(8), (2026, 8), "2026-09-01T00:00:00+03:00")
+    anchored = frontier(covered={sitemap(8): read_at}, newest=datetime(2026, 8, 20, tzinfo=UTC))
+    assert anchored.wants_sitemap(sitemap(8), (2026, 8)), "the newest stored article's month"
     assert frontier(full=True, covered={sitemap(8): read_at}).wants_sitemap(sitemap(8), (2026, 8))
 
 

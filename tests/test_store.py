@@ -224,3 +224,21 @@ def test_crawls_opening_a_new_store_at_once_all_get_in(tmp_path: Path) -> None:
         with sqlite3.connect(path) as db:
             (runs,) = db.execute("SELECT count(DISTINCT run_id) FROM runs").fetchone()
         assert runs == 3
+
+
+def test_the_data_directorys_files_are_never_written_through_a_planted_symlink(
+    tmp_path: Path,
+) -> None:
+    from mayadeen.store.files import open_nofollow
+
+    target = tmp_path / "elsewhere.txt"
+    target.write_text("precious", encoding="utf-8")
+    planted = tmp_path / "articles-20261128T000000Z.csv"
+    planted.symlink_to(target)
+    for mode in ("wb", "ab", "w", "a"):
+        with pytest.raises(OSError, match="Too many levels of symbolic links"):
+            open_nofollow(planted, mode)
+    assert target.read_text(encoding="utf-8") == "precious"
+    with open_nofollow(tmp_path / "plain.csv", "w") as out:
+        out.write("ok")
+    assert (tmp_path / "plain.csv").read_text(encoding="utf-8") == "ok"

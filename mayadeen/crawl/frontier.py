@@ -82,6 +82,9 @@ class Frontier:
     """Sitemaps and listings (by URL) that trustworthy runs read to their end, and when."""
     owed: frozenset[str] = frozenset()
     """Article URLs earlier runs owe, due now: requested whatever discovery decides."""
+    newest: datetime | None = None
+    """The newest stored article's publication: its month is read whatever was covered (the
+    site's clock and ours may disagree, and a site's newest month may lie in the past)."""
 
     def __post_init__(self) -> None:
         self.requested: set[str] = set()
@@ -138,16 +141,22 @@ class Frontier:
         covered = not self.full and listing in self.covered
         return not covered or any(d.unknown for d in decisions)
 
-    def wants_sitemap(self, url: str, month: tuple[int, int] | None) -> bool:
+    def wants_sitemap(
+        self, url: str, month: tuple[int, int] | None, lastmod: str | None = None
+    ) -> bool:
         """Whether a sitemap (of ``month``, for a monthly one) may list articles this run wants:
         not a month before ``since``; not a month that closed a re-check window before a
-        trustworthy run read its sitemap to the end."""
+        trustworthy run read its sitemap to the end (and before the newest stored article),
+        unless the sitemap index states a ``lastmod`` after that run."""
         if month is None:
             return True
         if self.since is not None and month < (self.since.year, self.since.month):
             return False
         covered_at = None if self.full else self.covered.get(url)
-        return covered_at is None or month_end(*month) + self.recheck > covered_at
+        if covered_at is None or ((stated := moment(lastmod)) and stated > covered_at):
+            return True
+        anchor = min(covered_at, self.newest) if self.newest else covered_at
+        return month_end(*month) + self.recheck > anchor
 
     def too_old(self, published_at: str | None) -> bool:
         """Whether an article was published before ``since`` (its date in the site's time zone)."""

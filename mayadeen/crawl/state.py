@@ -36,6 +36,8 @@ def load_frontier(
         if (stated := moment(at)) is not None
     }
     owed = ledger.due(iso_seconds(now))
+    # ISO strings of one site sort by time to within their offsets (hours); the window is days.
+    newest = max((k.published_at for k in known.values() if k.published_at), default=None)
     frontier = Frontier(
         known,
         full=arguments.full,
@@ -45,6 +47,7 @@ def load_frontier(
         now=now,
         covered=covered,
         owed=frozenset(owed),
+        newest=moment(newest),
     )
     if arguments.full:
         mode = "full run (full=1): every article is fetched again"

@@ -42,6 +42,7 @@ from mayadeen.pages.dates import iso_seconds
 from mayadeen.report.health import SUCCESSFUL_CLOSE_REASONS, stored_something
 from mayadeen.site.urls import site_root
 from mayadeen.store import SchemaError, Store, Verdict, store_path
+from mayadeen.store.files import open_nofollow
 from mayadeen.store.ledger import Ledger
 
 logger = logging.getLogger(__name__)
@@ -429,7 +430,7 @@ class RunContext:
         }
         if self._quarantine is None:
             self.quarantine_path.parent.mkdir(parents=True, exist_ok=True)
-            self._quarantine = self.quarantine_path.open("a", encoding="utf-8")
+            self._quarantine = open_nofollow(self.quarantine_path, "a")
         self._quarantine.write(json.dumps(record, ensure_ascii=False, default=str) + "\n")
         self._quarantine.flush()
         self.store.quarantine(values, reasons, self.run_id, self.clock.now())

@@ -31,6 +31,7 @@ from mayadeen.extensions.run_context import (
     run_uri_params,
 )
 from mayadeen.items import FIELD_NAMES
+from mayadeen.store.files import open_nofollow
 
 GZIP: str = "scrapy.extensions.postprocessing.GzipPlugin"
 RUN_ID_PARAMETER = "%(run_id)s"
@@ -62,7 +63,8 @@ class UnbufferedFileFeedStorage(FileFeedStorage):
     def open(self, spider: Spider) -> IO[bytes]:
         path = Path(self.path)
         path.parent.mkdir(parents=True, exist_ok=True)
-        return path.open(self.write_mode, buffering=0)
+        # Not through a symlink planted where the feed goes (mayadeen/store/files.py).
+        return open_nofollow(path, self.write_mode, buffering=0)
 
 
 def feed_entry(extension: str) -> dict[str, Any]:

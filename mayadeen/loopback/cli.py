@@ -61,11 +61,7 @@ def serve(options: argparse.Namespace) -> int:
     # The first line is the root alone, so scripts can read it from the pipe.
     print(server.root, flush=True)
     print(f"loopback site: {what}, built in {time.perf_counter() - started:.1f}s", file=sys.stderr)
-    print(
-        f"try: scrapy crawl articles -s MAYADEEN_BASE_URL={server.root}   (Ctrl-C stops)",
-        file=sys.stderr,
-        flush=True,
-    )
+    print(try_command(server.root), file=sys.stderr, flush=True)
     try:
         server.serve_forever()
     except KeyboardInterrupt:
@@ -79,3 +75,23 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m mayadeen.loopback", description=DESCRIPTION)
     add_arguments(parser)
     return serve(parser.parse_args(argv))
+
+
+def try_command(root: str) -> str:
+    """The crawl to try against the loopback site: its own data directory (a data directory
+    belongs to one site, and the production ``data/`` is not for try-outs) and politeness off (at
+    the live site's one request a second, a 500-article try-out takes minutes, not seconds).
+
+    >>> for part in try_command("http://127.0.0.1:8123").split(" -s "):
+    ...     print(part)
+    try: MAYADEEN_DATA_DIR=$(mktemp -d) scrapy crawl articles
+    MAYADEEN_BASE_URL=http://127.0.0.1:8123
+    DOWNLOAD_DELAY=0
+    AUTOTHROTTLE_ENABLED=0
+    CONCURRENT_REQUESTS_PER_DOMAIN=8   (Ctrl-C stops)
+    """
+    return (
+        f"try: MAYADEEN_DATA_DIR=$(mktemp -d) scrapy crawl articles -s MAYADEEN_BASE_URL={root}"
+        " -s DOWNLOAD_DELAY=0 -s AUTOTHROTTLE_ENABLED=0 -s CONCURRENT_REQUESTS_PER_DOMAIN=8"
+        "   (Ctrl-C stops)"
+    )

@@ -17,6 +17,7 @@ from typing import Any
 from mayadeen.report import figures
 from mayadeen.report.figures import Stats
 from mayadeen.report.health import Check
+from mayadeen.store.files import open_nofollow
 
 logger = logging.getLogger(__name__)
 FORMAT_VERSION = 1
@@ -65,7 +66,8 @@ def write(path: Path, manifest: Mapping[str, Any]) -> None:
     """Write the manifest to ``path`` whole or not at all (a reader never sees half a file)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     partial = path.with_suffix(".json.partial")
-    partial.write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    with open_nofollow(partial, "w") as out:  # os.replace then replaces a link, never follows it
+        out.write(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n")
     os.replace(partial, path)
 
 

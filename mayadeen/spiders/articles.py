@@ -215,7 +215,9 @@ class ArticlesSpider(scrapy.Spider):
         if sitemap_kind == "sitemapindex":
             for entry in entries:
                 url = canonical_url(entry.loc, self.root)
-                if url is None or not self.frontier.wants_sitemap(url, sitemap_month(url)):
+                if url is None or not self.frontier.wants_sitemap(
+                    url, sitemap_month(url), entry.lastmod
+                ):
                     self.stat("sitemaps/skipped")
                     continue
                 yield self._page(url, self.parse_sitemap, "sitemap")

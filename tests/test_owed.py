@@ -1,0 +1,179 @@
+"""End to end: what a run could not settle is owed to later runs, the incremental shortcuts rest on
+what the store knows was covered, and a data directory a crawl cannot use is one line before
+anything is fetched."""
+
+import os
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from mayadeen.loopback import GeneratedSite, LoopbackServer
+from mayadeen.store.files import DataDirLock
+from tests.conftest import crawl, stat
+from tests.test_crawl_discovery import article_urls, requested_paths, stored
+
+pytestmark = pytest.mark.e2e
+NO_RETRIES = ("-s", "RETRY_ENABLED=0")
+
+
+def owed_rows(data_dir: Path) -> dict[str, tuple[str, int]]:
+    with sqlite3.connect(data_dir / "articles.sqlite") as db:
+        return {
+            url: (reason, attempts)
+            for url, reason, attempts in db.execute("SELECT url, reason, attempts FROM owed")
+        }
+
+
+def last_line(stderr: str) -> str:
+    return stderr.rstrip().splitlines()[-1]
+
+
+def test_old_articles_that_failed_once_are_fetched_by_the_next_incremental_run(
+    small_site: GeneratedSite, tmp_path: Path
+) -> None:
+    """The issue's case: articles deep in the listings and in old sitemap months failed in a run
+    that otherwise finished; the next run's shortcuts would never reach them again."""
+    oldest = small_site.articles[-5:]
+    with LoopbackServer(small_site) as server:
+        for article, fault in zip(
+            oldest, ("status:500", "reset", "truncate", "status:503", "reset"), strict=True
+        ):
+            server.add_fault(f"{article.path}={fault}")
+        first = crawl(server.root, tmp_path, *NO_RETRIES)
+        assert first.returncode == 0, first.stderr[-3000:]  # 5 of 300: within the 10% limit
+        failed = {f"{server.root}{a.path}" for a in oldest}
+        assert set(owed_rows(tmp_path)) == failed
+        assert {attempts for _, attempts in owed_rows(tmp_path).values()} == {1}
+        assert (
+            "owed: 5 failed in this run, 0 gone, 0 settled from earlier runs, 5 outstanding"
+            in first.stderr
+        )
+        assert set(stored(tmp_path)) == article_urls(small_site, server.root) - failed
+
+        server.clear_faults()
+        server.clear_requests()
+        second = crawl(server.root, tmp_path, "-s", "MAYADEEN_OWED_RETRY_HOURS=0")
+        assert second.returncode == 0, second.stderr[-3000:]
+        requested = requested_paths(server)
+
+    assert set(stored(tmp_path)) == article_urls(small_site, server.root)
+    assert owed_rows(tmp_path) == {}
+    assert stat(second.stderr, "mayadeen/owed/settled") == 5
+    assert stat(second.stderr, "mayadeen/discovery/owed/owed") == 5
+    assert all(requested.count(a.path) == 1 for a in oldest)
+    assert len(requested) < 60, "an incremental run: the shortcuts still hold for the rest"
+
+
+def test_a_run_that_reached_nothing_shortens_no_later_run(
+    small_site: GeneratedSite, tmp_path: Path
+) -> None:
+    """The README's first command run offline: it is recorded as failed and covers nothing, so
+    the next run reads every sitemap and listing to the end."""
+    with LoopbackServer(small_site) as server:
+        server.add_fault("/*=reset")
+        offline = crawl(server.root, tmp_path, *NO_RETRIES)
+        assert offline.returncode == 1
+        assert "run failed: stored no article and hit" in last_line(offline.stderr)
+        server.clear_faults()
+        after = crawl(server.root, tmp_path)
+    assert after.returncode == 0, after.stderr[-3000:]
+    assert "nothing covered by an earlier run: full discovery" in after.stderr
+    assert set(stored(tmp_path)) == article_urls(small_site, server.root)
+
+
+def test_an_article_answering_404_twice_is_gone_and_a_run_losing_a_third_of_its_fetches_fails(
+    small_site: GeneratedSite, tmp_path: Path
+) -> None:
+    politics = [a for a in small_site.articles if a.section == "news/politics"]
+    share = len(politics) / len(small_site.articles)
+    assert 0.1 < share < 0.5
+    with LoopbackServer(small_site) as server:
+        server.add_fault("/news/politics/*=status:404")
+        first = crawl(server.root, tmp_path, *NO_RETRIES)
+        assert first.returncode == 1
+        assert f"losses: {len(politics)} of {len(small_site.articles)} article fetches failed" in (
+            first.stderr
+        )
+        assert "run failed: " in first.stderr
+        second = crawl(server.root, tmp_path, *NO_RETRIES, "-s", "MAYADEEN_OWED_RETRY_HOURS=0")
+        server.clear_requests()
+        third = crawl(server.root, tmp_path, "-s", "MAYADEEN_OWED_RETRY_HOURS=0")
+        requested = requested_paths(server)
+    assert stat(second.stderr, "mayadeen/owed/gone") == len(politics)
+    with sqlite3.connect(tmp_path / "articles.sqlite") as db:
+        (gone,) = db.execute("SELECT count(*) FROM gone WHERE status = 404").fetchone()
+    assert gone == len(politics)
+    assert owed_rows(tmp_path) == {}
+    assert not any(path in requested for path in (a.path for a in politics))
+    assert third.returncode == 0, third.stderr[-3000:]
+
+
+def test_a_data_directory_is_used_by_one_crawl_and_belongs_to_one_site(
+    server: LoopbackServer, small_site: GeneratedSite, tmp_path: Path
+) -> None:
+    lock = DataDirLock(tmp_path)
+    lock.acquire()
+    try:
+        held = crawl(server.root, tmp_path)
+    finally:
+        lock.release()
+    assert held.returncode == 1
+    assert held.stderr.strip().splitlines() == [
+        f"mayadeen: another crawl is using {tmp_path} (pid {os.getpid()}): wait "
+        "for it to end, or give this one another MAYADEEN_DATA_DIR"
+    ]
+    assert server.requests == []
+
+    assert crawl(server.root, tmp_path, "-a", "max_articles=3").returncode == 0
+    with LoopbackServer(small_site) as other:
+        refused = crawl(other.root, tmp_path)
+        assert refused.returncode == 2
+        assert last_line(refused.stderr) == (
+            f"scrapy: error: the store {tmp_path / 'articles.sqlite'} holds {server.root}, not "
+            f"{other.root}: set MAYADEEN_DATA_DIR to another directory for this site (or "
+            "MAYADEEN_REBIND_SITE=1 to move this store to it)"
+        )
+        assert "Traceback" not in refused.stderr
+        assert other.requests == []
+        moved = crawl(other.root, tmp_path, "-a", "max_articles=3", "-s", "MAYADEEN_REBIND_SITE=1")
+        assert moved.returncode == 0, moved.stderr[-3000:]
+
+
+@pytest.mark.parametrize(
+    ("damage", "message"),
+    [
+        (
+            "not_a_database",
+            "is damaged (file is not a database): restore it from a backup, or "
+            "rescue its rows with `sqlite3 ",
+        ),
+        ("future_version", "has schema version 99; this mayadeen knows up to"),
+        ("symlink", "is a symlink (to "),
+        ("data_dir_is_a_file", "cannot create the data directory"),
+    ],
+)
+def test_a_data_directory_that_cannot_be_used_is_one_line_and_nothing_is_fetched(
+    server: LoopbackServer, tmp_path: Path, damage: str, message: str
+) -> None:
+    data_dir = tmp_path / "data"
+    data_dir.mkdir()
+    store = data_dir / "articles.sqlite"
+    if damage == "not_a_database":
+        store.write_bytes(b"these are not the pages of an SQLite database" * 100)
+    elif damage == "future_version":
+        with sqlite3.connect(store) as db:
+            db.execute("PRAGMA user_version = 99")
+    elif damage == "symlink":
+        (tmp_path / "elsewhere.sqlite").touch()
+        store.symlink_to(tmp_path / "elsewhere.sqlite")
+    else:
+        data_dir.rmdir()
+        data_dir.write_text("a file where the data directory should be", encoding="utf-8")
+    done = crawl(server.root, data_dir)
+    assert done.returncode == 1
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1, done.stderr[-3000:]
+    assert lines[0].startswith("mayadeen: ")
+    assert message in lines[0]
+    assert server.requests == []
