@@ -241,12 +241,14 @@ def test_an_empty_run_follows_feed_store_empty(
 
 
 def test_feed_rows_reach_the_file_as_items_are_exported(tmp_path: Path) -> None:
-    """A crawl killed midway leaves every row exported before it, whole (unbuffered files)."""
+    """A crawl killed midway leaves every row exported before it, whole (unbuffered files), in
+    the feed's ``.partial`` file: it gets its final name only when complete."""
     items = list(ARTICLES.values())[:5]
     seen: list[list[list[str]]] = []
 
     async def before_the_close(run: PipelineRun) -> None:
-        (feed,) = (tmp_path / "feeds").glob("*.csv")
+        assert not list((tmp_path / "feeds").glob("*.csv"))
+        (feed,) = (tmp_path / "feeds").glob("*.csv.partial")
         with feed.open(encoding="utf-8", newline="") as lines:
             seen.append(list(csv.reader(lines)))
 

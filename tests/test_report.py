@@ -62,7 +62,7 @@ def test_a_manifest_carries_the_figures_and_the_verdict(tmp_path: Path) -> None:
     assert read["discovery"] == {"sitemap": {"new": 40}}
     assert read["pages"]["by_status"] == {"200": 45}
     assert read["articles"]["new"] == 40
-    assert [c["status"] for c in read["health"]] == ["ok", "skipped", "ok"]
+    assert [c["status"] for c in read["health"]] == ["ok", "skipped", "ok", "ok"]
 
 
 def test_coverage_compares_only_fields_both_runs_counted() -> None:

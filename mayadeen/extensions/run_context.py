@@ -18,6 +18,7 @@ row; never earlier, so building a component writes nothing) and, until the spide
 Pipelines and extensions reach it with ``RunContext.of(crawler)`` (``crawler.get_extension``).
 """
 
+import asyncio
 import json
 import logging
 import sqlite3
@@ -37,6 +38,7 @@ from twisted.internet.task import LoopingCall
 
 from mayadeen.crawl.owed import UNSETTLED, confirms_gone, next_attempt
 from mayadeen.exporters import EXPORT_FORMATS
+from mayadeen.extensions.feed_files import PARTIAL, complete, demote, feed_state
 from mayadeen.items import ArticleItem
 from mayadeen.pages.dates import iso_seconds
 from mayadeen.report.health import SUCCESSFUL_CLOSE_REASONS, stored_something
@@ -55,6 +57,9 @@ STORE_UNAVAILABLE: Final = "store_unavailable"
 
 OTHER_SITE: Final = "other_site"
 """The close reason of a crawl whose store belongs to another site (``MAYADEEN_REBIND_SITE``)."""
+
+FEED_FAILURES: Final = "mayadeen/feeds/failed"
+"""Stats key: per-run feeds left incomplete (their articles are listed by a later run's feeds)."""
 
 STORE_ERRORS: Final = "mayadeen/store/errors"
 """Stats key: writes or commits the store refused (the articles involved are not stored)."""
@@ -151,6 +156,12 @@ class RunContext:
         self._ledger: Ledger | None = None
         self._timer: AsyncioLoopingCall | LoopingCall | None = None
         self._quarantine: IO[str] | None = None
+        self.feed_backlog: list[dict[str, Any]] = []
+        """Articles earlier runs' feeds were to list and did not: this run's feeds list them."""
+        self.feeds_complete = True
+        """Whether the per-run feeds got their final names (or the run has not closed yet)."""
+        self.feeds_settled = asyncio.Event()
+        """Set once the per-run feeds are complete (or failed): the run report waits for it."""
         self._verdicts: dict[str | None, Verdict] = {}
         """URL → the store's verdict, until the feeds have taken the item."""
 
@@ -198,6 +209,14 @@ class RunContext:
         """The run's outputs by kind, as the manifest lists them: ``feed`` is the first of the
         per-run feeds (the CSV by default), ``feeds`` all of them."""
         feeds = [str(self.feed_path(extension)) for extension in self.feed_formats]
+        if not self.feeds_complete:  # kept as .partial: not outputs of this run
+            return {
+                "store": str(self.store_path),
+                "feed": None,
+                "quarantine": str(self.quarantine_path),
+                "feeds": [],
+                "incomplete_feeds": [f"{feed}{PARTIAL}" for feed in feeds],
+            }
         return {
             "store": str(self.store_path),
             "feed": feeds[0],
@@ -236,6 +255,7 @@ class RunContext:
             raise CloseSpider(STORE_UNAVAILABLE) from None
         self._ledger = Ledger(store)
         self._bind_site()
+        self._settle_earlier_feeds()
         store.batch_size, store.commit_interval = max(1, self.batch_size), self.commit_interval
         if self.commit_interval > 0:  # a quiet batch is committed too
             self._timer = create_looping_call(self._commit_if_due)
@@ -246,6 +266,21 @@ class RunContext:
         self.crawler.signals.connect(self._item_error, signal=signals.item_error)
         self.crawler.signals.connect(self._spider_error, signal=signals.spider_error)
         logger.info("store: %s, run %s", self.store_path, self._run_id)
+
+    def _settle_earlier_feeds(self) -> None:
+        """Feeds of earlier runs: complete ones (a run killed after renaming them, before its
+        store took note) list their articles; incomplete ones are made all ``.partial``."""
+        feeds_dir = self.data_dir / "feeds"
+        done = []
+        for run_id in self.ledger.feed_owing_runs() - {self.run_id}:
+            state = feed_state(feeds_dir, run_id)
+            if state == "complete":
+                done.append(run_id)
+            elif state == "incomplete":
+                demote(feeds_dir, run_id)
+        if done:
+            self.ledger.fed(done)
+            self.store.commit()
 
     def _bind_site(self) -> None:
         """The store belongs to the site of its first run; another root is refused (the crawl
@@ -273,6 +308,11 @@ class RunContext:
         if self._store is None:
             return
         self._commit(force=True)
+        try:
+            self.feed_backlog = self.ledger.take_unfed(self.run_id)
+        except sqlite3.Error as error:
+            self._store_error("reading what earlier feeds owe", error)
+        self._commit(force=True)
         if self._trustworthy(reason) and self.covered:
             self.ledger.cover(self.covered, self.run_id, self.clock.now())
             self._commit(force=True)
@@ -290,6 +330,31 @@ class RunContext:
             reason,
             *self.counts.values(),
         )
+
+    def feeds_closed(self, partials: list[Path], whole: bool) -> None:
+        """The per-run feeds are closed: with every file ``whole`` and every write committed,
+        they get their final names and the store notes that their articles are listed; else
+        they stay ``.partial`` and their articles are owed to a later run's feed."""
+        self.feeds_complete = False
+        try:
+            if not whole or self.stats.get_value(STORE_ERRORS):
+                self.stats.inc_value(FEED_FAILURES)
+                logger.error(
+                    "feeds: the feeds of run %s are not complete; kept as %s, their articles "
+                    "will be listed by the next run's feeds",
+                    self._run_id,
+                    ", ".join(str(path) for path in partials),
+                )
+                return
+            complete(partials)
+            self.feeds_complete = True
+            with Store.open(self.store_path) as store:
+                Ledger(store).fed([self.run_id])
+        except (OSError, sqlite3.Error) as error:
+            self.stats.inc_value(FEED_FAILURES)
+            logger.error("feeds: cannot complete the feeds of run %s: %s", self._run_id, error)
+        finally:
+            self.feeds_settled.set()
 
     # -- what happened to each item ----------------------------------------------------------
 
@@ -336,6 +401,8 @@ class RunContext:
         """Write an article to the store; returns and keeps the store's verdict on it."""
         verdict = self.store.put(item, self.clock.now())
         self._settle([item.url])
+        if verdict != "unchanged" and item.url:
+            self.ledger.owe_feed(item.url, self.run_id)
         self._uncommitted[f"items_{verdict}"] += 1
         self._verdicts[item.url] = verdict
         self._commit_if_due()

@@ -12,16 +12,19 @@ for them as for any feed. What makes an entry per-run is two options, usable in 
 A run with nothing new writes the header only (``FEED_STORE_EMPTY``, on by default in Scrapy).
 """
 
+import logging
 from pathlib import Path
 from typing import IO, Any
 
 from scrapy import Spider
+from scrapy.crawler import Crawler
 from scrapy.extensions.feedexport import FeedExporter as ScrapyFeedExporter
-from scrapy.extensions.feedexport import FileFeedStorage, ItemFilter
+from scrapy.extensions.feedexport import FeedSlot, FileFeedStorage, ItemFilter
 from scrapy.settings import BaseSettings
 from scrapy.utils.misc import build_from_crawler, load_object
 
 from mayadeen.exporters import EXPORT_FORMATS
+from mayadeen.extensions.feed_files import partial_path
 from mayadeen.extensions.run_context import (
     NewOrUpdated,
     RunContext,
@@ -34,18 +37,73 @@ from mayadeen.items import FIELD_NAMES
 from mayadeen.store.files import open_nofollow
 
 GZIP: str = "scrapy.extensions.postprocessing.GzipPlugin"
+RUN_URI_PARAMS: str = f"{run_uri_params.__module__}.{run_uri_params.__qualname__}"
 RUN_ID_PARAMETER = "%(run_id)s"
+logger = logging.getLogger(__name__)
 
 
 class FeedExporter(ScrapyFeedExporter):
-    """Scrapy's feed exporter, whose item filters may have a ``from_crawler`` (Scrapy's own build
-    them from the feed's options alone), so a filter can ask the run context (``NewOrUpdated``)."""
+    """Scrapy's feed exporter, with two changes for the per-run feeds:
+
+    - item filters may have a ``from_crawler`` (Scrapy's own build them from the feed's options
+      alone), so a filter can ask the run context (``NewOrUpdated``);
+    - a per-run feed that fails to write an item is not written to again, and never completed
+      (``mayadeen.extensions.feed_files``); at the close, the per-run feeds also list what earlier
+      runs' feeds owed, then get their final names through the run context.
+    """
+
+    def __init__(self, crawler: Crawler) -> None:
+        super().__init__(crawler)
+        self._failed: list[FeedSlot] = []
 
     def open_spider(self, spider: Spider) -> None:
         # A crawl whose store could not be opened has no run (nor id to name its feeds by), and
         # is closed before it fetches anything: nothing to export.
         if RunContext.of(self.crawler).opened:
             super().open_spider(spider)
+
+    def _run_slots(self) -> list[FeedSlot]:
+        return [slot for slot in self.slots if is_run_feed(slot.feed_options)]
+
+    def item_scraped(self, item: Any, spider: Spider) -> None:
+        own = self._run_slots()
+        for slot in own:
+            if slot.filter.accepts(item):
+                self._export(slot, item)
+        self.slots = [slot for slot in self.slots if slot not in own]
+        try:
+            super().item_scraped(item, spider)  # the user's own feeds, as Scrapy does
+        finally:
+            self.slots = [*own, *self.slots]
+
+    def _export(self, slot: FeedSlot, item: Any) -> None:
+        if slot in self._failed:
+            return
+        try:
+            slot.start_exporting()
+            assert slot.exporter is not None
+            slot.exporter.export_item(item)
+            slot.itemcount += 1
+        except Exception as error:  # any failure leaves the feed incomplete
+            self._failed.append(slot)
+            logger.error("feeds: cannot write %s: %s", slot.uri, error)
+
+    async def close_spider(self, spider: Spider) -> None:
+        context = RunContext.of(self.crawler)
+        if not context.opened:
+            await super().close_spider(spider)
+            return
+        own = self._run_slots()
+        try:
+            for item in context.feed_backlog:
+                for slot in own:
+                    self._export(slot, item)
+            await super().close_spider(spider)
+        finally:
+            whole = all(
+                slot not in self._failed and getattr(slot.storage, "stored", False) for slot in own
+            )
+            context.feeds_closed([Path(slot.uri) for slot in own], whole)
 
     def _load_filter(self, feed_options: dict[str, Any]) -> ItemFilter:
         filter_class = load_object(feed_options.get("item_filter", ItemFilter))
@@ -60,11 +118,23 @@ class UnbufferedFileFeedStorage(FileFeedStorage):
     as one write when it is exported, so a crawl killed midway leaves whole rows, every one
     written before it, never half a row in a buffer (gzip keeps its own buffer)."""
 
+    stored = False
+    """Whether the file was closed whole (the per-run feeds are completed only then)."""
+
+    def store(self, file: IO[bytes]) -> None:
+        super().store(file)
+        self.stored = True
+
     def open(self, spider: Spider) -> IO[bytes]:
         path = Path(self.path)
         path.parent.mkdir(parents=True, exist_ok=True)
         # Not through a symlink planted where the feed goes (mayadeen/store/files.py).
         return open_nofollow(path, self.write_mode, buffering=0)
+
+
+def is_run_feed(feed_options: dict[str, Any]) -> bool:
+    """Whether a ``FEEDS`` entry is a per-run feed of the data directory (``RunFeedsAddon``)."""
+    return feed_options.get("uri_params") == RUN_URI_PARAMS and feed_options.get("run_feed", False)
 
 
 def feed_entry(extension: str) -> dict[str, Any]:
@@ -75,8 +145,9 @@ def feed_entry(extension: str) -> dict[str, Any]:
         "encoding": "utf-8",
         "fields": list(FIELD_NAMES),
         "item_filter": f"{NewOrUpdated.__module__}.{NewOrUpdated.__qualname__}",
-        "uri_params": f"{run_uri_params.__module__}.{run_uri_params.__qualname__}",
+        "uri_params": RUN_URI_PARAMS,
         "overwrite": True,
+        "run_feed": True,
     }
     if EXPORT_FORMATS[extension].gzip:
         entry["postprocessing"] = [GZIP]
@@ -87,6 +158,6 @@ def run_feeds(settings: BaseSettings) -> dict[str, dict[str, Any]]:
     """The per-run ``FEEDS`` entries: URI template (a path under the data directory) → options."""
     directory: Path = data_dir(settings)
     return {
-        str(feed_path(directory, RUN_ID_PARAMETER, extension)): feed_entry(extension)
+        str(partial_path(feed_path(directory, RUN_ID_PARAMETER, extension))): feed_entry(extension)
         for extension in feed_formats(settings)
     }

@@ -12,6 +12,7 @@ from scrapy.crawler import Crawler
 from scrapy.statscollectors import StatsCollector
 
 from mayadeen.extensions.run_context import RunContext
+from mayadeen.extensions.run_feeds import FeedExporter
 from mayadeen.report import figures, lines, manifest
 from mayadeen.report.health import Thresholds, run_checks
 from mayadeen.report.outcome import HEALTH_FAILURES, failure_reason
@@ -32,10 +33,12 @@ class RunReport:
         crawler.signals.connect(report.spider_closed, signal=signals.spider_closed)
         return report
 
-    def spider_closed(self, spider: Spider, reason: str) -> None:
+    async def spider_closed(self, spider: Spider, reason: str) -> None:
         context = RunContext.of(self.crawler)  # extensions are all built by now
         if not context.opened:  # the store could not be opened: no run to report on (logged)
             return
+        if self.crawler.get_extension(FeedExporter) is not None:
+            await context.feeds_settled.wait()  # the outputs are what the feeds completed
         run_id = context.run_id
         now = datetime.now(UTC)
         path = context.manifest_path

@@ -167,6 +167,8 @@ def losses(stats: Stats, thresholds: Thresholds) -> Check:
     problems = []
     if store_errors := counter(stats, "mayadeen/store/errors"):
         problems.append(f"the store refused {plural(store_errors, 'write')}")
+    if counter(stats, "mayadeen/feeds/failed"):
+        problems.append("the per-run feeds are incomplete (their articles go to the next run's)")
     if item_errors := counter(stats, "mayadeen/items/errors"):
         problems.append(f"{plural(item_errors, 'item')} failed in the pipelines")
     failed = counter(stats, "mayadeen/owed/failed") + counter(stats, "mayadeen/owed/gone")

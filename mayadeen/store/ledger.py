@@ -8,9 +8,11 @@ articles around it: an article is never both stored and owed once the batch is c
 
 import sqlite3
 from collections.abc import Iterable, Mapping
-from typing import Literal
+from typing import Any, Literal
 
 from mayadeen.store.db import Store
+from mayadeen.store.rows import item_dict
+from mayadeen.store.schema import COLUMNS
 
 Outcome = Literal["owed", "gone"]
 
@@ -112,6 +114,41 @@ class Ledger:
             [(source, kind, now, run_id) for source, kind in sources.items()],
         )
         self.store.pending += len(sources)
+
+    # -- articles owed to a feed -----------------------------------------------------------
+
+    def owe_feed(self, url: str, run_id: str) -> None:
+        """A new version of ``url`` is stored: the feed of ``run_id`` is to list it."""
+        self.store.db.execute(
+            "INSERT INTO feed_owed (url, run_id) VALUES (?, ?) "
+            "ON CONFLICT(url) DO UPDATE SET run_id = excluded.run_id",
+            (url, run_id),
+        )
+        self.store.pending += 1
+
+    def feed_owing_runs(self) -> set[str]:
+        """Runs whose feeds are to list articles that no complete feed lists yet."""
+        return {row[0] for row in self.store.db.execute("SELECT DISTINCT run_id FROM feed_owed")}
+
+    def fed(self, run_ids: Iterable[str]) -> None:
+        """The feeds of ``run_ids`` are complete: what they were to list is listed."""
+        self.store.db.executemany(
+            "DELETE FROM feed_owed WHERE run_id = ?", [(run_id,) for run_id in run_ids]
+        )
+        self.store.pending += 1
+
+    def take_unfed(self, run_id: str) -> list[dict[str, Any]]:
+        """Articles earlier runs' feeds were to list and did not (a run killed, a feed that
+        failed), as stored now: handed to the feed of ``run_id``."""
+        db = self.store.db
+        rows = db.execute(
+            f"SELECT {COLUMNS} FROM articles WHERE url IN "
+            "(SELECT url FROM feed_owed WHERE run_id <> ?) ORDER BY published_at, url",
+            (run_id,),
+        ).fetchall()
+        db.execute("UPDATE feed_owed SET run_id = ? WHERE run_id <> ?", (run_id, run_id))
+        self.store.pending += 1
+        return [item_dict(row) for row in rows]
 
     # -- the site --------------------------------------------------------------------------
 

@@ -136,13 +136,20 @@ LEDGER_TABLES: Final = (
   covered_at TEXT NOT NULL,
   run_id TEXT NOT NULL
 )""",
+    # An article whose stored version no committed per-run feed lists yet, and the run whose
+    # feed is to list it: deleted once that run's feeds are complete under their final names.
+    """CREATE TABLE feed_owed (
+  url TEXT PRIMARY KEY,
+  run_id TEXT NOT NULL
+)""",
     # The site the data directory belongs to (its MAYADEEN_BASE_URL root).
     """CREATE TABLE site (
   key TEXT PRIMARY KEY,
   value TEXT NOT NULL
 )""",
 )
-"""The crawl's ledger: what is owed, gone, covered, and whose data this is (``store/ledger.py``)."""
+"""The crawl's ledger: what is owed (to a run, to a feed), gone, covered, and whose data this is
+(``store/ledger.py``)."""
 
 
 def create_statements() -> list[str]:
@@ -212,7 +219,7 @@ def _add_ledger(db: sqlite3.Connection) -> None:
 
 MIGRATIONS: dict[int, Migration] = {2: _add_ledger}
 """Version ``v`` → the step that takes a version ``v - 1`` store to ``v``. Version 1 is the first
-schema; 2 added the crawl's ledger (``owed``, ``gone``, ``covered``, ``site``)."""
+schema; 2 added the crawl's ledger (``owed``, ``gone``, ``covered``, ``feed_owed``, ``site``)."""
 
 
 class SchemaError(RuntimeError):
