@@ -145,6 +145,8 @@ def test_an_owed_article_is_requested_whatever_the_store_knows() -> None:
     assert run.consider(OLD) == Decision("owed", False)
     assert run.consider(NEW) == Decision("owed", True)
     assert run.consider(OLD) == Decision("seen", False)
+    gone = frontier(gone=frozenset({NEW, OLD}))
+    assert [gone.consider(url).reason for url in (NEW, OLD)] == ["gone", "known"]
     sections = frontier(owed=frozenset({OLD}), sections=("news/economics",))
     assert sections.consider(OLD).reason == "section"
 

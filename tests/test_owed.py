@@ -2,8 +2,11 @@
 what the store knows was covered, and a data directory a crawl cannot use is one line before
 anything is fetched."""
 
+import csv
 import os
+import signal
 import sqlite3
+from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -11,7 +14,13 @@ import pytest
 from mayadeen.loopback import GeneratedSite, LoopbackServer
 from mayadeen.store.files import DataDirLock
 from tests.conftest import crawl, stat
-from tests.test_crawl_discovery import article_urls, requested_paths, stored
+from tests.test_crawl_discovery import (
+    article_urls,
+    requested_paths,
+    start_crawl,
+    stored,
+    wait_for_rows,
+)
 
 pytestmark = pytest.mark.e2e
 NO_RETRIES = ("-s", "RETRY_ENABLED=0")
@@ -29,18 +38,28 @@ def last_line(stderr: str) -> str:
     return stderr.rstrip().splitlines()[-1]
 
 
+def the_one_line(stderr: str) -> str:
+    """The one line of a refused start: the last, after Scrapy's start-up log, and no other
+    error nor traceback."""
+    assert "Traceback" not in stderr, stderr[-3000:]
+    assert not [line for line in stderr.splitlines()[:-1] if " ERROR: " in line], stderr[-3000:]
+    return last_line(stderr)
+
+
 def test_old_articles_that_failed_once_are_fetched_by_the_next_incremental_run(
-    small_site: GeneratedSite, tmp_path: Path
+    tmp_path: Path,
 ) -> None:
     """The issue's case: articles deep in the listings and in old sitemap months failed in a run
     that otherwise finished; the next run's shortcuts would never reach them again."""
+    small_site = GeneratedSite(300, seed=7, minutes_between=60 * 24 * 2)  # 20 monthly sitemaps
     oldest = small_site.articles[-5:]
     with LoopbackServer(small_site) as server:
         for article, fault in zip(
             oldest, ("status:500", "reset", "truncate", "status:503", "reset"), strict=True
         ):
             server.add_fault(f"{article.path}={fault}")
-        first = crawl(server.root, tmp_path, *NO_RETRIES)
+        # Due again at once (by default the first retry waits an hour).
+        first = crawl(server.root, tmp_path, *NO_RETRIES, "-s", "MAYADEEN_OWED_RETRY_HOURS=0")
         assert first.returncode == 0, first.stderr[-3000:]  # 5 of 300: within the 10% limit
         failed = {f"{server.root}{a.path}" for a in oldest}
         assert set(owed_rows(tmp_path)) == failed
@@ -53,7 +72,7 @@ def test_old_articles_that_failed_once_are_fetched_by_the_next_incremental_run(
 
         server.clear_faults()
         server.clear_requests()
-        second = crawl(server.root, tmp_path, "-s", "MAYADEEN_OWED_RETRY_HOURS=0")
+        second = crawl(server.root, tmp_path)
         assert second.returncode == 0, second.stderr[-3000:]
         requested = requested_paths(server)
 
@@ -90,7 +109,7 @@ def test_an_article_answering_404_twice_is_gone_and_a_run_losing_a_third_of_its_
     assert 0.1 < share < 0.5
     with LoopbackServer(small_site) as server:
         server.add_fault("/news/politics/*=status:404")
-        first = crawl(server.root, tmp_path, *NO_RETRIES)
+        first = crawl(server.root, tmp_path, *NO_RETRIES, "-s", "MAYADEEN_OWED_RETRY_HOURS=0")
         assert first.returncode == 1
         assert f"losses: {len(politics)} of {len(small_site.articles)} article fetches failed" in (
             first.stderr
@@ -98,7 +117,7 @@ def test_an_article_answering_404_twice_is_gone_and_a_run_losing_a_third_of_its_
         assert "run failed: " in first.stderr
         second = crawl(server.root, tmp_path, *NO_RETRIES, "-s", "MAYADEEN_OWED_RETRY_HOURS=0")
         server.clear_requests()
-        third = crawl(server.root, tmp_path, "-s", "MAYADEEN_OWED_RETRY_HOURS=0")
+        third = crawl(server.root, tmp_path)
         requested = requested_paths(server)
     assert stat(second.stderr, "mayadeen/owed/gone") == len(politics)
     with sqlite3.connect(tmp_path / "articles.sqlite") as db:
@@ -119,22 +138,21 @@ def test_a_data_directory_is_used_by_one_crawl_and_belongs_to_one_site(
     finally:
         lock.release()
     assert held.returncode == 1
-    assert held.stderr.strip().splitlines() == [
+    assert the_one_line(held.stderr) == (
         f"mayadeen: another crawl is using {tmp_path} (pid {os.getpid()}): wait "
         "for it to end, or give this one another MAYADEEN_DATA_DIR"
-    ]
+    )
     assert server.requests == []
 
     assert crawl(server.root, tmp_path, "-a", "max_articles=3").returncode == 0
     with LoopbackServer(small_site) as other:
         refused = crawl(other.root, tmp_path)
         assert refused.returncode == 2
-        assert last_line(refused.stderr) == (
-            f"scrapy: error: the store {tmp_path / 'articles.sqlite'} holds {server.root}, not "
+        assert the_one_line(refused.stderr).endswith(  # "scrapy: error: ..." (argparse's prog)
+            f": error: the store {tmp_path / 'articles.sqlite'} holds {server.root}, not "
             f"{other.root}: set MAYADEEN_DATA_DIR to another directory for this site (or "
             "MAYADEEN_REBIND_SITE=1 to move this store to it)"
         )
-        assert "Traceback" not in refused.stderr
         assert other.requests == []
         moved = crawl(other.root, tmp_path, "-a", "max_articles=3", "-s", "MAYADEEN_REBIND_SITE=1")
         assert moved.returncode == 0, moved.stderr[-3000:]
@@ -172,8 +190,46 @@ def test_a_data_directory_that_cannot_be_used_is_one_line_and_nothing_is_fetched
         data_dir.write_text("a file where the data directory should be", encoding="utf-8")
     done = crawl(server.root, data_dir)
     assert done.returncode == 1
-    lines = done.stderr.strip().splitlines()
-    assert len(lines) == 1, done.stderr[-3000:]
-    assert lines[0].startswith("mayadeen: ")
-    assert message in lines[0]
+    line = the_one_line(done.stderr)
+    assert line.startswith("mayadeen: ")
+    assert message in line
     assert server.requests == []
+
+
+def committed_feed_urls(data_dir: Path) -> Counter[str]:
+    """How many complete (final-named) per-run feeds list each URL."""
+    listed: Counter[str] = Counter()
+    for feed in (data_dir / "feeds").glob("articles-*.csv"):
+        with feed.open(encoding="utf-8", newline="") as rows:
+            listed.update(row["url"] for row in csv.DictReader(rows))
+    return listed
+
+
+def test_after_kills_every_stored_article_is_in_exactly_one_complete_feed(tmp_path: Path) -> None:
+    """Runs SIGKILLed midway leave .partial feeds no reader takes for complete ones; their
+    articles are listed by the next complete run's feeds, each once."""
+    generated = GeneratedSite(900, seed=5)
+    with LoopbackServer(generated) as server:
+        server.add_fault("/news/*/*=slow:0.02")
+        for at_least in (150, 400):
+            crawler = start_crawl(server.root, tmp_path)
+            try:
+                wait_for_rows(tmp_path, at_least=at_least, process=crawler)
+            finally:
+                os.killpg(crawler.pid, signal.SIGKILL)
+                crawler.wait(timeout=30)
+            assert list((tmp_path / "feeds").glob("*.partial"))
+            assert not list((tmp_path / "feeds").glob("articles-*.csv"))
+        server.clear_faults()
+        before = len(stored(tmp_path))
+        done = crawl(server.root, tmp_path)
+    assert done.returncode == 0, done.stderr[-3000:]
+    expected = article_urls(generated, server.root)
+    assert set(stored(tmp_path)) == expected
+    listed = committed_feed_urls(tmp_path)
+    assert set(listed) == expected
+    assert set(listed.values()) == {1}
+    with sqlite3.connect(tmp_path / "articles.sqlite") as db:
+        assert db.execute("SELECT count(*) FROM feed_owed").fetchone() == (0,)
+        (new,) = db.execute("SELECT items_new FROM runs ORDER BY run_id DESC LIMIT 1").fetchone()
+    assert new == len(expected) - before, "the run's counters count what it committed"

@@ -34,7 +34,7 @@ class Stored(Protocol):
 
 FETCH_REASONS = frozenset({"new", "full", "recheck", "lastmod", "owed"})
 """Decisions that request the URL; the others (``seen``, ``known``, ``since``, ``section``,
-``not_article``) skip it."""
+``not_article``, ``gone``) skip it."""
 
 
 class Decision(NamedTuple):
@@ -82,6 +82,8 @@ class Frontier:
     """Sitemaps and listings (by URL) that trustworthy runs read to their end, and when."""
     owed: frozenset[str] = frozenset()
     """Article URLs earlier runs owe, due now: requested whatever discovery decides."""
+    gone: frozenset[str] = frozenset()
+    """Article URLs confirmed gone (404/410 twice): not requested again."""
     newest: datetime | None = None
     """The newest stored article's publication: its month is read whatever was covered (the
     site's clock and ours may disagree, and a site's newest month may lie in the past)."""
@@ -110,6 +112,8 @@ class Frontier:
             return Decision("seen", stored is None)
         if url in self.owed:
             return Decision("owed", stored is None)
+        if url in self.gone and stored is None:
+            return Decision("gone", False)
         if self.since is not None and (stated := moment(lastmod)) and stated.date() < self.since:
             return Decision("since", stored is None)
         if stored is None:

@@ -47,6 +47,7 @@ def load_frontier(
         now=now,
         covered=covered,
         owed=frozenset(owed),
+        gone=frozenset(ledger.gone()),
         newest=moment(newest),
     )
     if arguments.full:

@@ -102,10 +102,10 @@ class ArticlesSpider(scrapy.Spider):
         self.frontier = load_frontier(
             self.context.store, self.settings, self.arguments, self.logger
         )
-        for request in self._discovery_starts():
-            yield request
-        # What earlier runs owe, whatever discovery finds (mayadeen/crawl/owed.py).
+        # What earlier runs owe first, whatever discovery finds (mayadeen/crawl/owed.py).
         for request in self._requests(sorted(self.frontier.owed), "owed"):
+            yield request
+        for request in self._discovery_starts():
             yield request
 
     def _discovery_starts(self) -> Iterator[scrapy.Request]:

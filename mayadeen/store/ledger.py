@@ -33,10 +33,11 @@ class Ledger:
         self.store.pending += 1
 
     def settle(self, urls: Iterable[str], run_id: str) -> int:
-        """Settle ``urls`` (stored, quarantined, a duplicate, not an article); returns how many of
-        them earlier runs owed."""
+        """Settle ``urls`` (stored, quarantined, a duplicate, not an article; one confirmed gone
+        that came back too); returns how many of them earlier runs owed."""
         earlier = 0
         for url in dict.fromkeys(urls):
+            self.store.db.execute("DELETE FROM gone WHERE url = ?", (url,))
             row = self.store.db.execute(
                 "DELETE FROM owed WHERE url = ? RETURNING run_id, attempts", (url,)
             ).fetchone()
@@ -87,6 +88,10 @@ class Ledger:
             "SELECT attempts, gone_answers FROM owed WHERE url = ?", (url,)
         ).fetchone()
         return (row[0], row[1]) if row else (0, 0)
+
+    def gone(self) -> set[str]:
+        """Article URLs confirmed gone."""
+        return {row[0] for row in self.store.db.execute("SELECT url FROM gone")}
 
     def outstanding(self) -> int:
         (count,) = self.store.db.execute("SELECT count(*) FROM owed").fetchone()
