@@ -254,7 +254,7 @@ def test_a_run_killed_midway_is_completed_by_the_next_one(tmp_path: Path) -> Non
     assert set(stored(tmp_path)) == expected
     fetched_again = {i["url"] for i in items}
     assert len(fetched_again) <= len(expected) - killed_with + 300, "stored ones are not refetched"
-    assert "no finished run in the store" in log
+    assert "nothing covered by an earlier run: full discovery" in log
 
 
 def start_crawl(root: str, data_dir: Path) -> subprocess.Popen[bytes]:

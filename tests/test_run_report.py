@@ -56,6 +56,14 @@ def test_a_run_reports_progress_a_summary_and_its_manifest(
         "articles": "ok",
         "coverage": "skipped",  # nothing earlier to compare with
         "quarantine": "ok",
+        "losses": "ok",
+    }
+    assert manifest["owed"] == {
+        "failed": 0,
+        "gone": 0,
+        "settled": 0,
+        "outstanding": 0,
+        "reasons": {},
     }
     assert manifest["pages"]["by_kind"] == {"article": rows}
     assert manifest["pages"]["responses"] == manifest["pages"]["requests"] > rows
