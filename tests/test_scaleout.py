@@ -8,6 +8,7 @@ where ``.ci/run`` installs it.
 import csv
 import os
 import shutil
+import signal
 import socket
 import sqlite3
 import subprocess
@@ -27,7 +28,13 @@ from mayadeen.loopback import GeneratedSite, LoopbackServer
 from mayadeen.scaleout import SCHEDULER, ScaleOutAddon
 from mayadeen.scaleout.crew import CrawlKeys, Crew
 from tests.conftest import ROOT, crawl, crawl_arguments, stat
-from tests.test_crawl_discovery import article_urls, exported, requested_paths, stored
+from tests.test_crawl_discovery import (
+    article_urls,
+    exported,
+    requested_paths,
+    stored,
+    wait_for_rows,
+)
 
 REDIS_SERVER = shutil.which("redis-server")
 
@@ -298,3 +305,42 @@ def test_a_worker_that_died_is_forgotten_and_its_crawl_left_behind_is_dropped(
     assert server.exists(KEYS.requests, KEYS.seen) == 0
     server.zadd(KEYS.busy, {"dead": 0})
     assert worker.idle() == ("done", 0), "a dead worker's busy mark does not hold the crawl"
+
+
+@pytest.mark.e2e
+def test_a_worker_killed_midway_leaves_its_articles_owed_and_the_next_crawl_stores_them(
+    redis_url: str, tmp_path: Path
+) -> None:
+    """kill -9 of one of two workers sharing a data directory: the requests it held are lost from
+    the shared queue, but each was owed in the store before it was fetched, so the next crawl
+    requests them; every article ends stored once and listed by exactly one complete feed."""
+    generated = GeneratedSite(700, seed=9)
+    with LoopbackServer(generated) as server:
+        server.add_fault("/news/*/*=slow:0.03")
+        command = [sys.executable, "-m", *crawl_arguments(server.root, "-s", "LOG_LEVEL=WARNING")]
+        env = {**os.environ, "MAYADEEN_DATA_DIR": str(tmp_path), "MAYADEEN_REDIS_URL": redis_url}
+        workers = [
+            subprocess.Popen(
+                command,
+                cwd=ROOT,
+                env=env,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+                start_new_session=True,
+            )
+            for _ in range(2)
+        ]
+        wait_for_rows(tmp_path, at_least=150, process=workers[0])
+        os.killpg(workers[0].pid, signal.SIGKILL)
+        workers[0].wait(timeout=30)
+        assert workers[1].wait(timeout=300) == 0
+        server.clear_faults()
+        after = crawl(server.root, tmp_path)
+    assert after.returncode == 0, after.stderr[-3000:]
+    expected = article_urls(generated, server.root)
+    assert set(stored(tmp_path)) == expected
+    listed = Counter(feed_urls(tmp_path))
+    assert set(listed) == expected
+    assert set(listed.values()) == {1}, "each article in exactly one complete feed"
+    with sqlite3.connect(tmp_path / "articles.sqlite") as db:
+        assert db.execute("SELECT count(*) FROM owed").fetchone() == (0,)

@@ -143,6 +143,8 @@ class RunContext:
         self.commit_interval = settings.getfloat("MAYADEEN_STORE_COMMIT_INTERVAL")
         self.root = site_root(settings["MAYADEEN_BASE_URL"])
         self.rebind_site = settings.getbool("MAYADEEN_REBIND_SITE")
+        self.shared = bool(settings.get("MAYADEEN_REDIS_URL"))
+        """A worker of a crawl shared through Redis: other workers' runs may share the store."""
         self.retry_base = timedelta(hours=settings.getfloat("MAYADEEN_OWED_RETRY_HOURS"))
         self.retry_cap = timedelta(hours=settings.getfloat("MAYADEEN_OWED_RETRY_MAX_HOURS"))
         self.counts = dict.fromkeys(COUNTS, 0)
@@ -309,7 +311,7 @@ class RunContext:
             return
         self._commit(force=True)
         try:
-            self.feed_backlog = self.ledger.take_unfed(self.run_id)
+            self.feed_backlog = self.ledger.take_unfed(self.run_id, alone=not self.shared)
         except sqlite3.Error as error:
             self._store_error("reading what earlier feeds owe", error)
         self._commit(force=True)

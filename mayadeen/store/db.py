@@ -231,7 +231,8 @@ class Store:
             self.db.execute("BEGIN IMMEDIATE")
             chosen = unique_run_id(run_id, self.run_ids_like(run_id))
             self.db.execute(
-                "INSERT INTO runs (run_id, started_at) VALUES (?, ?)", (chosen, started_at)
+                "INSERT INTO runs (run_id, started_at, pid) VALUES (?, ?, ?)",
+                (chosen, started_at, os.getpid()),
             )
         return chosen
 

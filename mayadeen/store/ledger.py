@@ -6,6 +6,7 @@ Written through the run's store connection, so a ledger row commits in the same 
 articles around it: an article is never both stored and owed once the batch is committed.
 """
 
+import os
 import sqlite3
 from collections.abc import Iterable, Mapping
 from typing import Any, Literal
@@ -142,18 +143,40 @@ class Ledger:
         )
         self.store.pending += 1
 
-    def take_unfed(self, run_id: str) -> list[dict[str, Any]]:
-        """Articles earlier runs' feeds were to list and did not (a run killed, a feed that
-        failed), as stored now: handed to the feed of ``run_id``."""
+    def take_unfed(self, run_id: str, alone: bool = True) -> list[dict[str, Any]]:
+        """Articles the feeds of earlier runs were to list and did not (a run killed, a feed that
+        failed), as stored now: handed to the feed of ``run_id``. Unless the run is ``alone`` on
+        its data directory (it holds the lock), not those of a run still going (a worker of a
+        shared crawl): its own feeds list them."""
         db = self.store.db
-        rows = db.execute(
-            f"SELECT {COLUMNS} FROM articles WHERE url IN "
-            "(SELECT url FROM feed_owed WHERE run_id <> ?) ORDER BY published_at, url",
-            (run_id,),
-        ).fetchall()
-        db.execute("UPDATE feed_owed SET run_id = ? WHERE run_id <> ?", (run_id, run_id))
-        self.store.pending += 1
-        return [item_dict(row) for row in rows]
+        ended = [
+            other
+            for other, finished, pid in db.execute(
+                "SELECT run_id, finished_at, pid FROM runs WHERE run_id IN "
+                "(SELECT DISTINCT run_id FROM feed_owed WHERE run_id <> ?)",
+                (run_id,),
+            )
+            if alone or finished is not None or not process_alive(pid)
+        ]
+        ended += [  # rows of runs the runs table does not know (removed by hand): settled here
+            row[0]
+            for row in db.execute(
+                "SELECT DISTINCT run_id FROM feed_owed WHERE run_id <> ? "
+                "AND run_id NOT IN (SELECT run_id FROM runs)",
+                (run_id,),
+            )
+        ]
+        taken: list[dict[str, Any]] = []
+        for other in ended:
+            rows = db.execute(
+                f"SELECT {COLUMNS} FROM articles WHERE url IN "
+                "(SELECT url FROM feed_owed WHERE run_id = ?) ORDER BY published_at, url",
+                (other,),
+            )
+            taken += [item_dict(row) for row in rows]
+            db.execute("UPDATE feed_owed SET run_id = ? WHERE run_id = ?", (run_id, other))
+            self.store.pending += 1
+        return taken
 
     # -- the site --------------------------------------------------------------------------
 
@@ -180,3 +203,20 @@ def bound_site(db: sqlite3.Connection) -> str | None:
     except sqlite3.OperationalError:  # schema version 1: no ``site`` table until migrated
         return None
     return row[0] if row else None
+
+
+def process_alive(pid: int | None) -> bool:
+    """Whether the process ``pid`` still runs on this machine (None: unknown, taken as gone).
+
+    >>> process_alive(os.getpid()), process_alive(None)
+    (True, False)
+    """
+    if pid is None:
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # another user's process: alive
+        return True
+    return True

@@ -203,7 +203,8 @@ def create_statements() -> list[str]:
   items_updated INTEGER NOT NULL DEFAULT 0,
   items_unchanged INTEGER NOT NULL DEFAULT 0,
   duplicates INTEGER NOT NULL DEFAULT 0,
-  quarantined INTEGER NOT NULL DEFAULT 0
+  quarantined INTEGER NOT NULL DEFAULT 0,
+  pid INTEGER
 )""",
         *LEDGER_TABLES,
     ]
@@ -215,6 +216,8 @@ Migration = Callable[[sqlite3.Connection], None]
 def _add_ledger(db: sqlite3.Connection) -> None:
     for statement in LEDGER_TABLES:
         db.execute(statement)
+    # The process of a run: a run whose process is gone and that never finished was killed.
+    db.execute("ALTER TABLE runs ADD COLUMN pid INTEGER")
 
 
 MIGRATIONS: dict[int, Migration] = {2: _add_ledger}

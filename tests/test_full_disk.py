@@ -1,0 +1,102 @@
+"""End to end: a full disk (a small tmpfs, mounted by the test as root) under the store or under
+the feeds. The run fails with what it lost, counts only what was committed, leaves the store
+intact, and once there is room the next run makes every stored article appear in exactly one
+complete feed."""
+
+import csv
+import json
+import os
+import sqlite3
+import subprocess
+from collections import Counter
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from mayadeen.loopback import GeneratedSite, LoopbackServer
+from tests.conftest import crawl
+from tests.test_crawl_discovery import article_urls, stored
+
+pytestmark = pytest.mark.e2e
+
+
+@pytest.fixture
+def small_disk(tmp_path: Path) -> Iterator[Path]:
+    """A 1 MiB tmpfs at ``tmp_path/disk`` (made bigger with :func:`grow`)."""
+    disk = tmp_path / "disk"
+    disk.mkdir()
+    mounted = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", str(disk)], capture_output=True
+    )
+    if mounted.returncode != 0:
+        if os.environ.get("CI") and os.geteuid() == 0:
+            pytest.fail(f"CI runs as root and must mount a tmpfs: {mounted.stderr!r}")
+        pytest.skip("mounting a tmpfs needs root")
+    try:
+        yield disk
+    finally:
+        subprocess.run(["umount", str(disk)], check=False)
+
+
+def grow(disk: Path) -> None:
+    subprocess.run(["mount", "-o", "remount,size=64m", str(disk)], check=True)
+
+
+def complete_feeds(data_dir: Path) -> Counter[str]:
+    listed: Counter[str] = Counter()
+    for feed in (data_dir / "feeds").glob("articles-*.csv"):
+        with feed.open(encoding="utf-8", newline="") as rows:
+            listed.update(row["url"] for row in csv.DictReader(rows))
+    return listed
+
+
+def test_a_full_store_disk_fails_the_run_counts_only_committed_rows_and_loses_nothing(
+    small_site: GeneratedSite, small_disk: Path
+) -> None:
+    with LoopbackServer(small_site) as server:
+        full = crawl(server.root, small_disk, "-s", "MAYADEEN_STORE_BATCH_SIZE=20")
+        assert full.returncode == 1
+        assert "Traceback" not in full.stderr, full.stderr[-3000:]
+        assert "run failed: " in full.stderr
+        assert "database or disk is full" in full.stderr
+        with sqlite3.connect(small_disk / "articles.sqlite") as db:
+            assert db.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+            kept = db.execute("SELECT count(*) FROM articles").fetchone()[0]
+            counted = db.execute("SELECT items_new FROM runs").fetchone()[0]
+        assert 0 < kept < len(small_site.articles)
+        assert counted in (0, kept), "the runs row counts committed rows (or was not written)"
+        assert not list((small_disk / "feeds").glob("articles-*.csv")), "no feed claims them"
+
+        grow(small_disk)
+        after = crawl(server.root, small_disk)
+    assert after.returncode == 0, after.stderr[-3000:]
+    expected = article_urls(small_site, server.root)
+    assert set(stored(small_disk)) == expected
+    listed = complete_feeds(small_disk)
+    assert set(listed) == expected
+    assert set(listed.values()) == {1}
+
+
+def test_a_full_feed_disk_leaves_the_articles_owed_to_a_later_feed(
+    small_site: GeneratedSite, tmp_path: Path, small_disk: Path
+) -> None:
+    data_dir = tmp_path / "data"
+    data_dir.mkdir()
+    (data_dir / "feeds").symlink_to(small_disk)  # the feeds on their own (full) disk
+    with LoopbackServer(small_site) as server:
+        full = crawl(server.root, data_dir)
+        assert full.returncode == 1
+        assert "Traceback" not in full.stderr, full.stderr[-3000:]
+        assert "the per-run feeds are incomplete" in full.stderr
+        assert set(stored(data_dir)) == article_urls(small_site, server.root)
+        [manifest] = [json.loads(p.read_text()) for p in (data_dir / "runs").glob("*.json")]
+        assert manifest["outputs"]["feeds"] == []
+        assert not list(small_disk.glob("articles-*.csv"))
+
+        grow(small_disk)
+        after = crawl(server.root, data_dir)
+    assert after.returncode == 0, after.stderr[-3000:]
+    listed = complete_feeds(data_dir)
+    assert set(listed) == article_urls(small_site, server.root)
+    assert set(listed.values()) == {1}
