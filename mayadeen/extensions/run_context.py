@@ -19,6 +19,7 @@ Pipelines and extensions reach it with ``RunContext.of(crawler)`` (``crawler.get
 """
 
 import asyncio
+import contextlib
 import json
 import logging
 import sqlite3
@@ -371,7 +372,8 @@ class RunContext:
             writes = self.store.commit() if force else self.store.commit_if_due()
         except sqlite3.Error as error:
             self._store_error("commit", error)
-            self.store.rollback()
+            with contextlib.suppress(sqlite3.Error):  # SQLite may have rolled it back itself
+                self.store.rollback()
             self._uncommitted = dict.fromkeys(COUNTS, 0)
             return
         if not writes:
@@ -409,6 +411,14 @@ class RunContext:
         self._verdicts[item.url] = verdict
         self._commit_if_due()
         return verdict
+
+    def store_refused(self, item: ArticleItem, error: sqlite3.Error) -> None:
+        """The store refused to write ``item``: counted (it fails the run); its request's
+        write-ahead record keeps it owed."""
+        self._store_error(f"storing {item.url}", error)
+        with contextlib.suppress(sqlite3.Error):  # SQLite may have rolled it back itself
+            self.store.rollback()
+        self._uncommitted = dict.fromkeys(COUNTS, 0)
 
     # -- the ledger: owed articles and covered sources ----------------------------------------
 

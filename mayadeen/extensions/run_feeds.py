@@ -21,6 +21,7 @@ from scrapy.crawler import Crawler
 from scrapy.extensions.feedexport import FeedExporter as ScrapyFeedExporter
 from scrapy.extensions.feedexport import FeedSlot, FileFeedStorage, ItemFilter
 from scrapy.settings import BaseSettings
+from scrapy.utils.defer import ensure_awaitable
 from scrapy.utils.misc import build_from_crawler, load_object
 
 from mayadeen.exporters import EXPORT_FORMATS
@@ -100,10 +101,30 @@ class FeedExporter(ScrapyFeedExporter):
                     self._export(slot, item)
             await super().close_spider(spider)
         finally:
-            whole = all(
-                slot not in self._failed and getattr(slot.storage, "stored", False) for slot in own
-            )
-            context.feeds_closed([Path(slot.uri) for slot in own], whole)
+            whole = all(slot not in self._failed for slot in own)
+            context.feeds_closed([Path(slot.uri) for slot in own if slot.file], whole)
+
+    async def _close_slot(self, slot: FeedSlot, spider: Spider) -> None:
+        """Scrapy's, for the user's feeds. A per-run feed is closed here: one that failed is
+        closed as it is; a file that cannot be finished (a full disk) fails the feed, one line."""
+        if not is_run_feed(slot.feed_options):
+            await super()._close_slot(slot, spider)
+            return
+        try:
+            if slot in self._failed:
+                if slot.file is not None:
+                    slot.file.close()
+                return
+            if not slot.itemcount and not slot.store_empty:
+                return
+            slot.start_exporting()
+            slot.finish_exporting()
+            await ensure_awaitable(slot.storage.store(self._get_file(slot)))
+        except OSError as error:
+            self._failed.append(slot)
+            logger.error("feeds: cannot write %s: %s", slot.uri, error)
+            return
+        logger.info("Stored %s feed (%d items) in: %s", slot.format, slot.itemcount, slot.uri)
 
     def _load_filter(self, feed_options: dict[str, Any]) -> ItemFilter:
         filter_class = load_object(feed_options.get("item_filter", ItemFilter))
@@ -117,13 +138,6 @@ class UnbufferedFileFeedStorage(FileFeedStorage):
     """Scrapy's file storage, unbuffered (``FEED_STORAGES``): each exported item reaches the file
     as one write when it is exported, so a crawl killed midway leaves whole rows, every one
     written before it, never half a row in a buffer (gzip keeps its own buffer)."""
-
-    stored = False
-    """Whether the file was closed whole (the per-run feeds are completed only then)."""
-
-    def store(self, file: IO[bytes]) -> None:
-        super().store(file)
-        self.stored = True
 
     def open(self, spider: Spider) -> IO[bytes]:
         path = Path(self.path)
