@@ -22,12 +22,15 @@ pytestmark = pytest.mark.e2e
 
 
 @pytest.fixture
-def small_disk(tmp_path: Path) -> Iterator[Path]:
-    """A 1 MiB tmpfs at ``tmp_path/disk`` (made bigger with :func:`grow`)."""
+def small_disk(tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[Path]:
+    """A small tmpfs at ``tmp_path/disk`` (``size`` marker, 2 MiB by default: room for the store
+    and the feeds of about half the small site), made bigger with :func:`grow`."""
+    marker = request.node.get_closest_marker("size")
+    size = marker.args[0] if marker else "2m"
     disk = tmp_path / "disk"
     disk.mkdir()
     mounted = subprocess.run(
-        ["mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", str(disk)], capture_output=True
+        ["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(disk)], capture_output=True
     )
     if mounted.returncode != 0:
         if os.environ.get("CI") and os.geteuid() == 0:
@@ -36,7 +39,7 @@ def small_disk(tmp_path: Path) -> Iterator[Path]:
     try:
         yield disk
     finally:
-        subprocess.run(["umount", str(disk)], check=False)
+        subprocess.run(["umount", "--lazy", str(disk)], check=False)
 
 
 def grow(disk: Path) -> None:
@@ -60,10 +63,13 @@ def test_a_full_store_disk_fails_the_run_counts_only_committed_rows_and_loses_no
         assert "Traceback" not in full.stderr, full.stderr[-3000:]
         assert "run failed: " in full.stderr
         assert "database or disk is full" in full.stderr
-        with sqlite3.connect(small_disk / "articles.sqlite") as db:
+        db = sqlite3.connect(small_disk / "articles.sqlite")
+        try:
             assert db.execute("PRAGMA integrity_check").fetchone() == ("ok",)
             kept = db.execute("SELECT count(*) FROM articles").fetchone()[0]
             counted = db.execute("SELECT items_new FROM runs").fetchone()[0]
+        finally:
+            db.close()
         assert 0 < kept < len(small_site.articles)
         assert counted in (0, kept), "the runs row counts committed rows (or was not written)"
         assert not list((small_disk / "feeds").glob("articles-*.csv")), "no feed claims them"
@@ -78,6 +84,7 @@ def test_a_full_store_disk_fails_the_run_counts_only_committed_rows_and_loses_no
     assert set(listed.values()) == {1}
 
 
+@pytest.mark.size("300k")  # the feeds of about a third of the small site
 def test_a_full_feed_disk_leaves_the_articles_owed_to_a_later_feed(
     small_site: GeneratedSite, tmp_path: Path, small_disk: Path
 ) -> None:
