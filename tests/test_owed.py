@@ -4,6 +4,7 @@ anything is fetched."""
 
 import csv
 import os
+import shutil
 import signal
 import sqlite3
 from collections import Counter
@@ -12,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from mayadeen.loopback import GeneratedSite, LoopbackServer
+from mayadeen.store import Store
 from mayadeen.store.files import DataDirLock
 from tests.conftest import crawl, stat
 from tests.test_crawl_discovery import (
@@ -168,6 +170,7 @@ def test_a_data_directory_is_used_by_one_crawl_and_belongs_to_one_site(
         ),
         ("future_version", "has schema version 99; this mayadeen knows up to"),
         ("symlink", "is a symlink (to "),
+        ("foreign_wal", "does not belong to the store"),
         ("data_dir_is_a_file", "cannot create the data directory"),
     ],
 )
@@ -182,18 +185,31 @@ def test_a_data_directory_that_cannot_be_used_is_one_line_and_nothing_is_fetched
     elif damage == "future_version":
         with sqlite3.connect(store) as db:
             db.execute("PRAGMA user_version = 99")
+    elif damage == "foreign_wal":  # another database's log, planted beside the store
+        Store.open(store).close()
+        other = sqlite3.connect(tmp_path / "other.sqlite")
+        other.execute("PRAGMA page_size = 16384")
+        other.execute("PRAGMA journal_mode = WAL")
+        other.execute("CREATE TABLE planted (x TEXT)")
+        other.executemany("INSERT INTO planted VALUES (?)", [("x" * 500,)] * 200)
+        other.commit()
+        shutil.copyfile(tmp_path / "other.sqlite-wal", data_dir / "articles.sqlite-wal")
+        other.close()
     elif damage == "symlink":
         (tmp_path / "elsewhere.sqlite").touch()
         store.symlink_to(tmp_path / "elsewhere.sqlite")
     else:
         data_dir.rmdir()
         data_dir.write_text("a file where the data directory should be", encoding="utf-8")
+    before = store.read_bytes() if store.is_file() and not store.is_symlink() else b""
     done = crawl(server.root, data_dir)
     assert done.returncode == 1
     line = the_one_line(done.stderr)
     assert line.startswith("mayadeen: ")
     assert message in line
     assert server.requests == []
+    if damage == "foreign_wal":  # refused before SQLite replayed it into the store
+        assert store.read_bytes() == before
 
 
 def committed_feed_urls(data_dir: Path) -> Counter[str]:

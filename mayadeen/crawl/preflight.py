@@ -8,8 +8,11 @@ the path and what to do, and never a traceback or a crawl whose work is lost.
   the site being crawled (``MAYADEEN_REBIND_SITE`` moves it to another one).
 """
 
+import logging
 import os
+import shutil
 import sqlite3
+import tempfile
 from pathlib import Path
 
 from scrapy.settings import BaseSettings
@@ -18,6 +21,8 @@ from mayadeen.site.urls import site_root
 from mayadeen.store import SchemaError, Store, store_path
 from mayadeen.store.files import DataDirError, DataDirLock, refuse_symlink
 from mayadeen.store.ledger import Ledger
+
+logger = logging.getLogger(__name__)
 
 
 class OtherSiteError(DataDirError):
@@ -58,7 +63,25 @@ def preflight(settings: BaseSettings) -> DataDirLock:
 
 def check_store(path: Path, root: str, rebind: bool) -> None:
     """The store at ``path`` opens for writing and belongs to ``root`` (or to no site yet)."""
-    refuse_symlink(path)
+    wal = path.with_name(path.name + "-wal")
+    for file in (path, wal, path.with_name(path.name + "-shm")):
+        refuse_symlink(file)
+    if wal.is_file() and wal.stat().st_size > 0:
+        # No crawl holds the store (we hold the lock): a run that did not close left this log,
+        # or someone put it there. SQLite would replay it into the store on opening, whatever
+        # database wrote it: replay it into a copy first.
+        logger.warning(
+            "store: %s (%d bytes) was left by a run that did not close; checking it before "
+            "it is replayed",
+            wal,
+            wal.stat().st_size,
+        )
+        if problem := foreign_wal(path, wal):
+            raise DataDirError(
+                f"the write-ahead log {wal} does not belong to the store {path} ({problem}): "
+                "move it away (the store without it is as its last checkpoint left it), "
+                "or restore both from a backup"
+            )
     try:
         with Store.open(path) as store:
             bound = Ledger(store).site_root()
@@ -94,3 +117,36 @@ def store_problem(path: Path, error: sqlite3.DatabaseError) -> str:
         f"with `sqlite3 {path} .recover | sqlite3 {path.parent / 'recovered.sqlite'}` "
         "and put that file in its place"
     )
+
+
+def foreign_wal(path: Path, wal: Path) -> str | None:
+    """Why replaying ``wal`` into the store at ``path`` would not give the store's own next state
+    (its schema or version would change, or the result is damaged), or None."""
+    with tempfile.TemporaryDirectory(dir=path.parent) as scratch:
+        alone, replayed = Path(scratch) / "alone.sqlite", Path(scratch) / "replayed.sqlite"
+        shutil.copyfile(path, alone)
+        shutil.copyfile(path, replayed)
+        shutil.copyfile(wal, replayed.with_name(replayed.name + "-wal"))
+        try:
+            before, after = _shape(alone), _shape(replayed)
+        except sqlite3.DatabaseError as error:
+            return f"replayed, the store cannot be read: {error}"
+    if after[0] != before[0]:
+        return "it would change the store's tables"
+    if after[1] != before[1]:
+        return f"it would change the store's schema version from {before[1]} to {after[1]}"
+    if not after[2]:
+        return "replayed, the store fails its integrity check"
+    return None
+
+
+def _shape(path: Path) -> tuple[list[str], int, bool]:
+    """(table and index names, schema version, quick check passed) of the database at ``path``."""
+    db = sqlite3.connect(path)
+    try:
+        names = [row[0] for row in db.execute("SELECT name FROM sqlite_master ORDER BY name")]
+        version = db.execute("PRAGMA user_version").fetchone()[0]
+        healthy = db.execute("PRAGMA quick_check").fetchone() == ("ok",)
+        return names, version, healthy
+    finally:
+        db.close()

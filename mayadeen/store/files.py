@@ -31,11 +31,12 @@ def open_nofollow(path: Path, mode: str = "wb", buffering: int = -1) -> IO[Any]:
 
 
 def refuse_symlink(path: Path) -> None:
-    """Refuse a store path that is a symlink, which SQLite would follow."""
+    """Refuse a store file (or its ``-wal``, ``-shm``) that is a symlink, which SQLite would
+    follow."""
     if path.is_symlink():
         raise DataDirError(
-            f"{path} is a symlink (to {os.readlink(path)}); a crawl writes its store only to a "
-            "plain file: remove the link, or point MAYADEEN_DATA_DIR at the real directory"
+            f"{path} is a symlink (to {os.readlink(path)}); a crawl writes its store only to "
+            "plain files: remove the link, or point MAYADEEN_DATA_DIR at the real directory"
         )
 
 
