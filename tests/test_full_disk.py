@@ -107,3 +107,18 @@ def test_a_full_feed_disk_leaves_the_articles_owed_to_a_later_feed(
     listed = complete_feeds(data_dir)
     assert set(listed) == article_urls(small_site, server.root)
     assert set(listed.values()) == {1}
+
+
+def test_a_read_only_data_directory_is_one_line_and_nothing_is_fetched(
+    small_site: GeneratedSite, small_disk: Path
+) -> None:
+    subprocess.run(["mount", "-o", "remount,ro", str(small_disk)], check=True)
+    with LoopbackServer(small_site) as server:
+        done = crawl(server.root, small_disk)
+        assert server.requests == []
+    assert done.returncode == 1
+    assert "Traceback" not in done.stderr, done.stderr[-3000:]
+    assert done.stderr.rstrip().splitlines()[-1] == (
+        f"mayadeen: the data directory {small_disk} is not writable: make it writable, "
+        "or set MAYADEEN_DATA_DIR to another directory"
+    )
