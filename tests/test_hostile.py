@@ -8,10 +8,10 @@ from pathlib import Path
 import pytest
 from scrapy.http import HtmlResponse
 
-from mayadeen.loopback import load_fixtures
-from mayadeen.loopback.anatomy import LIVE_ROOT
 from mayadeen.exporters import exporting
 from mayadeen.items import content_hash
+from mayadeen.loopback import load_fixtures
+from mayadeen.loopback.anatomy import LIVE_ROOT
 from mayadeen.pages.extract import Extraction, extract
 from mayadeen.site.validity import problems
 from mayadeen.store import Store, store_path
