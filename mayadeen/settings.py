@@ -68,7 +68,12 @@ MAYADEEN_BACKOFF_MAX = 120.0
 # unless PLAYWRIGHT_LAUNCH_OPTIONS names another browser.
 MAYADEEN_BROWSER = "off"
 DOWNLOADER_MIDDLEWARES = {
-    "mayadeen.middlewares.redirects.OnSiteRedirectMiddleware": 60,
+    # Scrapy's redirects, followed on the site only (scheme, host and port of MAYADEEN_BASE_URL);
+    # redirects off it or in a loop are counted and logged, never dropped silently.
+    "scrapy.downloadermiddlewares.redirect.RedirectMiddleware": None,
+    "mayadeen.middlewares.redirects.OnSiteRedirectMiddleware": 600,
+    "scrapy.downloadermiddlewares.redirect.MetaRefreshMiddleware": None,
+    "mayadeen.middlewares.redirects.OnSiteMetaRefreshMiddleware": 580,
     # Scrapy's own lets requests made while robots.txt is being fetched through unchecked.
     "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
     "mayadeen.middlewares.robots.SharedRobotsTxtMiddleware": 100,
