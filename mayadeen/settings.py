@@ -80,6 +80,9 @@ DOWNLOADER_MIDDLEWARES = {
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
     "mayadeen.middlewares.retry.RetryAfterMiddleware": 550,
     "mayadeen.middlewares.blocks.BlockMiddleware": 585,
+    # A graceful stop (SIGTERM, Ctrl-C once) drops requests still waiting behind a download
+    # delay instead of sending them at the slot's pace first.
+    "mayadeen.middlewares.shutdown.ShutdownMiddleware": 10,
 }
 # Applies MAYADEEN_CONTACT to the User-Agent and MAYADEEN_BROWSER, command-line values included.
 ADDONS = {
