@@ -24,6 +24,12 @@ MAYADEEN_CONTACT = "https://github.com/mayadeen-crawler"
 # corrections happen in the first days), besides when a sitemap's lastmod says it changed.
 MAYADEEN_RECHECK_HOURS = 48
 
+# Discovery is bounded (docs/crawling.md): sitemap indexes are read this many levels below a
+# starting sitemap (/sitemaps/all.xml or robots.txt's; the site needs 1)...
+MAYADEEN_SITEMAP_MAX_DEPTH = 3
+# ...and a listing stops after this many pages in a row without an article link new to it.
+MAYADEEN_LISTING_MAX_STALE_PAGES = 3
+
 # USER_AGENT: mayadeen/0.1 (+MAYADEEN_CONTACT), set by AccessAddon (mayadeen/addons.py) unless
 # USER_AGENT is given at a higher priority than MAYADEEN_CONTACT.
 
