@@ -42,6 +42,11 @@ class Shutdown:
     def __init__(self, crawler: Crawler) -> None:
         self.crawler = crawler
         self.given_up = 0
+        self.started = False
+        crawler.signals.connect(self.engine_started, signal=signals.engine_started)
+
+    def engine_started(self) -> None:
+        self.started = True
 
     @classmethod
     def of(cls, crawler: Crawler) -> "Shutdown":
@@ -51,9 +56,9 @@ class Shutdown:
 
     @property
     def stopping(self) -> bool:
-        """A stop was asked for (a signal, or ``Crawler.stop``): ``crawling`` is set while the
-        crawl runs and cleared the moment a stop begins."""
-        return not self.crawler.crawling
+        """A stop was asked for (a signal, or ``Crawler.stop``): Scrapy sets ``crawling`` when the
+        crawl starts and clears it the moment a stop begins."""
+        return self.started and not self.crawler.crawling
 
     async def wait(self, seconds: float) -> bool:
         """Sleep ``seconds``, or less if the crawl starts stopping; whether the whole wait passed."""
