@@ -130,7 +130,7 @@ def store_files(data_dir: Path) -> dict[str, bytes]:
 
 
 @pytest.mark.e2e
-@pytest.mark.parametrize("spelling", ["absolute", "relative", "symlink", "wal", "shm"])
+@pytest.mark.parametrize("spelling", ["absolute", "relative", "symlink", "wal", "shm", "no-format"])
 def test_an_output_that_is_the_store_is_refused_and_the_store_kept(
     store: Path, spelling: str
 ) -> None:
@@ -142,12 +142,12 @@ def test_an_output_that_is_the_store_is_refused_and_the_store_kept(
         "symlink": str(store / "link.csv"),
         "wal": f"{target}-wal",
         "shm": f"{target}-shm",
+        "no-format": str(target),  # refused for what it is, not for its extension
     }[spelling]
     if spelling == "symlink":
         (store / "link.csv").symlink_to(target)
-    done = run(
-        "scrapy", "export", "-o", output, "--format", "csv", env={"MAYADEEN_DATA_DIR": str(store)}
-    )
+    options = () if spelling == "no-format" else ("--format", "csv")
+    done = run("scrapy", "export", "-o", output, *options, env={"MAYADEEN_DATA_DIR": str(store)})
     assert done.returncode == 2, done.stderr
     (line,) = done.stderr.splitlines()
     assert line == (

@@ -118,40 +118,37 @@ class Command(ScrapyCommand):
     def run(self, args: list[str], opts: argparse.Namespace) -> None:
         if args:
             raise UsageError(f"unexpected arguments: {' '.join(args)}")
-        file_format = _chosen_format(opts.output, opts.format)
-        to_stdout = opts.output in (None, "-")
-        if file_format is None:
-            # One line and no file: a UsageError would print the usage block as well.
-            print(
-                f"export: {opts.output}: unknown extension, use {EXTENSIONS} (or --format)",
-                file=sys.stderr,
-            )
-            self.exitcode = 2
-            return
         assert self.settings is not None
         path = store_path(self.settings.get("MAYADEEN_DATA_DIR"))
-        if not path.exists():
-            print(f"export: no store at {path} (run a crawl first)", file=sys.stderr)
-            self.exitcode = 1
-            return
+        to_stdout = opts.output in (None, "-")
+        file_format = _chosen_format(opts.output, opts.format)
+        # One line each and no file: a UsageError would print the usage block as well.
         if not to_stdout and overwrites_store(Path(opts.output), path):
-            print(
-                f"export: {opts.output} is the store ({path}) or one of its files; "
-                "write the export to another file",
-                file=sys.stderr,
+            self._refuse(
+                f"{opts.output} is the store ({path}) or one of its files; "
+                "write the export to another file"
             )
-            self.exitcode = 2
-            return
+        elif file_format is None:
+            self._refuse(f"{opts.output}: unknown extension, use {EXTENSIONS} (or --format)")
+        elif not path.exists():
+            self._refuse(f"no store at {path} (run a crawl first)", exitcode=1)
+        else:
+            self._export(path, opts.output if not to_stdout else None, file_format, opts.since)
+
+    def _refuse(self, message: str, exitcode: int = 2) -> None:
+        print(f"export: {message}", file=sys.stderr)
+        self.exitcode = exitcode
+
+    def _export(self, path: Path, output: str | None, file_format: str, since: str | None) -> None:
         try:
-            if to_stdout:
-                _to_stdout(path, file_format, opts.since)
+            if output is None:
+                _to_stdout(path, file_format, since)
             else:
-                _to_file(path, Path(opts.output), file_format, opts.since)
+                _to_file(path, Path(output), file_format, since)
         except BrokenPipeError:  # `scrapy export | head`: the reader has all it wanted
             os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         except OSError as error:  # a full disk, a directory not writable: the output is untouched
-            print(f"export: cannot write {opts.output}: {error}", file=sys.stderr)
-            self.exitcode = 1
+            self._refuse(f"cannot write {output or 'stdout'}: {error}", exitcode=1)
 
 
 def _to_file(path: Path, output: Path, file_format: str, since: str | None) -> None:
