@@ -23,14 +23,27 @@ from scrapy.item import Field
 from mayadeen.items import FIELD_NAMES
 from mayadeen.store.rows import to_json
 
-FORMULA_STARTS: Final = ("=", "+", "-", "@")
+FORMULA_STARTS: Final = (
+    # What spreadsheets read as the start of a formula...
+    *("=", "+", "-", "@"),
+    # ...and their Unicode look-alikes, which some spreadsheets (and importers that normalise
+    # text with NFKC) turn into the ASCII characters before reading the cell: full-width
+    # = + - @ (U+FF1D U+FF0B U+FF0D U+FF20), the minus sign (U+2212) and small = + - @
+    # (U+FE66 U+FE62 U+FE63 U+FE6B).
+    *("\uff1d", "\uff0b", "\uff0d", "\uff20", "\u2212", "\ufe62", "\ufe63", "\ufe66", "\ufe6b"),
+)
 
 
 def spreadsheet_safe(text: str) -> str:
-    """A CSV cell a spreadsheet will not run as a formula: a leading ``'`` before ``= + - @``.
+    """A CSV cell a spreadsheet will not run as a formula: a leading ``'`` before ``= + - @`` or
+    one of their Unicode look-alikes (full-width ``＝``, the minus sign ``−``, small ``﹢``...).
 
     >>> spreadsheet_safe("=HYPERLINK(\\"x\\")"), spreadsheet_safe("-5"), spreadsheet_safe("ok")
     ('\\'=HYPERLINK("x")', "'-5", 'ok')
+    >>> [spreadsheet_safe(c + "1+1") for c in "＝＋－＠−﹢﹣﹦﹫"]
+    ["'＝1+1", "'＋1+1", "'－1+1", "'＠1+1", "'−1+1", "'﹢1+1", "'﹣1+1", "'﹦1+1", "'﹫1+1"]
+    >>> spreadsheet_safe("a＝b")
+    'a＝b'
     """
     return "'" + text if text.startswith(FORMULA_STARTS) else text
 

@@ -33,6 +33,12 @@ MAYADEEN_OWED_RETRY_MAX_HOURS = 168.0
 # this is set (the store then belongs to the new root).
 MAYADEEN_REBIND_SITE = False
 
+# Discovery is bounded (docs/crawling.md): sitemap indexes are read this many levels below a
+# starting sitemap (/sitemaps/all.xml or robots.txt's; the site needs 1)...
+MAYADEEN_SITEMAP_MAX_DEPTH = 3
+# ...and a listing stops after this many pages in a row without an article link new to it.
+MAYADEEN_LISTING_MAX_STALE_PAGES = 3
+
 # USER_AGENT: mayadeen/0.1 (+MAYADEEN_CONTACT), set by AccessAddon (mayadeen/addons.py) unless
 # USER_AGENT is given at a higher priority than MAYADEEN_CONTACT.
 
@@ -77,13 +83,21 @@ MAYADEEN_BACKOFF_MAX = 120.0
 # unless PLAYWRIGHT_LAUNCH_OPTIONS names another browser.
 MAYADEEN_BROWSER = "off"
 DOWNLOADER_MIDDLEWARES = {
-    "mayadeen.middlewares.redirects.OnSiteRedirectMiddleware": 60,
+    # Scrapy's redirects, followed on the site only (scheme, host and port of MAYADEEN_BASE_URL);
+    # redirects off it or in a loop are counted and logged, never dropped silently.
+    "scrapy.downloadermiddlewares.redirect.RedirectMiddleware": None,
+    "mayadeen.middlewares.redirects.OnSiteRedirectMiddleware": 600,
+    "scrapy.downloadermiddlewares.redirect.MetaRefreshMiddleware": None,
+    "mayadeen.middlewares.redirects.OnSiteMetaRefreshMiddleware": 580,
     # Scrapy's own lets requests made while robots.txt is being fetched through unchecked.
     "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
     "mayadeen.middlewares.robots.SharedRobotsTxtMiddleware": 100,
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
     "mayadeen.middlewares.retry.RetryAfterMiddleware": 550,
     "mayadeen.middlewares.blocks.BlockMiddleware": 585,
+    # A graceful stop (SIGTERM, Ctrl-C once) drops requests still waiting behind a download
+    # delay instead of sending them at the slot's pace first.
+    "mayadeen.middlewares.shutdown.ShutdownMiddleware": 10,
 }
 # Applies MAYADEEN_CONTACT to the User-Agent and MAYADEEN_BROWSER, command-line values included.
 ADDONS = {

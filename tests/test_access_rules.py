@@ -5,15 +5,18 @@ from types import SimpleNamespace
 from typing import Any
 
 import pytest
+from scrapy import signals
 from scrapy.core.downloader import Slot
 from scrapy.http import HtmlResponse, Request
 from scrapy.settings import Settings
+from scrapy.utils.test import get_crawler
 
 from mayadeen.addons import CHROMIUM_ARGS, PLAYWRIGHT_HANDLER, AccessAddon
 from mayadeen.loopback import GeneratedSite, load_fixtures
 from mayadeen.loopback.faults import BLOCK_PAGE, CHALLENGE_PAGE, js_only_shell
 from mayadeen.middlewares.backoff import SlotBackoff
 from mayadeen.middlewares.retry import retry_after_seconds
+from mayadeen.middlewares.shutdown import Shutdown
 from mayadeen.site.access import block_kind, is_contentless, response_is_contentless
 
 ARTICLE_URL = "https://english.almayadeen.net/news/politics/some-slug"
@@ -177,3 +180,15 @@ def test_addon_puts_the_contact_into_the_user_agent_unless_the_user_agent_is_giv
     settings = _apply_addon(MAYADEEN_CONTACT="mailto:data@example.org", USER_AGENT="custom")
     assert settings["USER_AGENT"] == "custom"
     assert "+https://" in _apply_addon()["USER_AGENT"], "the project's contact by default"
+
+
+def test_a_shutdown_is_noticed_only_once_the_crawl_has_started() -> None:
+    crawler = get_crawler()
+    shutdown = Shutdown.of(crawler)
+    assert shutdown is Shutdown.of(crawler), "one per crawler"
+    assert not shutdown.stopping, "a crawler not started yet is not stopping"
+    crawler.signals.send_catch_log(signals.engine_started)
+    crawler.crawling = True
+    assert not shutdown.stopping
+    crawler.crawling = False  # what Crawler.stop does first, on SIGTERM or Ctrl-C
+    assert shutdown.stopping

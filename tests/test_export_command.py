@@ -5,16 +5,20 @@ import csv
 import gzip
 import io
 import json
+import os
+import subprocess
+import sys
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 import pytest
 
+from mayadeen.commands import export as export_command
 from mayadeen.commands.export import export
 from mayadeen.exporters import EXPORT_FORMATS, csv_cell
 from mayadeen.items import FIELD_NAMES
 from mayadeen.store import Store, store_path
-from tests.conftest import run
+from tests.conftest import ROOT, run
 from tests.pipeline_helpers import CRAWLED_AT, changed, fixture_items
 
 ITEMS = list(fixture_items().values())[:4]
@@ -94,3 +98,118 @@ def test_an_upper_case_extension_picks_the_format(store: Path) -> None:
     assert done.stderr.splitlines()[-1] == f"export: {len(ITEMS)} articles to {output}"
     rows = read_back(output.read_bytes(), "csv")
     assert [row["url"] for row in rows] == [article["url"] for article in stored(store)]
+
+
+LOOK_ALIKES = "\uff1d\uff0b\uff0d\uff20\u2212\ufe62\ufe63\ufe66\ufe6b"
+"""Full-width = + - @, the minus sign and small + - = @: formula starts once normalised."""
+
+
+def test_unicode_look_alikes_of_formula_starts_are_neutralised_in_csv(tmp_path: Path) -> None:
+    items = [
+        changed(item, title=f"{char}SUM(A1)", tags=[f"{char}x"], summary="a\uff1db")
+        for item, char in zip(fixture_items().values(), LOOK_ALIKES, strict=False)
+    ]
+    assert len(items) >= 4
+    with Store.open(store_path(tmp_path)) as opened:
+        for item in items:
+            opened.put(item, CRAWLED_AT)
+    out = io.BytesIO()
+    assert export(store_path(tmp_path), out, "csv", None) == len(items)
+    records = read_back(out.getvalue(), "csv")
+    chars = {record["title"][1] for record in records}
+    assert chars == set(LOOK_ALIKES[: len(items)])
+    assert all(record["title"].startswith("'") for record in records)
+    assert all(record["title"][2:] == "SUM(A1)" for record in records)
+    assert all(record["summary"] == "a\uff1db" for record in records), "only a leading one"
+    # A list cell is JSON text starting with "[": a look-alike inside it is no formula.
+    assert all(json.loads(record["tags"])[0][1:] == "x" for record in records)
+
+
+def store_files(data_dir: Path) -> dict[str, bytes]:
+    return {p.name: p.read_bytes() for p in sorted(data_dir.glob("articles.sqlite*"))}
+
+
+@pytest.mark.e2e
+@pytest.mark.parametrize("spelling", ["absolute", "relative", "symlink", "wal", "shm", "no-format"])
+def test_an_output_that_is_the_store_is_refused_and_the_store_kept(
+    store: Path, spelling: str
+) -> None:
+    target = store_path(store)
+    before = store_files(store)
+    output = {
+        "absolute": str(target),
+        "relative": os.path.relpath(target, ROOT),  # the command runs in the checkout
+        "symlink": str(store / "link.csv"),
+        "wal": f"{target}-wal",
+        "shm": f"{target}-shm",
+        "no-format": str(target),  # refused for what it is, not for its extension
+    }[spelling]
+    if spelling == "symlink":
+        (store / "link.csv").symlink_to(target)
+    options = () if spelling == "no-format" else ("--format", "csv")
+    done = run("scrapy", "export", "-o", output, *options, env={"MAYADEEN_DATA_DIR": str(store)})
+    assert done.returncode == 2, done.stderr
+    (line,) = done.stderr.splitlines()
+    assert line == (
+        f"export: {output} is the store ({target}) or one of its files; "
+        "write the export to another file"
+    )
+    assert store_files(store) == before
+    assert len(stored(store)) == len(ITEMS)
+    assert not list(store.glob("*.partial"))
+    assert not list(store.glob(".*.partial"))
+
+
+@pytest.mark.e2e
+@pytest.mark.parametrize(
+    ("options", "file_format"), [((), "csv"), (("--format", "jsonl"), "jsonl")]
+)
+def test_dash_is_stdout(store: Path, options: tuple[str, ...], file_format: str) -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "scrapy", "export", "-o", "-", *options],
+        cwd=ROOT,
+        capture_output=True,
+        env={**os.environ, "MAYADEEN_DATA_DIR": str(store)},
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    records = read_back(done.stdout, file_format)
+    assert [r["url"] for r in records] == [a["url"] for a in stored(store)]
+    assert not (ROOT / "-").exists()
+    assert not (store / "-").exists()
+
+
+def test_a_failed_export_leaves_the_old_output_and_no_partial_file(
+    store: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    output = store / "out" / "articles.csv"
+    output.parent.mkdir()
+    output.write_bytes(b"the previous export\n")
+
+    def half_then_full_disk(opened: Store, stream: IO[bytes], *args: object) -> int:
+        stream.write(b"url,title\r\nhttps://a,half")
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(export_command, "write_articles", half_then_full_disk)
+    with pytest.raises(OSError, match="No space left"):
+        export_command._to_file(store_path(store), output, "csv", None)
+    assert output.read_bytes() == b"the previous export\n"
+    assert sorted(p.name for p in output.parent.iterdir()) == ["articles.csv"]
+
+
+def test_a_complete_export_replaces_the_output_with_an_ordinary_file_mode(store: Path) -> None:
+    output = store / "articles.csv"
+    output.write_bytes(b"old\n")
+    export_command._to_file(store_path(store), output, "csv", None)
+    assert [r["url"] for r in read_back(output.read_bytes(), "csv")] == [
+        a["url"] for a in stored(store)
+    ]
+    assert output.stat().st_mode & 0o777 == 0o666 & ~_umask()
+    assert sorted(p.name for p in store.iterdir() if "partial" in p.name) == []
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask

@@ -1,14 +1,20 @@
 """Hostile input: extraction returns what it can and never raises; what is missing stays empty
 for validation to report."""
 
+import io
 from dataclasses import asdict
+from pathlib import Path
 
 import pytest
 from scrapy.http import HtmlResponse
 
+from mayadeen.exporters import exporting
+from mayadeen.items import content_hash
 from mayadeen.loopback import load_fixtures
 from mayadeen.loopback.anatomy import LIVE_ROOT
 from mayadeen.pages.extract import Extraction, extract
+from mayadeen.site.validity import problems
+from mayadeen.store import Store, store_path
 
 URL = f"{LIVE_ROOT}/news/politics/some-article"
 SAMPLE = next(f for f in load_fixtures() if f.name == "article-belarusian-troops")
@@ -190,3 +196,47 @@ def test_every_field_of_a_garbage_page_has_a_contract_type() -> None:
     assert item.word_count == 0
     assert item.related_urls == [f"{LIVE_ROOT}/news/politics/a"]
     assert all(v is None or isinstance(v, str | int | list) for v in asdict(item).values())
+
+
+def lone_surrogate_pages() -> dict[str, tuple[bytes, str]]:
+    """Fixture pages whose CMS JSON spells lone surrogates (``\\ud800``, ``\\udfff``) beside a
+    proper pair (an emoji), with the URL each is read under."""
+    tawsiyat = sample_with(
+        b'"title": "Lukashenko: Belarusian',
+        b'"title": "\\ud800Lukashenko\\ud83d\\ude00: Belarusian',
+    ).replace(b'"word_count": "571"', b'"word_count": "571\\udfff"', 1)
+    jsonld = next(f for f in load_fixtures() if f.name == "news-jsonld-only")
+    html = jsonld.html()
+    old = b'"headline": "Fuel shortages'
+    assert old in html
+    return {
+        "tawsiyat": (tawsiyat, URL),
+        "json-ld": (
+            html.replace(old, b'"headline": "Fuel\\udc00 shortages\\ud83d\\ude00'),
+            f"{LIVE_ROOT}/news/politics/fuel-shortages-ground-domestic-flights-for-second-day",
+        ),
+    }
+
+
+@pytest.mark.parametrize("source", ["tawsiyat", "json-ld"])
+def test_a_lone_surrogate_in_the_cms_json_is_read_as_a_replacement_character(
+    source: str, tmp_path: Path
+) -> None:
+    body, url = lone_surrogate_pages()[source]
+    item = extract_bytes(body, url=url).item
+    assert item is not None
+    assert item.title is not None
+    assert "\ufffd" in item.title
+    assert "\U0001f600" in item.title, "a proper pair is one character, kept"
+    assert not problems(asdict(item), LIVE_ROOT), "a valid article, stored like any other"
+    # The item encodes: hashed, stored, read back, exported.
+    assert item.content_hash == content_hash(item.title, item.body)
+    with Store.open(store_path(tmp_path)) as store:
+        assert store.put(item, "2026-01-01T00:00:00Z") == "new"
+    with Store.open(store_path(tmp_path), readonly=True) as store:
+        (row,) = store.articles()
+    assert row["title"] == item.title
+    out = io.BytesIO()
+    with exporting(out, "csv") as exporter:
+        exporter.export_item(row)
+    assert item.title.encode() in out.getvalue()

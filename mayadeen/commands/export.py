@@ -1,14 +1,20 @@
 """``scrapy export``: the store's articles as CSV, JSON Lines or JSON, for analysts who never crawl.
 
-``scrapy export`` writes every stored article as CSV to stdout; ``--since 2026-11-01`` only those
-new or updated (``changed_at``) since that day (UTC); ``-o FILE`` writes a file in the format its
-extension names (``.csv``, ``.jsonl``, ``.json``, ``.jsonl.gz``, any case) unless ``--format``
-says. Rows are ordered by publication time. Scrapy's item exporters write every format.
+``scrapy export`` writes every stored article as CSV to stdout (``-o -`` says the same; the
+format is then ``--format``'s, else CSV); ``--since 2026-11-01`` only those new or updated
+(``changed_at``) since that day (UTC); ``-o FILE`` writes a file in the format its extension names
+(``.csv``, ``.jsonl``, ``.json``, ``.jsonl.gz``, any case) unless ``--format`` says. Rows are
+ordered by publication time. Scrapy's item exporters write every format.
+
+A file is written beside the output under a temporary name and renamed over it when complete, so
+a failed export leaves no partial file and an existing output untouched; an output that is the
+store itself or one of its SQLite files (``-wal``, ``-shm``), however spelled, is refused.
 """
 
 import argparse
 import os
 import sys
+import tempfile
 from datetime import date
 from pathlib import Path
 from typing import IO
@@ -31,26 +37,60 @@ def _since(text: str) -> str:
 
 
 def _chosen_format(output: str | None, explicit: str | None) -> str | None:
-    """``--format`` if given, else the output file's extension, else CSV (for stdout); None for
-    a file whose extension names no format.
+    """``--format`` if given, else the output file's extension, else CSV (for stdout, also
+    spelled ``-o -``); None for a file whose extension names no format.
 
     >>> _chosen_format(None, None), _chosen_format("a.JSON", None), _chosen_format("a.xml", "csv")
     ('csv', 'json', 'csv')
+    >>> _chosen_format("-", None), _chosen_format("-", "jsonl")
+    ('csv', 'jsonl')
     """
     if explicit:
         return explicit
-    return format_for(output) if output else "csv"
+    return format_for(output) if output and output != "-" else "csv"
 
 
 def export(store_file: Path, stream: IO[bytes], file_format: str, since: str | None) -> int:
     """Write the stored articles (those changed since ``since`` if given) to ``stream`` in
     ``file_format``; returns how many."""
+    with Store.open(store_file, readonly=True) as store:
+        return write_articles(store, stream, file_format, since)
+
+
+def write_articles(store: Store, stream: IO[bytes], file_format: str, since: str | None) -> int:
+    """``export`` from a store already open."""
     count = 0
-    with Store.open(store_file, readonly=True) as store, exporting(stream, file_format) as out:
+    with exporting(stream, file_format) as out:
         for article in store.articles(changed_since=since):
             out.export_item(article)
             count += 1
     return count
+
+
+STORE_COMPANIONS = ("", "-wal", "-shm", "-journal")
+"""The store's own file and SQLite's files beside it: writing any of them corrupts the store."""
+
+
+def overwrites_store(output: Path, store_file: Path) -> bool:
+    """Whether writing ``output`` would write the store or one of its SQLite companion files,
+    whatever the spelling (relative, ``..``, a symlink, a hard link).
+
+    >>> store = Path("/data/articles.sqlite")
+    >>> [overwrites_store(Path(p), store) for p in
+    ...  ("/data/articles.sqlite", "/data/../data/articles.sqlite-wal", "/data/out.csv")]
+    [True, True, False]
+    """
+    target = output.resolve()
+    if any(target == Path(f"{store_file.resolve()}{suffix}") for suffix in STORE_COMPANIONS):
+        return True
+    for suffix in STORE_COMPANIONS:
+        companion = Path(f"{store_file}{suffix}")
+        try:
+            if companion.exists() and target.exists() and os.path.samefile(target, companion):
+                return True
+        except OSError:
+            continue
+    return False
 
 
 class Command(ScrapyCommand):
@@ -65,7 +105,9 @@ class Command(ScrapyCommand):
 
     def add_options(self, parser: argparse.ArgumentParser) -> None:
         super().add_options(parser)
-        parser.add_argument("-o", "--output", metavar="FILE", help="write here (default stdout)")
+        parser.add_argument(
+            "-o", "--output", metavar="FILE", help="write here (default, or -: stdout)"
+        )
         parser.add_argument(
             "--format", choices=FORMAT_NAMES, help=f"default: from the extension ({EXTENSIONS})"
         )
@@ -76,35 +118,65 @@ class Command(ScrapyCommand):
     def run(self, args: list[str], opts: argparse.Namespace) -> None:
         if args:
             raise UsageError(f"unexpected arguments: {' '.join(args)}")
-        file_format = _chosen_format(opts.output, opts.format)
-        if file_format is None:
-            # One line and no file: a UsageError would print the usage block as well.
-            print(
-                f"export: {opts.output}: unknown extension, use {EXTENSIONS} (or --format)",
-                file=sys.stderr,
-            )
-            self.exitcode = 2
-            return
         assert self.settings is not None
         path = store_path(self.settings.get("MAYADEEN_DATA_DIR"))
-        if not path.exists():
-            print(f"export: no store at {path} (run a crawl first)", file=sys.stderr)
-            self.exitcode = 1
-            return
+        to_stdout = opts.output in (None, "-")
+        file_format = _chosen_format(opts.output, opts.format)
+        # One line each and no file: a UsageError would print the usage block as well.
+        if not to_stdout and overwrites_store(Path(opts.output), path):
+            self._refuse(
+                f"{opts.output} is the store ({path}) or one of its files; "
+                "write the export to another file"
+            )
+        elif file_format is None:
+            self._refuse(f"{opts.output}: unknown extension, use {EXTENSIONS} (or --format)")
+        elif not path.exists():
+            self._refuse(f"no store at {path} (run a crawl first)", exitcode=1)
+        else:
+            self._export(path, opts.output if not to_stdout else None, file_format, opts.since)
+
+    def _refuse(self, message: str, exitcode: int = 2) -> None:
+        print(f"export: {message}", file=sys.stderr)
+        self.exitcode = exitcode
+
+    def _export(self, path: Path, output: str | None, file_format: str, since: str | None) -> None:
         try:
-            if opts.output:
-                _to_file(path, Path(opts.output), file_format, opts.since)
+            if output is None:
+                _to_stdout(path, file_format, since)
             else:
-                _to_stdout(path, file_format, opts.since)
+                _to_file(path, Path(output), file_format, since)
         except BrokenPipeError:  # `scrapy export | head`: the reader has all it wanted
             os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        except OSError as error:  # a full disk, a directory not writable: the output is untouched
+            self._refuse(f"cannot write {output or 'stdout'}: {error}", exitcode=1)
 
 
 def _to_file(path: Path, output: Path, file_format: str, since: str | None) -> None:
-    output.parent.mkdir(parents=True, exist_ok=True)
-    with output.open("wb") as stream:
-        count = export(path, stream, file_format, since)
+    """Write a temporary file beside the output and rename it over the output once complete:
+    an export that fails leaves no partial file and an existing output as it was. A symlinked
+    output is replaced at the file it points to."""
+    target = output.resolve()
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with Store.open(path, readonly=True) as store:  # a store that cannot be read: no file made
+        handle, temporary = tempfile.mkstemp(
+            dir=target.parent, prefix=f".{target.name}.", suffix=".partial"
+        )
+        try:
+            with os.fdopen(handle, "wb") as stream:
+                count = write_articles(store, stream, file_format, since)
+            os.chmod(temporary, _new_file_mode())
+            os.replace(temporary, target)
+        except BaseException:
+            os.unlink(temporary)
+            raise
     print(f"export: {count} articles to {output}", file=sys.stderr)
+
+
+def _new_file_mode() -> int:
+    """The mode ``open()`` would give a new file (mkstemp makes its files private)."""
+    umask = os.umask(0)
+    os.umask(umask)
+    return 0o666 & ~umask
 
 
 def _to_stdout(path: Path, file_format: str, since: str | None) -> None:

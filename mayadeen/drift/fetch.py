@@ -28,7 +28,7 @@ from mayadeen.crawl.arguments import requested_urls
 from mayadeen.extensions.run_context import RunContext
 from mayadeen.extensions.run_report import RunReport
 from mayadeen.middlewares.blocks import Blocked, ContentlessPage, CrawlStopped
-from mayadeen.middlewares.redirects import OffsiteRedirect
+from mayadeen.middlewares.redirects import OffsiteRedirect, RedirectLoop
 from mayadeen.site.urls import LIVE_ROOT
 
 _STATUS_NAMES = {404: "not found", 410: "gone", 401: "unauthorized", 451: "unavailable"}
@@ -82,7 +82,7 @@ def why_not_fetched(error: BaseException, timeout: float) -> str:
         return "the page has no article markup (content written by JavaScript?)"
     if isinstance(error, CrawlStopped):
         return "not sent: the site had blocked the requests before it"
-    if isinstance(error, OffsiteRedirect):
+    if isinstance(error, OffsiteRedirect | RedirectLoop):
         return str(error)
     if isinstance(error, DownloadTimeoutError | TimeoutError):
         return f"timeout: no response within {timeout:g} s (DOWNLOAD_TIMEOUT), retries included"

@@ -41,6 +41,7 @@ from mayadeen.crawl.owed import UNSETTLED, confirms_gone, next_attempt
 from mayadeen.exporters import EXPORT_FORMATS
 from mayadeen.extensions.feed_files import PARTIAL, complete, demote, feed_state
 from mayadeen.items import ArticleItem
+from mayadeen.middlewares.given_up import request_given_up
 from mayadeen.pages.dates import iso_seconds
 from mayadeen.report.health import SUCCESSFUL_CLOSE_REASONS, stored_something
 from mayadeen.site.urls import site_root
@@ -268,6 +269,7 @@ class RunContext:
         self.crawler.signals.connect(self._forget_verdict, signal=signals.item_scraped)
         self.crawler.signals.connect(self._item_error, signal=signals.item_error)
         self.crawler.signals.connect(self._spider_error, signal=signals.spider_error)
+        self.crawler.signals.connect(self._given_up, signal=request_given_up)
         logger.info("store: %s, run %s", self.store_path, self._run_id)
 
     def _settle_earlier_feeds(self) -> None:
@@ -476,6 +478,12 @@ class RunContext:
         url = ItemAdapter(item).get("url")
         if url:
             self.fetch_failed(url, f"item error: {type(failure.value).__name__}")
+
+    def _given_up(self, request: Any, url: str, reason: str) -> None:
+        """A redirect refused or looping is a failed attempt; a request a shutdown cancelled was
+        not sent, and stays owed as it is (``unsettled``)."""
+        if request.meta.get("owed") and reason != "shutdown":
+            self.fetch_failed(url, reason)
 
     def _spider_error(self, failure: Any, response: Any, spider: Spider) -> None:
         request = getattr(response, "request", None)

@@ -4,20 +4,23 @@ A fault is written ``PATTERN=KIND[:ARG][*TIMES]``: ``PATTERN`` is a glob over th
 path (``/news/*``; ``*`` matches ``/`` too), ``TIMES`` limits how many requests it hits (then the
 path behaves again). Kinds:
 
-=============  ==============================================================  ================
-kind           what the client gets                                            ARG (default)
-=============  ==============================================================  ================
-``block``      403 with an "access denied" block page                          —
-``challenge``  a "Just a moment..." JavaScript challenge page                  status (200)
-``status``     that status with a short error page                             status (500)
-``ratelimit``  429 with ``Retry-After``                                        seconds (5)
-``slow``       the normal response after a delay                               seconds (3)
-``truncate``   the full ``Content-Length`` announced, part of the body sent    fraction (0.5)
-``redirect``   a redirect to a path on the site or to an absolute URL          [3xx:]target
-``nonutf8``    the page in cp1252 with stray bytes, still labelled UTF-8       —
-``reset``      the connection closed without a response                        —
-``jsonly``     a shell whose content only appears after its JavaScript runs    —
-=============  ==============================================================  ================
+================  ============================================================  ==============
+kind              what the client gets                                          ARG (default)
+================  ============================================================  ==============
+``block``         403 with an "access denied" block page                        —
+``challenge``     a "Just a moment..." JavaScript challenge page                status (200)
+``status``        that status with a short error page                           status (500)
+``ratelimit``     429 with ``Retry-After``                                      seconds (5)
+``unavailable``   503 with ``Retry-After`` (maintenance, an overloaded origin)  seconds (5)
+``slow``          the normal response after a delay                             seconds (3)
+``truncate``      the full ``Content-Length`` announced, part of the body sent  fraction (0.5)
+``redirect``      a redirect to a path on the site or to an absolute URL        [3xx:]target
+``nonutf8``       the page in cp1252 with stray bytes, still labelled UTF-8     —
+``reset``         the connection closed without a response                      —
+``jsonly``        a shell whose content only appears after its JavaScript runs  —
+``sitemapchain``  a sitemap index listing only the next of an endless chain     —
+``endless``       a listing page without articles whose next page never ends    —
+================  ============================================================  ==============
 """
 
 import base64
@@ -30,17 +33,21 @@ KINDS = (
     "challenge",
     "status",
     "ratelimit",
+    "unavailable",
     "slow",
     "truncate",
     "redirect",
     "nonutf8",
     "reset",
     "jsonly",
+    "sitemapchain",
+    "endless",
 )
 _DEFAULT_ARG = {
     "challenge": "200",
     "status": "500",
     "ratelimit": "5",
+    "unavailable": "5",
     "slow": "3",
     "truncate": "0.5",
 }

@@ -9,6 +9,7 @@ specs, one a line) and ``DELETE /__loopback__/faults``.
 import ipaddress
 import json
 import logging
+import re
 import socket
 import struct
 import sys
@@ -18,7 +19,7 @@ from collections.abc import Iterable
 from dataclasses import asdict, dataclass, replace
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Protocol
-from urllib.parse import unquote, urlsplit
+from urllib.parse import parse_qs, unquote, urlsplit
 
 from mayadeen.loopback.anatomy import LIVE_ROOT
 from mayadeen.loopback.catalog import Page
@@ -74,8 +75,9 @@ def _check_loopback(host: str) -> None:
         raise ValueError(f"the loopback server only listens on loopback addresses, not {host}")
 
 
-def fault_page(fault: Fault, root: str) -> Page | None:
-    """The page a fault answers with instead of the site's, if it replaces the page at all."""
+def fault_page(fault: Fault, root: str, path: str = "", query: str = "") -> Page | None:
+    """The page a fault answers with at ``path`` (and ``query``) instead of the site's, if it
+    replaces the page at all."""
     if fault.kind == "block":
         return Page.html(BLOCK_PAGE, 403)
     if fault.kind == "challenge":
@@ -83,10 +85,19 @@ def fault_page(fault: Fault, root: str) -> Page | None:
     if fault.kind == "status":
         code = int(fault.number)
         return Page.html(f"<html><body><h1>Error {code}</h1></body></html>", code)
-    if fault.kind == "ratelimit":
-        page = Page.html("<html><body><h1>Too Many Requests</h1></body></html>", 429)
+    if fault.kind in ("ratelimit", "unavailable"):
+        status, title = (
+            (429, "Too Many Requests")
+            if fault.kind == "ratelimit"
+            else (503, "Service Unavailable")
+        )
+        page = Page.html(f"<html><body><h1>{title}</h1></body></html>", status)
         page.headers["Retry-After"] = str(int(fault.number))
         return page
+    if fault.kind == "sitemapchain":
+        return sitemap_chain_link(root, path)
+    if fault.kind == "endless":
+        return endless_listing_page(path, query)
     if fault.kind == "redirect":
         code, target = fault.redirect()
         location = (
@@ -94,6 +105,40 @@ def fault_page(fault: Fault, root: str) -> Page | None:
         )
         return Page(b"", status=code, headers={"Location": location})
     return None
+
+
+_CHAIN_LINK = re.compile(r"-(\d+)\.xml$")
+
+
+def sitemap_chain_link(root: str, path: str) -> Page:
+    """A sitemap index whose only entry is the next link of an endless chain: ``x.xml`` lists
+    ``x-1.xml``, which lists ``x-2.xml``, and so on (a CMS bug seen on live sites).
+
+    >>> b"/sitemaps/all-8.xml<" in sitemap_chain_link("http://h", "/sitemaps/all-7.xml").body
+    True
+    >>> b"/sitemaps/all-1.xml<" in sitemap_chain_link("http://h", "/sitemaps/all.xml").body
+    True
+    """
+    if match := _CHAIN_LINK.search(path):
+        following = f"{path[: match.start()]}-{int(match[1]) + 1}.xml"
+    else:
+        following = f"{path.removesuffix('.xml')}-1.xml"
+    return Page.xml(
+        '<?xml version="1.0" encoding="UTF-8"?>'
+        '<sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
+        f"<sitemap><loc>{root}{following}</loc></sitemap></sitemapindex>"
+    )
+
+
+def endless_listing_page(path: str, query: str) -> Page:
+    """Page N of a listing that shows no article and always links page N+1."""
+    stated = parse_qs(query).get("page", ["1"])[0]
+    number = int(stated) if stated.isdigit() else 1
+    return Page.html(
+        f"<!DOCTYPE html><html lang='en'><head><title>Listing, page {number}</title></head>"
+        f"<body><main><p>Nothing here.</p><a rel='next' href='{path}?page={number + 1}'>"
+        "Next</a></main></body></html>"
+    )
 
 
 class _HTTPServer(ThreadingHTTPServer):
@@ -255,7 +300,7 @@ class _Handler(BaseHTTPRequestHandler):
             self.close_connection = True
             self._record(0)
             return 0
-        if fault and (replacement := fault_page(fault, root)):
+        if fault and (replacement := fault_page(fault, root, path, query)):
             return self._send(replacement, head)
         page = self.loopback.site.get(path, query) or NOT_FOUND
         body = (

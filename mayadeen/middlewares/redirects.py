@@ -1,14 +1,27 @@
-"""Redirects stay on the site: a redirect (HTTP 3xx or meta refresh) to another host is not
-followed. Scrapy's OffsiteMiddleware lets such redirects through for requests with
-``dont_filter=True`` (as the spider's ``urls`` requests are), so this checks every redirected
-request against ``MAYADEEN_BASE_URL`` itself."""
+"""Redirects stay on the site: Scrapy's redirect middlewares (HTTP 3xx and meta refresh), with
+every redirect checked before it is followed.
+
+A redirect is followed only to the site itself, by scheme, host and port (``on_site`` in
+``mayadeen/site/access.py``, against ``MAYADEEN_BASE_URL``): a page on the same host but another
+port or scheme is another site's and must never be stored as ours. A redirect back to a URL the
+request already went through, or one more than ``REDIRECT_MAX_TIMES``, is a loop. Either is given
+up loudly: one WARNING naming both URLs, a counter (``mayadeen/redirects/offsite``,
+``mayadeen/redirects/loop``) and :func:`mayadeen.middlewares.given_up.give_up`. Scrapy itself
+would drop them at DEBUG level (its offsite filter, its duplicate filter, "max redirections
+reached"), and OffsiteMiddleware even lets off-site redirects through for ``dont_filter``
+requests (the spider's ``urls``).
+"""
 
 import logging
+from collections.abc import Callable
 
 from scrapy import Request
 from scrapy.crawler import Crawler
+from scrapy.downloadermiddlewares.redirect import MetaRefreshMiddleware, RedirectMiddleware
+from scrapy.exceptions import IgnoreRequest
 
 from mayadeen.middlewares import AlreadyReported
+from mayadeen.middlewares.given_up import first_url, give_up
 from mayadeen.site.access import on_site
 from mayadeen.site.urls import site_root
 
@@ -19,22 +32,81 @@ class OffsiteRedirect(AlreadyReported):
     """A redirect pointed off the site; it was not followed."""
 
 
-class OnSiteRedirectMiddleware:
+class RedirectLoop(AlreadyReported):
+    """A redirect led back where the request had been, or too many redirects in a row."""
+
+
+class RedirectGuard:
+    """The check both redirect middlewares make before following a redirect."""
+
     def __init__(self, crawler: Crawler) -> None:
         self.crawler = crawler
         self.root = site_root(crawler.settings.get("MAYADEEN_BASE_URL"))
 
+    def follow(
+        self, redirected: Request, request: Request, redirect: Callable[[], Request]
+    ) -> Request:
+        """``redirect()`` (Scrapy's following of the redirect) if ``redirected`` stays on the
+        site and is no loop; else the request is given up."""
+        if not on_site(redirected.url, self.root):
+            self._give_up(
+                request, "offsite", "redirects off the site to %s; not followed", redirected
+            )
+            raise OffsiteRedirect(f"redirect off the site to {redirected.url}")
+        if redirected.url in {*request.meta.get("redirect_urls", ()), request.url}:
+            self._give_up(request, "loop", "redirects in a loop (back to %s); given up", redirected)
+            raise RedirectLoop(f"redirect loop at {redirected.url}")
+        try:
+            return redirect()
+        except IgnoreRequest:  # Scrapy's "max redirections reached"
+            self._give_up(
+                request,
+                "loop",
+                "redirected more than REDIRECT_MAX_TIMES times (last to %s); given up",
+                redirected,
+            )
+            raise RedirectLoop(f"too many redirects at {redirected.url}") from None
+
+    def _give_up(self, request: Request, kind: str, message: str, redirected: Request) -> None:
+        assert self.crawler.stats is not None
+        self.crawler.stats.inc_value(f"mayadeen/redirects/{kind}")
+        logger.warning("%s: " + message, first_url(request), redirected.url)
+        give_up(self.crawler, request, f"redirect_{kind}")
+
+
+class OnSiteRedirectMiddleware(RedirectMiddleware):
+    """Scrapy's RedirectMiddleware (HTTP 3xx), following redirects on the site only."""
+
+    guard: RedirectGuard
+
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> "OnSiteRedirectMiddleware":
-        return cls(crawler)
+        middleware = super().from_crawler(crawler)
+        middleware.guard = RedirectGuard(crawler)
+        return middleware
 
-    def process_request(self, request: Request) -> None:
-        redirected_from = request.meta.get("redirect_urls")
-        if not redirected_from or on_site(request.url, self.root):
-            return
-        assert self.crawler.stats is not None
-        self.crawler.stats.inc_value("mayadeen/redirects/offsite")
-        logger.warning(
-            "%s: redirects off the site to %s; not followed", redirected_from[0], request.url
+    def _redirect(self, redirected: Request, request: Request, reason: object) -> Request:
+        return self.guard.follow(
+            redirected,
+            request,
+            lambda: super(OnSiteRedirectMiddleware, self)._redirect(redirected, request, reason),
         )
-        raise OffsiteRedirect(f"redirect off the site to {request.url}")
+
+
+class OnSiteMetaRefreshMiddleware(MetaRefreshMiddleware):
+    """Scrapy's MetaRefreshMiddleware, following refreshes on the site only."""
+
+    guard: RedirectGuard
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> "OnSiteMetaRefreshMiddleware":
+        middleware = super().from_crawler(crawler)
+        middleware.guard = RedirectGuard(crawler)
+        return middleware
+
+    def _redirect(self, redirected: Request, request: Request, reason: object) -> Request:
+        return self.guard.follow(
+            redirected,
+            request,
+            lambda: super(OnSiteMetaRefreshMiddleware, self)._redirect(redirected, request, reason),
+        )

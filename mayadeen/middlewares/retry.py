@@ -3,7 +3,8 @@
 Scrapy 2.19's RetryMiddleware retries 429 and 503 at once, whatever ``Retry-After`` says
 (scrapy/scrapy#3849). This subclass replaces it: when a 429 or 503 states ``Retry-After``
 (seconds or an HTTP date), the retry is sent no earlier than that — the wait is awaited without
-blocking other requests — and the whole host is slowed down as well. A wait longer than
+blocking other requests, and cut short by a shutdown (``mayadeen/middlewares/shutdown.py``) —
+and the whole host is slowed down as well. A wait longer than
 ``MAYADEEN_RETRY_AFTER_MAX`` is not honoured by a retry: the response goes to the spider as the
 failure it is, with a clear log line. Everything else is Scrapy's own retry logic.
 """
@@ -16,10 +17,10 @@ from scrapy import Request
 from scrapy.crawler import Crawler
 from scrapy.downloadermiddlewares.retry import RetryMiddleware
 from scrapy.http import Response
-from scrapy.utils.asyncio import sleep
 from scrapy.utils.response import response_status_message
 
 from mayadeen.middlewares.backoff import SlotBackoff
+from mayadeen.middlewares.shutdown import Shutdown
 
 logger = logging.getLogger(__name__)
 RETRY_AFTER_STATUSES = frozenset({429, 503})
@@ -60,10 +61,12 @@ class RetryAfterMiddleware(RetryMiddleware):
         middleware.crawler = crawler
         middleware.max_wait = crawler.settings.getfloat("MAYADEEN_RETRY_AFTER_MAX")
         middleware.backoff = SlotBackoff.of(crawler)
+        middleware.shutdown = Shutdown.of(crawler)
         return middleware
 
     max_wait: float
     backoff: SlotBackoff
+    shutdown: Shutdown
 
     async def process_response(  # type: ignore[override]
         self, request: Request, response: Response
@@ -99,5 +102,6 @@ class RetryAfterMiddleware(RetryMiddleware):
         logger.info(
             "%s: HTTP %d, retrying in %.1f s as Retry-After asks", request.url, status, wait
         )
-        await sleep(wait)
+        if not await self.shutdown.wait(wait):  # a stop does not wait the Retry-After out
+            raise self.shutdown.drop(retry, "Retry-After")
         return retry

@@ -2,10 +2,12 @@
 
 Each source answers ``value(field)`` with the raw value it states for a field, or None. A source
 that is missing from the page or is not valid JSON states nothing; nothing here raises on bad
-markup. Cleaning and parsing the raw values is the loader's job.
+markup. JSON strings come out encodable: a lone surrogate escape (``"\\ud800"``) in the CMS's JSON is
+read as U+FFFD. Cleaning and parsing the raw values is the loader's job.
 """
 
 import json
+import re
 from collections.abc import Iterator
 from typing import Any
 
@@ -45,11 +47,38 @@ def element_text(element: Any) -> str:
     return "".join(part if isinstance(part, str) else " " for part in _TEXT(element))
 
 
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
+"""A ``\\uD800``-``\\uDFFF`` escape: half of a pair, or a lone one the CMS sometimes writes."""
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def without_lone_surrogates(value: Any) -> Any:
+    """Decoded JSON with every lone surrogate (an escape like ``"\\ud800"`` without its other
+    half) replaced by U+FFFD, in keys and values: such a string cannot be encoded as UTF-8, so it
+    would fail later when the item is hashed, stored or exported. Paired escapes were already
+    joined into one character by the decoder.
+
+    >>> decoded = {"t\\ud800": ["a\\udfffb", 1, None, {"x": "\\U0001f600"}]}
+    >>> without_lone_surrogates(decoded) == {"t\\ufffd": ["a\\ufffdb", 1, None, {"x": "\\U0001f600"}]}
+    True
+    """
+    if isinstance(value, str):
+        return _LONE_SURROGATE.sub("\ufffd", value)
+    if isinstance(value, list):
+        return [without_lone_surrogates(v) for v in value]
+    if isinstance(value, dict):
+        return {without_lone_surrogates(k): without_lone_surrogates(v) for k, v in value.items()}
+    return value
+
+
 def _load_json(text: str | None) -> Any:
     if not text or not text.strip():
         return None
     try:
-        return _JSON.decode(text)
+        data = _JSON.decode(text)
+        # Only JSON spelling a surrogate escape can hold one (a page's text never does: it was
+        # decoded from bytes), so the usual page pays for one search.
+        return without_lone_surrogates(data) if _SURROGATE_ESCAPE.search(text) else data
     except (ValueError, RecursionError):
         return None
 

@@ -50,7 +50,7 @@ def summary(manifest: Mapping[str, Any], path: str) -> list[str]:
         f"articles {counts['new']} new, {counts['updated']} updated, {counts['unchanged']} "
         f"unchanged, {counts['duplicates']} duplicates",
         f"quarantined {counts['quarantined']}{f' ({reasons})' if reasons else ''}; "
-        f"{manifest['blocks']} blocked; {manifest['errors']} errors",
+        f"{manifest['blocks']} blocked; {manifest['errors']} errors{_given_up(manifest)}",
         _owed(manifest.get("owed") or {}),
         "health: " + "; ".join(_check(check) for check in manifest["health"]),
         f"outcome: {f'FAILED, {failure}' if failure else 'success'}; manifest {path}",
@@ -63,6 +63,18 @@ def _owed(owed: Mapping[str, Any]) -> str:
         f"{owed.get('settled', 0)} settled from earlier runs, "
         f"{owed.get('outstanding', 0)} outstanding"
     )
+
+
+def _given_up(manifest: Mapping[str, Any]) -> str:
+    """The requests given up, by reason, when there were any.
+
+    >>> _given_up({"given_up": {"redirect_loop": 2, "shutdown": 1}}), _given_up({"given_up": {}})
+    ('; 3 given up (redirect_loop 2, shutdown 1)', '')
+    """
+    given_up: Mapping[str, int] = manifest.get("given_up") or {}
+    if not (total := sum(given_up.values())):
+        return ""
+    return f"; {total} given up ({', '.join(f'{r} {n}' for r, n in given_up.items())})"
 
 
 def _check(check: Mapping[str, str]) -> str:

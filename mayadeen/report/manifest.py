@@ -56,6 +56,11 @@ def build(
         "discovery": figures.nested(figures.under(stats, "mayadeen/discovery/")),
         "fields": figures.fields(stats),
         "blocks": figures.counter(stats, "mayadeen/blocks/total"),
+        # Requests dropped without a page to parse: redirects off the site or in a loop, requests
+        # still waiting when a shutdown came (mayadeen/middlewares/given_up.py).
+        "given_up": figures.under(stats, "mayadeen/given_up/"),
+        # Discovery bounds reached: sitemap indexes too deep, listings paging on without news.
+        "limits": figures.under(stats, "mayadeen/limits/"),
         "errors": figures.counter(stats, "log_count/ERROR"),
         "warnings": figures.counter(stats, "log_count/WARNING"),
         "outputs": dict(outputs),

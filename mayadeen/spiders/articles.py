@@ -21,6 +21,14 @@ from twisted.python.failure import Failure
 
 from mayadeen.crawl.arguments import parse_arguments, requested_urls
 from mayadeen.crawl.backlog import LOW, Backlog
+from mayadeen.crawl.bounds import (
+    LISTING,
+    LISTING_STALE,
+    SITEMAP_DEPTH,
+    SITEMAP_TOO_DEEP,
+    DiscoveryBounds,
+    Limit,
+)
 from mayadeen.crawl.frontier import Decision, Frontier
 from mayadeen.crawl.state import load_frontier
 from mayadeen.extensions.run_context import RunContext
@@ -45,6 +53,8 @@ class ArticlesSpider(scrapy.Spider):
     name = "articles"
     allowed_domains: list[str]
     """The site root's host, for Scrapy's offsite filter (redirects off the site are not followed)."""
+    bounds: DiscoveryBounds
+    """How deep sitemap indexes and how long stale listings are followed."""
 
     def __init__(
         self,
@@ -68,6 +78,7 @@ class ArticlesSpider(scrapy.Spider):
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> Self:
         spider = super().from_crawler(crawler, *args, **kwargs)
         spider.allowed_domains = [urlsplit(spider.root).hostname or ""]
+        spider.bounds = DiscoveryBounds.from_settings(crawler.settings)
         crawler.signals.connect(spider.item_stored, signal=signals.item_scraped)
         for settled in (signals.item_dropped, signals.item_error):
             crawler.signals.connect(spider.item_settled, signal=settled)
@@ -138,15 +149,14 @@ class ArticlesSpider(scrapy.Spider):
     # -- requests ----------------------------------------------------------------------------
 
     def _page(
-        self, url: str, callback: Any, kind: str, listing: str | None = None
+        self, url: str, callback: Any, kind: str, meta: dict[str, Any] | None = None
     ) -> scrapy.Request:
-        options = (
-            {"kind": kind}
-            if callback != self.parse_listing
-            else {"kind": kind, "listing": listing or url}
-        )
         return scrapy.Request(
-            url, callback=callback, errback=self.discovery_failed, cb_kwargs=options
+            url,
+            callback=callback,
+            errback=self.discovery_failed,
+            cb_kwargs={"kind": kind},
+            meta=meta,
         )
 
     def _articles(
@@ -175,9 +185,7 @@ class ArticlesSpider(scrapy.Spider):
 
     # -- discovery pages ---------------------------------------------------------------------
 
-    def parse_listing(
-        self, response: Response, kind: str, listing: str
-    ) -> Iterator[scrapy.Request]:
+    def parse_listing(self, response: Response, kind: str) -> Iterator[scrapy.Request]:
         if not isinstance(response, TextResponse):
             self.stat(f"listings/{kind}/not_text")
             return
@@ -191,15 +199,21 @@ class ArticlesSpider(scrapy.Spider):
         if kind == "home" and not self.arguments.sections:
             for url in page.listings:
                 yield self._page(url, self.parse_listing, "section")
+        listing = response.meta.get(LISTING, response.url)
         if not page.next_pages:
+            self.bounds.listing_ended(listing)
             if self.covers:
                 self.context.cover(listing, "listing")
+            return
+        if not self.bounds.keep_paging(listing, page.articles):
+            self._limit_reached(LISTING_STALE, response.url, self.bounds.listing_stale_pages)
             return
         assert self.frontier is not None
         if self.frontier.keep_paging(listing, decisions, page.dates) and not self.max_reached():
             for url in page.next_pages:
-                yield self._page(url, self.parse_listing, kind, listing)
+                yield self._page(url, self.parse_listing, kind, {LISTING: listing})
         else:
+            self.bounds.listing_ended(listing)
             self.stat(f"listings/{kind}/stopped")
 
     def parse_robots(self, response: Response, kind: str) -> Iterator[scrapy.Request]:
@@ -212,7 +226,10 @@ class ArticlesSpider(scrapy.Spider):
         assert self.frontier is not None
         sitemap_kind, entries = discovery.read_sitemap(response)
         self.stat(f"sitemaps/{sitemap_kind}")
-        if sitemap_kind == "sitemapindex":
+        depth = response.meta.get(SITEMAP_DEPTH, 0)
+        if sitemap_kind == "sitemapindex" and not self.bounds.follow_index(depth):
+            self._limit_reached(SITEMAP_TOO_DEEP, response.url, depth)
+        elif sitemap_kind == "sitemapindex":
             for entry in entries:
                 url = canonical_url(entry.loc, self.root)
                 if url is None or not self.frontier.wants_sitemap(
@@ -220,7 +237,7 @@ class ArticlesSpider(scrapy.Spider):
                 ):
                     self.stat("sitemaps/skipped")
                     continue
-                yield self._page(url, self.parse_sitemap, "sitemap")
+                yield self._page(url, self.parse_sitemap, "sitemap", {SITEMAP_DEPTH: depth + 1})
         elif sitemap_kind == "urlset":
             located = ((canonical_url(e.loc, self.root), e.lastmod) for e in entries)
             found = self._articles(((url, lastmod) for url, lastmod in located if url), "sitemap")
@@ -255,6 +272,14 @@ class ArticlesSpider(scrapy.Spider):
             )
         elif not isinstance(failure.value, AlreadyReported):  # blocks are logged where seen
             self.logger.error("%s: %s page not fetched: %s", request.url, kind, reason)
+
+    def _limit_reached(self, limit: Limit, *args: Any) -> None:
+        """Count a discovery bound reached (``mayadeen/limits/<name>``); warn the first time."""
+        self.stat(f"limits/{limit.name}")
+        if self.bounds.first(limit):
+            self.logger.warning(
+                f"{limit.message}; later ones are counted as mayadeen/limits/{limit.name}", *args
+            )
 
     # -- articles ----------------------------------------------------------------------------
 

@@ -1,0 +1,111 @@
+"""End to end: SIGTERM or Ctrl-C stops a real ``scrapy crawl articles`` within seconds even while
+it waits for a long ``Retry-After`` or behind a backed-off download slot; the requests it stops
+waiting for are counted as given up, and the store is left whole."""
+
+import json
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from mayadeen.loopback import GeneratedSite, LoopbackServer
+from tests.conftest import ROOT, crawl_arguments, stat
+from tests.test_access_faults import articles
+
+pytestmark = pytest.mark.e2e
+
+
+def wait_for(ready: Callable[[], bool], process: subprocess.Popen[bytes], log: Path) -> None:
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and process.poll() is None:
+        if ready():
+            return
+        time.sleep(0.05)
+    raise AssertionError(f"the crawl never got there:\n{log.read_text('utf-8')[-3000:]}")
+
+
+SCENARIOS = {
+    # A 429 or 503 with a long Retry-After: the retry waits 600 s (and the host is slowed down).
+    "429": (("ratelimit:600",), ()),
+    "503": (("unavailable:600",), ()),
+    # Every request queued behind the download slot's delay (DOWNLOAD_DELAY, AutoThrottle or the
+    # back-off after blocks all set it).
+    "delay": ((), ("-s", "DOWNLOAD_DELAY=600")),
+}
+
+
+@pytest.mark.parametrize(
+    ("scenario", "stop"),
+    [("429", signal.SIGTERM), ("503", signal.SIGINT), ("delay", signal.SIGTERM)],
+    ids=["429-SIGTERM", "503-SIGINT", "delay-SIGTERM"],
+)
+def test_a_graceful_stop_does_not_wait_out_retry_after_or_delays(
+    small_site: GeneratedSite,
+    server: LoopbackServer,
+    tmp_path: Path,
+    scenario: str,
+    stop: signal.Signals,
+) -> None:
+    faults, more_settings = SCENARIOS[scenario]
+    fine, *limited = articles(small_site, "/news/", 6)
+    for article in limited:
+        for fault in faults:
+            server.add_fault(f"{article.entry.path}={fault}")
+    paths = [fine.entry.path, *(a.entry.path for a in limited)]
+    log = tmp_path / "crawl.log"
+    settings = [
+        "-a",
+        f"urls={','.join(paths)}",
+        "-s",
+        "MAYADEEN_RETRY_AFTER_MAX=900",
+        *more_settings,
+    ]
+    with log.open("wb") as output:
+        process = subprocess.Popen(
+            [sys.executable, "-m", *crawl_arguments(server.root, *settings)],
+            cwd=ROOT,
+            env={**os.environ, "MAYADEEN_DATA_DIR": str(tmp_path)},
+            stdout=output,
+            stderr=output,
+        )
+        try:
+            if faults:  # every limited article answered and waiting for its retry
+                wanted = len(limited)
+                text = "retrying in 600.0 s as Retry-After asks"
+                wait_for(lambda: log.read_text("utf-8").count(text) == wanted, process, log)
+            else:  # robots.txt fetched: the articles queue behind the slot's delay
+                wait_for(lambda: bool(server.requests), process, log)
+                time.sleep(0.5)
+            asked = time.monotonic()
+            process.send_signal(stop)
+            process.wait(timeout=60)
+            took = time.monotonic() - asked
+        finally:
+            if process.poll() is None:
+                process.kill()
+                process.wait()
+    text = log.read_text("utf-8")
+    assert took < 8, f"took {took:.1f} s to stop:\n{text[-3000:]}"
+    assert process.returncode == 1, text[-3000:]
+    assert "Closing spider (shutdown)" in text
+    assert "run failed: the crawl did not finish (close reason: shutdown)" in text
+    assert "Traceback" not in text
+    given_up = stat(text, "mayadeen/given_up/shutdown")
+    waiting = len(limited) if faults else len(paths)
+    assert given_up == waiting, "every request that was waiting, given up"
+    assert stat(text, "mayadeen/urls/failed") == 0, "given up, not reported again as failed"
+    assert f"Shutdown: {waiting} requests that were waiting were not sent" in text
+    with sqlite3.connect(tmp_path / "articles.sqlite") as db:
+        assert db.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+        urls = [row[0] for row in db.execute("SELECT url FROM articles")]
+        (reason,) = db.execute("SELECT close_reason FROM runs").fetchone()
+    assert urls == ([f"{server.root}{fine.entry.path}"] if faults else [])
+    assert reason == "shutdown"
+    (manifest,) = (tmp_path / "runs").glob("*.json")
+    assert json.loads(manifest.read_text("utf-8"))["given_up"] == {"shutdown": given_up}
