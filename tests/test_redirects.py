@@ -3,6 +3,7 @@ that lead elsewhere or in a loop are counted, logged and shown in the run's mani
 never stored as the site's article nor dropped silently."""
 
 import json
+import sqlite3
 from pathlib import Path
 
 import pytest
@@ -81,3 +82,9 @@ def test_a_discovered_article_redirected_off_the_site_or_in_a_loop_is_counted(
     stored = manifest(tmp_path)["articles"]
     assert isinstance(stored, dict)
     assert stored["new"] == len(small_site.articles) - 2
+    with sqlite3.connect(tmp_path / "articles.sqlite") as db:
+        owed = dict(db.execute("SELECT url, reason FROM owed").fetchall())
+    assert owed == {
+        f"{server.root}{away.entry.path}": "redirect_offsite",
+        f"{server.root}{looping.entry.path}": "redirect_loop",
+    }, "given up, and owed to later runs"
