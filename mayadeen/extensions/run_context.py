@@ -11,20 +11,18 @@ row; never earlier, so building a component writes nothing) and, until the spide
   the per-run feeds' ``FEEDS`` options ``item_filter`` (:class:`NewOrUpdated`) and ``uri_params``
   (:func:`run_uri_params`, the run id) ask it;
 - the run's counters for its ``runs`` row, counted when the store commits (never before);
-- the crawl's ledger (``mayadeen.store.ledger``): each article URL the run requests is owed until
-  it is settled, each failed attempt is recorded with its reason and back-off, and what the run
-  read to its end is marked covered at the close of a trustworthy run.
+- ``owed``: the crawl's ledger for this run (``mayadeen.extensions.run_ledger``): what it owes
+  (articles requested and not settled, articles its feeds must list) and what it covered.
 
-Pipelines and extensions reach it with ``RunContext.of(crawler)`` (``crawler.get_extension``).
+Paths and the run id's form are in ``mayadeen.extensions.run_paths``. Pipelines and extensions
+reach the context with ``RunContext.of(crawler)`` (``crawler.get_extension``).
 """
 
-import asyncio
 import contextlib
 import json
 import logging
 import sqlite3
-import time
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO, Any, Final, Self
 
@@ -33,17 +31,22 @@ from scrapy import Spider, signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import CloseSpider
 from scrapy.extensions.feedexport import ItemFilter
-from scrapy.settings import BaseSettings
 from scrapy.utils.asyncio import AsyncioLoopingCall, create_looping_call
 from twisted.internet.task import LoopingCall
 
-from mayadeen.crawl.owed import UNSETTLED, confirms_gone, next_attempt
-from mayadeen.exporters import EXPORT_FORMATS
-from mayadeen.extensions.feed_files import PARTIAL, complete, demote, feed_state
+from mayadeen.extensions.feed_files import PARTIAL
+from mayadeen.extensions.run_ledger import STORE_ERRORS, RunLedger
+from mayadeen.extensions.run_paths import (
+    Clock,
+    data_dir,
+    feed_formats,
+    feed_path,
+    manifest_path,
+    quarantine_path,
+    run_id_for,
+)
 from mayadeen.items import ArticleItem
-from mayadeen.middlewares.given_up import request_given_up
 from mayadeen.pages.dates import iso_seconds
-from mayadeen.report.health import SUCCESSFUL_CLOSE_REASONS, stored_something
 from mayadeen.site.urls import site_root
 from mayadeen.store import SchemaError, Store, Verdict, store_path
 from mayadeen.store.files import open_nofollow
@@ -60,77 +63,6 @@ STORE_UNAVAILABLE: Final = "store_unavailable"
 OTHER_SITE: Final = "other_site"
 """The close reason of a crawl whose store belongs to another site (``MAYADEEN_REBIND_SITE``)."""
 
-FEED_FAILURES: Final = "mayadeen/feeds/failed"
-"""Stats key: per-run feeds left incomplete (their articles are listed by a later run's feeds)."""
-
-STORE_ERRORS: Final = "mayadeen/store/errors"
-"""Stats key: writes or commits the store refused (the articles involved are not stored)."""
-
-
-def data_dir(settings: BaseSettings) -> Path:
-    """``MAYADEEN_DATA_DIR`` as a path (relative paths are relative to where the crawl runs)."""
-    return Path(settings["MAYADEEN_DATA_DIR"])
-
-
-def feed_formats(settings: BaseSettings) -> tuple[str, ...]:
-    """The per-run feeds' formats: ``MAYADEEN_FEED_FORMAT``, file extensions separated by commas.
-
-    >>> feed_formats(BaseSettings({"MAYADEEN_FEED_FORMAT": "csv, jsonl.gz"}))
-    ('csv', 'jsonl.gz')
-    """
-    value = settings["MAYADEEN_FEED_FORMAT"]
-    entries = value.split(",") if isinstance(value, str) else list(value or ())
-    formats = tuple(dict.fromkeys(entry.strip().lower() for entry in entries if entry.strip()))
-    if not formats or any(name not in EXPORT_FORMATS for name in formats):
-        raise ValueError(
-            f"MAYADEEN_FEED_FORMAT = {value!r}: use one or more of "
-            f"{', '.join(EXPORT_FORMATS)}, separated by commas"
-        )
-    return formats
-
-
-def run_id_for(moment: datetime) -> str:
-    """The run id for a crawl started at ``moment``: its UTC time, compact and sortable.
-
-    >>> run_id_for(datetime(2026, 11, 21, 10, 15, 0, 812, tzinfo=UTC))
-    '20261121T101500Z'
-    """
-    return moment.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
-
-
-def feed_path(directory: Path, run_id: str, extension: str) -> Path:
-    """``<data_dir>/feeds/articles-<run_id>.<extension>``.
-
-    >>> feed_path(Path("data"), "20261121T101500Z", "jsonl.gz").as_posix()
-    'data/feeds/articles-20261121T101500Z.jsonl.gz'
-    """
-    return directory / "feeds" / f"articles-{run_id}.{extension}"
-
-
-def quarantine_path(directory: Path, run_id: str) -> Path:
-    """``<data_dir>/quarantine/<run_id>.jsonl``."""
-    return directory / "quarantine" / f"{run_id}.jsonl"
-
-
-def manifest_path(directory: Path, run_id: str) -> Path:
-    """``<data_dir>/runs/<run_id>.json``."""
-    return directory / "runs" / f"{run_id}.json"
-
-
-class Clock:
-    """The current UTC time in the store's form, worked out once per second, not once per item."""
-
-    def __init__(self) -> None:
-        self._second = -1
-        self._text = ""
-
-    def now(self) -> str:
-        second = int(time.time())
-        if second != self._second:
-            self._second = second
-            self._text = iso_seconds(datetime.fromtimestamp(second, UTC))
-        return self._text
-
 
 class RunContext:
     def __init__(self, crawler: Crawler) -> None:
@@ -145,29 +77,19 @@ class RunContext:
         self.commit_interval = settings.getfloat("MAYADEEN_STORE_COMMIT_INTERVAL")
         self.root = site_root(settings["MAYADEEN_BASE_URL"])
         self.rebind_site = settings.getbool("MAYADEEN_REBIND_SITE")
-        self.shared = bool(settings.get("MAYADEEN_REDIS_URL"))
-        """A worker of a crawl shared through Redis: other workers' runs may share the store."""
-        self.retry_base = timedelta(hours=settings.getfloat("MAYADEEN_OWED_RETRY_HOURS"))
-        self.retry_cap = timedelta(hours=settings.getfloat("MAYADEEN_OWED_RETRY_MAX_HOURS"))
         self.counts = dict.fromkeys(COUNTS, 0)
         self._uncommitted = dict.fromkeys(COUNTS, 0)
         """Counts of writes in the batch not committed yet: they join ``counts`` at the commit."""
-        self.covered: dict[str, str] = {}
-        """Sources (URL → kind) this run read to their end, marked covered at a trustworthy close."""
         self.clock = Clock()
         self._run_id: str | None = None
         self._store: Store | None = None
         self._ledger: Ledger | None = None
         self._timer: AsyncioLoopingCall | LoopingCall | None = None
         self._quarantine: IO[str] | None = None
-        self.feed_backlog: list[dict[str, Any]] = []
-        """Articles earlier runs' feeds were to list and did not: this run's feeds list them."""
-        self.feeds_complete = True
-        """Whether the per-run feeds got their final names (or the run has not closed yet)."""
-        self.feeds_settled = asyncio.Event()
-        """Set once the per-run feeds are complete (or failed): the run report waits for it."""
         self._verdicts: dict[str | None, Verdict] = {}
         """URL → the store's verdict, until the feeds have taken the item."""
+        self.owed = RunLedger(self, settings)
+        """What the run owes and covered (``mayadeen.extensions.run_ledger``)."""
 
     @classmethod
     def of(cls, crawler: Crawler) -> "RunContext":
@@ -213,7 +135,7 @@ class RunContext:
         """The run's outputs by kind, as the manifest lists them: ``feed`` is the first of the
         per-run feeds (the CSV by default), ``feeds`` all of them."""
         feeds = [str(self.feed_path(extension)) for extension in self.feed_formats]
-        if not self.feeds_complete:  # kept as .partial: not outputs of this run
+        if not self.owed.feeds_complete:  # kept as .partial: not outputs of this run
             return {
                 "store": str(self.store_path),
                 "feed": None,
@@ -259,33 +181,15 @@ class RunContext:
             raise CloseSpider(STORE_UNAVAILABLE) from None
         self._ledger = Ledger(store)
         self._bind_site()
-        self._settle_earlier_feeds()
+        self.owed.opened()
         store.batch_size, store.commit_interval = max(1, self.batch_size), self.commit_interval
         if self.commit_interval > 0:  # a quiet batch is committed too
-            self._timer = create_looping_call(self._commit_if_due)
+            self._timer = create_looping_call(self.commit_if_due)
             self._timer.start(self.commit_interval, now=False)
         # Connected now, after every component built with the crawler: the feed exporter's
         # handler of the same signal has asked for the item's verdict by the time this runs.
         self.crawler.signals.connect(self._forget_verdict, signal=signals.item_scraped)
-        self.crawler.signals.connect(self._item_error, signal=signals.item_error)
-        self.crawler.signals.connect(self._spider_error, signal=signals.spider_error)
-        self.crawler.signals.connect(self._given_up, signal=request_given_up)
         logger.info("store: %s, run %s", self.store_path, self._run_id)
-
-    def _settle_earlier_feeds(self) -> None:
-        """Feeds of earlier runs: complete ones (a run killed after renaming them, before its
-        store took note) list their articles; incomplete ones are made all ``.partial``."""
-        feeds_dir = self.data_dir / "feeds"
-        done = []
-        for run_id in self.ledger.feed_owing_runs() - {self.run_id}:
-            state = feed_state(feeds_dir, run_id)
-            if state == "complete":
-                done.append(run_id)
-            elif state == "incomplete":
-                demote(feeds_dir, run_id)
-        if done:
-            self.ledger.fed(done)
-            self.store.commit()
 
     def _bind_site(self) -> None:
         """The store belongs to the site of its first run; another root is refused (the crawl
@@ -312,22 +216,13 @@ class RunContext:
             self._timer.stop()
         if self._store is None:
             return
-        self._commit(force=True)
+        self.commit(force=True)
         try:
-            self.feed_backlog = self.ledger.take_unfed(self.run_id, alone=not self.shared)
-        except sqlite3.Error as error:
-            self._store_error("reading what earlier feeds owe", error)
-        self._commit(force=True)
-        if self._trustworthy(reason) and self.covered:
-            self.ledger.cover(self.covered, self.run_id, self.clock.now())
-            self._commit(force=True)
-            self.stats.set_value("mayadeen/covered", len(self.covered))
-        try:
-            self.stats.set_value("mayadeen/owed/outstanding", self.ledger.outstanding())
+            self.owed.closing(reason)
             self._store.finish_run(self.run_id, self.clock.now(), reason, self.counts)
             self._store.close()
         except sqlite3.Error as error:
-            self._store_error("closing the run", error)
+            self.store_error("closing the run", error)
         self._store = self._ledger = None
         logger.info(
             "store: run %s %s: %d new, %d updated, %d unchanged, %d duplicates, %d quarantined",
@@ -336,44 +231,19 @@ class RunContext:
             *self.counts.values(),
         )
 
-    def feeds_closed(self, partials: list[Path], whole: bool) -> None:
-        """The per-run feeds are closed: with every file ``whole`` and every write committed,
-        they get their final names and the store notes that their articles are listed; else
-        they stay ``.partial`` and their articles are owed to a later run's feed."""
-        self.feeds_complete = False
-        try:
-            if not whole or self.stats.get_value(STORE_ERRORS):
-                self.stats.inc_value(FEED_FAILURES)
-                logger.error(
-                    "feeds: the feeds of run %s are not complete; kept as %s, their articles "
-                    "will be listed by the next run's feeds",
-                    self._run_id,
-                    ", ".join(str(path) for path in partials),
-                )
-                return
-            complete(partials)
-            self.feeds_complete = True
-            with Store.open(self.store_path) as store:
-                Ledger(store).fed([self.run_id])
-        except (OSError, sqlite3.Error) as error:
-            self.stats.inc_value(FEED_FAILURES)
-            logger.error("feeds: cannot complete the feeds of run %s: %s", self._run_id, error)
-        finally:
-            self.feeds_settled.set()
-
     # -- what happened to each item ----------------------------------------------------------
 
-    def _commit_if_due(self) -> None:
-        self._commit()
+    def commit_if_due(self) -> None:
+        self.commit()
 
-    def _commit(self, force: bool = False) -> None:
+    def commit(self, force: bool = False) -> None:
         """Commit the batch when due (or now, with ``force``); the batch's counts become the run's
         only then. A refused commit loses the batch: its articles stay unknown to the store (and
         owed where the ledger's earlier batches said so), and the run fails."""
         try:
             writes = self.store.commit() if force else self.store.commit_if_due()
         except sqlite3.Error as error:
-            self._store_error("commit", error)
+            self.store_error("commit", error)
             with contextlib.suppress(sqlite3.Error):  # SQLite may have rolled it back itself
                 self.store.rollback()
             self._uncommitted = dict.fromkeys(COUNTS, 0)
@@ -389,106 +259,29 @@ class RunContext:
                     self.stats.inc_value(stat, value)
         self._uncommitted = dict.fromkeys(COUNTS, 0)
 
-    def _store_error(self, doing: str, error: sqlite3.Error) -> None:
+    def store_error(self, doing: str, error: sqlite3.Error) -> None:
         self.stats.inc_value(STORE_ERRORS)
         logger.error("store: %s failed in %s: %s", doing, self.store_path, error)
-
-    def _trustworthy(self, reason: str) -> bool:
-        """Whether what this run read to its end may shorten later runs: it ran its course,
-        stored something or met no trouble, and the store took every write."""
-        stats = self.stats.get_stats()
-        return (
-            reason in SUCCESSFUL_CLOSE_REASONS
-            and not stats.get(STORE_ERRORS)
-            and stored_something(stats).status != "failed"
-        )
 
     def store_article(self, item: ArticleItem) -> Verdict:
         """Write an article to the store; returns and keeps the store's verdict on it."""
         verdict = self.store.put(item, self.clock.now())
-        self._settle([item.url])
-        if verdict != "unchanged" and item.url:
-            self.ledger.owe_feed(item.url, self.run_id)
+        if item.url:
+            self.owed.settled([item.url])
+            if verdict != "unchanged":  # to be listed by a complete feed
+                self.ledger.owe_feed(item.url, self.run_id)
         self._uncommitted[f"items_{verdict}"] += 1
         self._verdicts[item.url] = verdict
-        self._commit_if_due()
+        self.commit_if_due()
         return verdict
 
     def store_refused(self, item: ArticleItem, error: sqlite3.Error) -> None:
         """The store refused to write ``item``: counted (it fails the run); its request's
         write-ahead record keeps it owed."""
-        self._store_error(f"storing {item.url}", error)
+        self.store_error(f"storing {item.url}", error)
         with contextlib.suppress(sqlite3.Error):  # SQLite may have rolled it back itself
             self.store.rollback()
         self._uncommitted = dict.fromkeys(COUNTS, 0)
-
-    # -- the ledger: owed articles and covered sources ----------------------------------------
-
-    def owe(self, url: str) -> None:
-        """``url`` is requested: owed until it is settled (recorded before the fetch, so a run
-        stopped or killed at any point leaves it owed)."""
-        self.ledger.owe(url, self.run_id, self.clock.now(), UNSETTLED)
-        self._commit_if_due()
-
-    def arrived(self, requested: list[str], url: str | None) -> None:
-        """A page answered for ``requested`` URLs (the first, then each redirect): what is owed
-        moves to the article's ``url``, or is settled when the page is not an article."""
-        self.stats.inc_value("mayadeen/owed/arrived")
-        self._settle(u for u in requested if u != url)
-        if url is not None:
-            self.owe(url)
-
-    def settle(self, url: str) -> None:
-        """``url`` needs nothing more (not an article, or outside the run's ``since``)."""
-        self._settle([url])
-        self._commit_if_due()
-
-    def _settle(self, urls: Any) -> None:
-        if settled := self.ledger.settle(urls, self.run_id):
-            self.stats.inc_value("mayadeen/owed/settled", settled)
-
-    def fetch_failed(self, url: str, reason: str, status: int | None = None) -> None:
-        """An attempt at an article failed: it stays owed, with its reason and back-off, or is
-        confirmed gone after a second 404/410."""
-        now = datetime.now(UTC)
-        try:
-            attempts, gone_answers = self.ledger.attempts(url)
-            outcome = self.ledger.failed(
-                url,
-                reason,
-                confirms_gone(status, gone_answers),
-                iso_seconds(now),
-                iso_seconds(next_attempt(now, attempts + 1, self.retry_base, self.retry_cap)),
-                self.run_id,
-                status,
-            )
-        except sqlite3.Error as error:
-            self._store_error("recording an owed article", error)
-            return
-        self.stats.inc_value(f"mayadeen/owed/{'gone' if outcome == 'gone' else 'failed'}")
-        self.stats.inc_value(f"mayadeen/owed/reasons/{reason}")
-        self._commit_if_due()
-
-    def cover(self, source: str, kind: str) -> None:
-        """This run read ``source`` (a sitemap, a listing) to its end."""
-        self.covered[source] = kind
-
-    def _item_error(self, item: Any, response: Any, spider: Spider, failure: Any) -> None:
-        self.stats.inc_value("mayadeen/items/errors")
-        url = ItemAdapter(item).get("url")
-        if url:
-            self.fetch_failed(url, f"item error: {type(failure.value).__name__}")
-
-    def _given_up(self, request: Any, url: str, reason: str) -> None:
-        """A redirect refused or looping is a failed attempt; a request a shutdown cancelled was
-        not sent, and stays owed as it is (``unsettled``)."""
-        if request.meta.get("owed") and reason != "shutdown":
-            self.fetch_failed(url, reason)
-
-    def _spider_error(self, failure: Any, response: Any, spider: Spider) -> None:
-        request = getattr(response, "request", None)
-        if request is not None and request.meta.get("article"):
-            self.fetch_failed(request.url, f"page error: {type(failure.value).__name__}")
 
     def verdict(self, item: Any) -> Verdict | None:
         """The store's verdict on an item on its way to the feeds (None: not stored)."""
@@ -502,8 +295,8 @@ class RunContext:
         self._uncommitted["duplicates"] += 1
         if kind == "content":
             self.store.add_alias(url, original, content_hash, self.clock.now())
-        self._settle([url])
-        self._commit_if_due()
+        self.owed.settled([url])
+        self.commit_if_due()
 
     def quarantine(self, values: dict[str, Any], reasons: list[str]) -> None:
         """Keep an invalid item with its reasons: a line of the run's quarantine file (written
@@ -522,9 +315,9 @@ class RunContext:
         self._quarantine.flush()
         self.store.quarantine(values, reasons, self.run_id, self.clock.now())
         if url := values.get("url"):
-            self._settle([url])
+            self.owed.settled([url])
         self._uncommitted["quarantined"] += 1
-        self._commit_if_due()
+        self.commit_if_due()
 
 
 def run_uri_params(params: dict[str, Any], spider: Spider) -> dict[str, Any]:

@@ -26,14 +26,8 @@ from scrapy.utils.misc import build_from_crawler, load_object
 
 from mayadeen.exporters import EXPORT_FORMATS
 from mayadeen.extensions.feed_files import partial_path
-from mayadeen.extensions.run_context import (
-    NewOrUpdated,
-    RunContext,
-    data_dir,
-    feed_formats,
-    feed_path,
-    run_uri_params,
-)
+from mayadeen.extensions.run_context import NewOrUpdated, RunContext, run_uri_params
+from mayadeen.extensions.run_paths import data_dir, feed_formats, feed_path
 from mayadeen.items import FIELD_NAMES
 from mayadeen.store.files import open_nofollow
 
@@ -96,13 +90,13 @@ class FeedExporter(ScrapyFeedExporter):
             return
         own = self._run_slots()
         try:
-            for item in context.feed_backlog:
+            for item in context.owed.feed_backlog:
                 for slot in own:
                     self._export(slot, item)
             await super().close_spider(spider)
         finally:
             whole = all(slot not in self._failed for slot in own)
-            context.feeds_closed([Path(slot.uri) for slot in own if slot.file], whole)
+            context.owed.feeds_closed([Path(slot.uri) for slot in own if slot.file], whole)
 
     async def _close_slot(self, slot: FeedSlot, spider: Spider) -> None:
         """Scrapy's, for the user's feeds. A per-run feed is closed here: one that failed is

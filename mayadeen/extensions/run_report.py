@@ -38,7 +38,7 @@ class RunReport:
         if not context.opened:  # the store could not be opened: no run to report on (logged)
             return
         if self.crawler.get_extension(FeedExporter) is not None:
-            await context.feeds_settled.wait()  # the outputs are what the feeds completed
+            await context.owed.feeds_settled.wait()  # the outputs are what the feeds completed
         run_id = context.run_id
         now = datetime.now(UTC)
         path = context.manifest_path

@@ -176,7 +176,7 @@ class ArticlesSpider(scrapy.Spider):
                     priority=ARTICLE_PRIORITY,
                     meta={"owed": True},
                 )
-                self.context.owe(url)
+                self.context.owed.owe(url)
             yield decision, request
 
     def _requests(self, urls: Iterable[str | None], source: str) -> Iterator[scrapy.Request]:
@@ -203,7 +203,7 @@ class ArticlesSpider(scrapy.Spider):
         if not page.next_pages:
             self.bounds.listing_ended(listing)
             if self.covers:
-                self.context.cover(listing, "listing")
+                self.context.owed.cover(listing, "listing")
             return
         if not self.bounds.keep_paging(listing, page.articles):
             self._limit_reached(LISTING_STALE, response.url, self.bounds.listing_stale_pages)
@@ -255,7 +255,7 @@ class ArticlesSpider(scrapy.Spider):
             if request is not None:
                 yield request
         if self.covers and not self.max_reached():
-            self.context.cover(sitemap, "sitemap")
+            self.context.owed.cover(sitemap, "sitemap")
 
     def parse_rss(self, response: Response, kind: str) -> Iterator[scrapy.Request]:
         links = discovery.read_rss(response)
@@ -295,7 +295,7 @@ class ArticlesSpider(scrapy.Spider):
         item = extraction.item
         if response.meta.get("owed"):  # what is owed moves to the article's URL, or is settled
             requested = [*response.meta.get("redirect_urls", ()), response.url]
-            self.context.arrived(requested, item.url if item is not None else None)
+            self.context.owed.arrived(requested, item.url if item is not None else None)
         if item is None:
             self.logger.info(
                 "%s: a %s page, not an article; no item", response.url, extraction.kind
@@ -304,7 +304,7 @@ class ArticlesSpider(scrapy.Spider):
         if self.frontier is not None and self.frontier.too_old(item.published_at):
             self.stat("articles/before_since")
             if item.url:
-                self.context.settle(item.url)
+                self.context.owed.settle(item.url)
             return
         if self.max_reached(self.items_in_pipelines):
             self.stat("articles/after_max_articles")
@@ -322,7 +322,7 @@ class ArticlesSpider(scrapy.Spider):
             error = failure.value
             status = error.response.status if isinstance(error, HttpError) else None
             reason = "blocked" if isinstance(error, AlreadyReported) else _failure_reason(failure)
-            self.context.fetch_failed(first, reason, status)
+            self.context.owed.fetch_failed(first, reason, status)
         if isinstance(failure.value, AlreadyReported):  # a block or content-less page: counted
             return
         self.logger.error(

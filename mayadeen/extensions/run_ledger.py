@@ -1,0 +1,214 @@
+"""What a run owes and what it covered: the run context's part that keeps the crawl's ledger
+(``mayadeen.store.ledger``) through the run's store connection.
+
+- each article URL the run requests is owed before it is fetched, and settled when the article is
+  stored, quarantined, found a duplicate or not an article; a failed attempt (an error, a refused
+  redirect, an error in the pipelines or while reading the page) records its reason and back-off
+  (``mayadeen.crawl.owed``), or, on a second 404/410, confirms the article gone;
+- the sources the run read to its end are marked covered at the close of a trustworthy run;
+- the per-run feeds list what earlier runs' feeds owed, and get their final names only when whole
+  (``mayadeen.extensions.feed_files``).
+
+Reached as ``RunContext.of(crawler).owed``.
+"""
+
+import asyncio
+import logging
+import sqlite3
+from collections.abc import Iterable
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Final
+
+from itemadapter import ItemAdapter
+from scrapy import Spider, signals
+from scrapy.settings import BaseSettings
+
+from mayadeen.crawl.owed import UNSETTLED, confirms_gone, next_attempt
+from mayadeen.extensions.feed_files import complete, demote, feed_state
+from mayadeen.middlewares.given_up import request_given_up
+from mayadeen.pages.dates import iso_seconds
+from mayadeen.report.health import SUCCESSFUL_CLOSE_REASONS, stored_something
+from mayadeen.store import Store
+from mayadeen.store.ledger import Ledger
+
+if TYPE_CHECKING:
+    from mayadeen.extensions.run_context import RunContext
+
+logger = logging.getLogger(__name__)
+
+FEED_FAILURES: Final = "mayadeen/feeds/failed"
+"""Stats key: per-run feeds left incomplete (their articles are listed by a later run's feeds)."""
+
+STORE_ERRORS: Final = "mayadeen/store/errors"
+"""Stats key: writes or commits the store refused (the articles involved are not stored)."""
+
+
+class RunLedger:
+    def __init__(self, context: "RunContext", settings: BaseSettings) -> None:
+        self.context = context
+        self.stats = context.stats
+        self.retry_base = timedelta(hours=settings.getfloat("MAYADEEN_OWED_RETRY_HOURS"))
+        self.retry_cap = timedelta(hours=settings.getfloat("MAYADEEN_OWED_RETRY_MAX_HOURS"))
+        self.shared = bool(settings.get("MAYADEEN_REDIS_URL"))
+        """A worker of a crawl shared through Redis: other workers' runs may share the store."""
+        self.covered: dict[str, str] = {}
+        """Sources (URL → kind) this run read to their end, marked covered at a trustworthy close."""
+        self.feed_backlog: list[dict[str, Any]] = []
+        """Articles earlier runs' feeds were to list and did not: this run's feeds list them."""
+        self.feeds_complete = True
+        """Whether the per-run feeds got their final names (or the run has not closed yet)."""
+        self.feeds_settled = asyncio.Event()
+        """Set once the per-run feeds are complete (or failed): the run report waits for it."""
+
+    @property
+    def ledger(self) -> Ledger:
+        return self.context.ledger
+
+    def opened(self) -> None:
+        """The run has its id and store: settle earlier feeds, and listen for failures."""
+        self._settle_earlier_feeds()
+        connect = self.context.crawler.signals.connect
+        connect(self._item_error, signal=signals.item_error)
+        connect(self._spider_error, signal=signals.spider_error)
+        connect(self._given_up, signal=request_given_up)
+
+    # -- owed articles ---------------------------------------------------------------------
+
+    def owe(self, url: str) -> None:
+        """``url`` is requested: owed until it is settled (recorded before the fetch, so a run
+        stopped or killed at any point leaves it owed)."""
+        context = self.context
+        self.ledger.owe(url, context.run_id, context.clock.now(), UNSETTLED)
+        context.commit_if_due()
+
+    def arrived(self, requested: list[str], url: str | None) -> None:
+        """A page answered for ``requested`` URLs (the first, then each redirect): what is owed
+        moves to the article's ``url``, or is settled when the page is not an article."""
+        self.stats.inc_value("mayadeen/owed/arrived")
+        self.settled(u for u in requested if u != url)
+        if url is not None:
+            self.owe(url)
+
+    def settle(self, url: str) -> None:
+        """``url`` needs nothing more (not an article, or outside the run's ``since``)."""
+        self.settled([url])
+        self.context.commit_if_due()
+
+    def settled(self, urls: Iterable[str]) -> None:
+        """``urls`` are settled, in the batch being written (the caller commits it)."""
+        if earlier := self.ledger.settle(urls, self.context.run_id):
+            self.stats.inc_value("mayadeen/owed/settled", earlier)
+
+    def fetch_failed(self, url: str, reason: str, status: int | None = None) -> None:
+        """An attempt at an article failed: it stays owed, with its reason and back-off, or is
+        confirmed gone after a second 404/410."""
+        now = datetime.now(UTC)
+        try:
+            attempts, gone_answers = self.ledger.attempts(url)
+            outcome = self.ledger.failed(
+                url,
+                reason,
+                confirms_gone(status, gone_answers),
+                iso_seconds(now),
+                iso_seconds(next_attempt(now, attempts + 1, self.retry_base, self.retry_cap)),
+                self.context.run_id,
+                status,
+            )
+        except sqlite3.Error as error:
+            self.context.store_error("recording an owed article", error)
+            return
+        self.stats.inc_value(f"mayadeen/owed/{outcome if outcome == 'gone' else 'failed'}")
+        self.stats.inc_value(f"mayadeen/owed/reasons/{reason}")
+        self.context.commit_if_due()
+
+    def _item_error(self, item: Any, response: Any, spider: Spider, failure: Any) -> None:
+        self.stats.inc_value("mayadeen/items/errors")
+        if url := ItemAdapter(item).get("url"):
+            self.fetch_failed(url, f"item error: {type(failure.value).__name__}")
+
+    def _given_up(self, request: Any, url: str, reason: str) -> None:
+        """A redirect refused or looping is a failed attempt; a request a shutdown cancelled was
+        not sent, and stays owed as it is (``unsettled``)."""
+        if request.meta.get("owed") and reason != "shutdown":
+            self.fetch_failed(url, reason)
+
+    def _spider_error(self, failure: Any, response: Any, spider: Spider) -> None:
+        request = getattr(response, "request", None)
+        if request is not None and request.meta.get("owed"):
+            first = (request.meta.get("redirect_urls") or [request.url])[0]
+            self.fetch_failed(first, f"page error: {type(failure.value).__name__}")
+
+    # -- what the run covered ----------------------------------------------------------------
+
+    def cover(self, source: str, kind: str) -> None:
+        """This run read ``source`` (a sitemap, a listing) to its end."""
+        self.covered[source] = kind
+
+    def closing(self, reason: str) -> None:
+        """At the close, after the last commit: take what earlier feeds owe, mark what a
+        trustworthy run covered, and count what is still owed."""
+        context = self.context
+        try:
+            self.feed_backlog = self.ledger.take_unfed(context.run_id, alone=not self.shared)
+        except sqlite3.Error as error:
+            context.store_error("reading what earlier feeds owe", error)
+        context.commit(force=True)
+        if self._trustworthy(reason) and self.covered:
+            self.ledger.cover(self.covered, context.run_id, context.clock.now())
+            context.commit(force=True)
+            self.stats.set_value("mayadeen/covered", len(self.covered))
+        self.stats.set_value("mayadeen/owed/outstanding", self.ledger.outstanding())
+
+    def _trustworthy(self, reason: str) -> bool:
+        """Whether what this run read to its end may shorten later runs: it ran its course,
+        stored something or met no trouble, and the store took every write."""
+        stats = self.stats.get_stats()
+        return (
+            reason in SUCCESSFUL_CLOSE_REASONS
+            and not stats.get(STORE_ERRORS)
+            and stored_something(stats).status != "failed"
+        )
+
+    # -- the feeds ---------------------------------------------------------------------------
+
+    def _settle_earlier_feeds(self) -> None:
+        """Feeds of earlier runs: complete ones (a run killed after renaming them, before its
+        store took note) list their articles; incomplete ones are made all ``.partial``."""
+        feeds_dir = self.context.data_dir / "feeds"
+        done = []
+        for run_id in self.ledger.feed_owing_runs() - {self.context.run_id}:
+            state = feed_state(feeds_dir, run_id)
+            if state == "complete":
+                done.append(run_id)
+            elif state == "incomplete":
+                demote(feeds_dir, run_id)
+        if done:
+            self.ledger.fed(done)
+            self.context.commit(force=True)
+
+    def feeds_closed(self, partials: list[Path], whole: bool) -> None:
+        """The per-run feeds are closed: with every file ``whole`` and every write committed,
+        they get their final names and the store notes that their articles are listed; else
+        they stay ``.partial`` and their articles are owed to a later run's feed."""
+        run_id = self.context.run_id
+        self.feeds_complete = False
+        try:
+            if not whole or self.stats.get_value(STORE_ERRORS):
+                self.stats.inc_value(FEED_FAILURES)
+                logger.error(
+                    "feeds: the feeds of run %s are not complete; kept as %s, their articles "
+                    "will be listed by the next run's feeds",
+                    run_id,
+                    ", ".join(str(path) for path in partials),
+                )
+                return
+            complete(partials)
+            self.feeds_complete = True
+            with Store.open(self.context.store_path) as store:
+                Ledger(store).fed([run_id])
+        except (OSError, sqlite3.Error) as error:
+            self.stats.inc_value(FEED_FAILURES)
+            logger.error("feeds: cannot complete the feeds of run %s: %s", run_id, error)
+        finally:
+            self.feeds_settled.set()
