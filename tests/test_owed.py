@@ -2,11 +2,13 @@
 what the store knows was covered, and a data directory a crawl cannot use is one line before
 anything is fetched."""
 
+import contextlib
 import csv
 import os
 import shutil
 import signal
 import sqlite3
+import time
 from collections import Counter
 from pathlib import Path
 
@@ -221,9 +223,13 @@ def committed_feed_urls(data_dir: Path) -> Counter[str]:
     return listed
 
 
-def test_after_kills_every_stored_article_is_in_exactly_one_complete_feed(tmp_path: Path) -> None:
-    """Runs SIGKILLed midway leave .partial feeds no reader takes for complete ones; their
-    articles are listed by the next complete run's feeds, each once."""
+@pytest.mark.parametrize("stop", ["SIGKILL", "double Ctrl-C"])
+def test_after_kills_every_stored_article_is_in_exactly_one_complete_feed(
+    tmp_path: Path, stop: str
+) -> None:
+    """Runs SIGKILLed (or stopped by a double Ctrl-C, Scrapy's unclean shutdown) midway leave
+    .partial feeds no reader takes for complete ones, and claim nothing they did not commit;
+    their articles are listed by the next complete run's feeds, each once."""
     generated = GeneratedSite(900, seed=5)
     with LoopbackServer(generated) as server:
         server.add_fault("/news/*/*=slow:0.02")
@@ -232,10 +238,21 @@ def test_after_kills_every_stored_article_is_in_exactly_one_complete_feed(tmp_pa
             try:
                 wait_for_rows(tmp_path, at_least=at_least, process=crawler)
             finally:
-                os.killpg(crawler.pid, signal.SIGKILL)
-                crawler.wait(timeout=30)
-            assert list((tmp_path / "feeds").glob("*.partial"))
-            assert not list((tmp_path / "feeds").glob("articles-*.csv"))
+                if stop == "SIGKILL":
+                    os.killpg(crawler.pid, signal.SIGKILL)
+                else:  # (it may have ended at the first)
+                    with contextlib.suppress(ProcessLookupError):
+                        os.kill(crawler.pid, signal.SIGINT)
+                        time.sleep(0.3)
+                        os.kill(crawler.pid, signal.SIGINT)
+                crawler.wait(timeout=60)
+            if stop == "SIGKILL":
+                assert list((tmp_path / "feeds").glob("*.partial"))
+                assert not list((tmp_path / "feeds").glob("articles-*.csv"))
+            assert set(committed_feed_urls(tmp_path)) <= set(stored(tmp_path))
+            with sqlite3.connect(tmp_path / "articles.sqlite") as db:
+                claimed = db.execute("SELECT sum(items_new) FROM runs").fetchone()[0] or 0
+            assert claimed <= len(stored(tmp_path)), "no run claims what was not committed"
         server.clear_faults()
         before = len(stored(tmp_path))
         done = crawl(server.root, tmp_path)
