@@ -213,3 +213,25 @@ def _umask() -> int:
     mask = os.umask(0)
     os.umask(mask)
     return mask
+
+
+@pytest.mark.parametrize("to", ["-", "out.csv"])
+def test_a_damaged_store_is_one_line_and_no_file(tmp_path: Path, to: str) -> None:
+    damaged = store_path(tmp_path)
+    damaged.write_bytes(b"these are not the pages of an SQLite database" * 100)
+    done = run(
+        "scrapy",
+        "export",
+        "-o",
+        str(tmp_path / to) if to != "-" else to,
+        env={"MAYADEEN_DATA_DIR": str(tmp_path)},
+    )
+    assert done.returncode == 1
+    assert "Traceback" not in done.stderr
+    assert (
+        done.stderr.strip()
+        .splitlines()[-1]
+        .startswith(f"export: the store {damaged} is damaged (file is not a database): restore it")
+    )
+    assert done.stdout == ""
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["articles.sqlite"]

@@ -13,6 +13,7 @@ store itself or one of its SQLite files (``-wal``, ``-shm``), however spelled, i
 
 import argparse
 import os
+import sqlite3
 import sys
 import tempfile
 from datetime import date
@@ -22,6 +23,7 @@ from typing import IO
 from scrapy.commands import ScrapyCommand
 from scrapy.exceptions import UsageError
 
+from mayadeen.crawl.preflight import store_problem
 from mayadeen.exporters import EXPORT_FORMATS, exporting, format_for
 from mayadeen.store import Store, store_path
 
@@ -149,6 +151,8 @@ class Command(ScrapyCommand):
             os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         except OSError as error:  # a full disk, a directory not writable: the output is untouched
             self._refuse(f"cannot write {output or 'stdout'}: {error}", exitcode=1)
+        except sqlite3.DatabaseError as error:  # a damaged store: no file made
+            self._refuse(store_problem(path, error), exitcode=1)
 
 
 def _to_file(path: Path, output: Path, file_format: str, since: str | None) -> None:
