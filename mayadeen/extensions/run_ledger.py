@@ -79,7 +79,11 @@ class RunLedger:
         """``url`` is requested: owed until it is settled (recorded before the fetch, so a run
         stopped or killed at any point leaves it owed)."""
         context = self.context
-        self.ledger.owe(url, context.run_id, context.clock.now(), UNSETTLED)
+        try:
+            self.ledger.owe(url, context.run_id, context.clock.now(), UNSETTLED)
+        except sqlite3.Error as error:  # the run fails; what it did not store, it covers not
+            context.store_error(f"recording {url} as owed", error)
+            return
         context.commit_if_due()
 
     def arrived(self, requested: list[str], url: str | None) -> None:
@@ -97,7 +101,12 @@ class RunLedger:
 
     def settled(self, urls: Iterable[str]) -> None:
         """``urls`` are settled, in the batch being written (the caller commits it)."""
-        if earlier := self.ledger.settle(urls, self.context.run_id):
+        try:
+            earlier = self.ledger.settle(urls, self.context.run_id)
+        except sqlite3.Error as error:  # still owed: the next run requests them once more
+            self.context.store_error("settling owed articles", error)
+            return
+        if earlier:
             self.stats.inc_value("mayadeen/owed/settled", earlier)
 
     def fetch_failed(self, url: str, reason: str, status: int | None = None) -> None:
