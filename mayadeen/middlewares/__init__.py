@@ -9,3 +9,8 @@ from scrapy.exceptions import IgnoreRequest
 
 class AlreadyReported(IgnoreRequest):
     """A request dropped for a reason a middleware has already logged and counted."""
+
+
+class GivenUp(AlreadyReported):
+    """A request given up through ``mayadeen.middlewares.given_up.give_up``, which told the
+    run's ledger already (a refused redirect, a request a shutdown cancelled)."""

@@ -14,13 +14,18 @@ requests (the spider's ``urls``).
 
 import logging
 from collections.abc import Callable
+from typing import Self
 
 from scrapy import Request
 from scrapy.crawler import Crawler
-from scrapy.downloadermiddlewares.redirect import MetaRefreshMiddleware, RedirectMiddleware
+from scrapy.downloadermiddlewares.redirect import (
+    BaseRedirectMiddleware,
+    MetaRefreshMiddleware,
+    RedirectMiddleware,
+)
 from scrapy.exceptions import IgnoreRequest
 
-from mayadeen.middlewares import AlreadyReported
+from mayadeen.middlewares import GivenUp
 from mayadeen.middlewares.given_up import first_url, give_up
 from mayadeen.site.access import on_site
 from mayadeen.site.urls import site_root
@@ -28,11 +33,11 @@ from mayadeen.site.urls import site_root
 logger = logging.getLogger(__name__)
 
 
-class OffsiteRedirect(AlreadyReported):
+class OffsiteRedirect(GivenUp):
     """A redirect pointed off the site; it was not followed."""
 
 
-class RedirectLoop(AlreadyReported):
+class RedirectLoop(GivenUp):
     """A redirect led back where the request had been, or too many redirects in a row."""
 
 
@@ -74,39 +79,33 @@ class RedirectGuard:
         give_up(self.crawler, request, f"redirect_{kind}")
 
 
-class OnSiteRedirectMiddleware(RedirectMiddleware):
+class GuardedRedirects(BaseRedirectMiddleware):
+    """What both of Scrapy's redirect middlewares get: every hop checked by a ``RedirectGuard``
+    before it is followed."""
+
+    guard: RedirectGuard
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> Self:
+        middleware = super().from_crawler(crawler)
+        middleware.guard = RedirectGuard(crawler)
+        return middleware
+
+    def _redirect(self, redirected: Request, request: Request, reason: object) -> Request:
+        return self.guard.follow(
+            redirected,
+            request,
+            lambda: super(GuardedRedirects, self)._redirect(
+                redirected,
+                request,
+                reason,
+            ),
+        )
+
+
+class OnSiteRedirectMiddleware(GuardedRedirects, RedirectMiddleware):
     """Scrapy's RedirectMiddleware (HTTP 3xx), following redirects on the site only."""
 
-    guard: RedirectGuard
 
-    @classmethod
-    def from_crawler(cls, crawler: Crawler) -> "OnSiteRedirectMiddleware":
-        middleware = super().from_crawler(crawler)
-        middleware.guard = RedirectGuard(crawler)
-        return middleware
-
-    def _redirect(self, redirected: Request, request: Request, reason: object) -> Request:
-        return self.guard.follow(
-            redirected,
-            request,
-            lambda: super(OnSiteRedirectMiddleware, self)._redirect(redirected, request, reason),
-        )
-
-
-class OnSiteMetaRefreshMiddleware(MetaRefreshMiddleware):
+class OnSiteMetaRefreshMiddleware(GuardedRedirects, MetaRefreshMiddleware):
     """Scrapy's MetaRefreshMiddleware, following refreshes on the site only."""
-
-    guard: RedirectGuard
-
-    @classmethod
-    def from_crawler(cls, crawler: Crawler) -> "OnSiteMetaRefreshMiddleware":
-        middleware = super().from_crawler(crawler)
-        middleware.guard = RedirectGuard(crawler)
-        return middleware
-
-    def _redirect(self, redirected: Request, request: Request, reason: object) -> Request:
-        return self.guard.follow(
-            redirected,
-            request,
-            lambda: super(OnSiteMetaRefreshMiddleware, self)._redirect(redirected, request, reason),
-        )

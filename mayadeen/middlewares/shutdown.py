@@ -21,7 +21,7 @@ from scrapy.crawler import Crawler
 from scrapy.utils.asyncio import sleep
 from twisted.internet.task import LoopingCall
 
-from mayadeen.middlewares import AlreadyReported
+from mayadeen.middlewares import GivenUp
 from mayadeen.middlewares.given_up import give_up
 
 logger = logging.getLogger(__name__)
@@ -29,7 +29,7 @@ POLL_SECONDS = 0.2
 """How soon a wait notices a shutdown (Scrapy sends no signal when a stop begins)."""
 
 
-class NotSentShutdown(AlreadyReported):
+class NotSentShutdown(GivenUp):
     """Not sent: the crawl shut down while the request was waiting."""
 
 

@@ -32,7 +32,8 @@ from mayadeen.crawl.bounds import (
 from mayadeen.crawl.frontier import Decision, Frontier
 from mayadeen.crawl.state import load_frontier
 from mayadeen.extensions.run_context import RunContext
-from mayadeen.middlewares import AlreadyReported
+from mayadeen.middlewares import AlreadyReported, GivenUp
+from mayadeen.middlewares.blocks import CrawlStopped
 from mayadeen.pages import discovery
 from mayadeen.pages.extract import count, extract
 from mayadeen.site.navigation import (
@@ -318,17 +319,24 @@ class ArticlesSpider(scrapy.Spider):
     def fetch_failed(self, failure: Failure) -> None:
         request = getattr(failure, "request", None)
         if request is not None and request.meta.get("owed"):
-            first = request.meta.get("redirect_urls", [request.url])[0]
-            error = failure.value
-            status = error.response.status if isinstance(error, HttpError) else None
-            reason = "blocked" if isinstance(error, AlreadyReported) else _failure_reason(failure)
-            self.context.owed.fetch_failed(first, reason, status)
+            self._owe_failure(request, failure)
         if isinstance(failure.value, AlreadyReported):  # a block or content-less page: counted
             return
         self.logger.error(
             "%s: not fetched: %s", getattr(request, "url", "?"), _failure_reason(failure)
         )
         self.stat("urls/failed" if self.urls_argument is not None else "articles/failed")
+
+    def _owe_failure(self, request: scrapy.Request, failure: Failure) -> None:
+        """An article request failed: a failed attempt for the ledger, unless a middleware gave
+        it up (and told the ledger) or it was never sent because the crawl is stopping."""
+        error = failure.value
+        if isinstance(error, GivenUp | CrawlStopped):
+            return
+        first = request.meta.get("redirect_urls", [request.url])[0]
+        status = error.response.status if isinstance(error, HttpError) else None
+        reason = "blocked" if isinstance(error, AlreadyReported) else _failure_reason(failure)
+        self.context.owed.fetch_failed(first, reason, status)
 
     # -- the backlog of sitemap articles (mayadeen/crawl/backlog.py) --------------------------------
 
