@@ -10,6 +10,7 @@ import signal
 import sqlite3
 import time
 from collections import Counter
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -266,3 +267,49 @@ def test_after_kills_every_stored_article_is_in_exactly_one_complete_feed(
         assert db.execute("SELECT count(*) FROM feed_owed").fetchone() == (0,)
         (new,) = db.execute("SELECT items_new FROM runs ORDER BY run_id DESC LIMIT 1").fetchone()
     assert new == len(expected) - before, "the run's counters count what it committed"
+
+
+def test_a_store_locked_for_longer_than_the_busy_timeout_loses_nothing(
+    small_site: GeneratedSite, tmp_path: Path
+) -> None:
+    """Another program holds the store's write lock past the 30 s busy timeout: the writes it
+    refused fail the run, and what they held is stored by the next run."""
+    with LoopbackServer(small_site) as server:
+        server.add_fault("/news/*/*=slow:0.05")
+        crawler = start_crawl(server.root, tmp_path)
+        wait_for_rows(tmp_path, at_least=40, process=crawler)
+        holder = sqlite3.connect(tmp_path / "articles.sqlite", isolation_level=None, timeout=20)
+        holder.execute("BEGIN IMMEDIATE")
+        time.sleep(31)
+        holder.execute("ROLLBACK")
+        holder.close()
+        assert crawler.wait(timeout=120) == 1, "the refused writes fail the run"
+        server.clear_faults()
+        after = crawl(server.root, tmp_path)
+    assert after.returncode == 0, after.stderr[-3000:]
+    assert set(stored(tmp_path)) == article_urls(small_site, server.root)
+    assert owed_rows(tmp_path) == {}
+    listed = committed_feed_urls(tmp_path)
+    assert set(listed) == article_urls(small_site, server.root)
+    assert set(listed.values()) == {1}
+
+
+def test_a_symlink_planted_where_a_feed_goes_is_not_followed(
+    small_site: GeneratedSite, tmp_path: Path
+) -> None:
+    """Someone who may write in the data directory plants links where the next run's feeds will
+    be (run ids are the start time): the run writes nothing through them."""
+    precious = tmp_path / "precious.txt"
+    precious.write_text("keep me", encoding="utf-8")
+    data_dir = tmp_path / "data"
+    (data_dir / "feeds").mkdir(parents=True)
+    now = datetime.now(UTC)
+    for second in range(60):
+        run_id = (now + timedelta(seconds=second)).strftime("%Y%m%dT%H%M%SZ")
+        (data_dir / "feeds" / f"articles-{run_id}.csv.partial").symlink_to(precious)
+    with LoopbackServer(small_site) as server:
+        done = crawl(server.root, data_dir, "-a", "max_articles=5")
+    assert precious.read_text(encoding="utf-8") == "keep me"
+    assert done.returncode == 1
+    assert "Traceback" not in done.stderr, done.stderr[-3000:]
+    assert "the per-run feeds are incomplete" in done.stderr
