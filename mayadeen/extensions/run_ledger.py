@@ -60,6 +60,8 @@ class RunLedger:
         """Whether the per-run feeds got their final names (or the run has not closed yet)."""
         self.feeds_settled = asyncio.Event()
         """Set once the per-run feeds are complete (or failed): the run report waits for it."""
+        self._just_owed: str | None = None
+        """The URL whose owed row the last scheduling added (taken back if it is dropped)."""
 
     @property
     def ledger(self) -> Ledger:
@@ -72,19 +74,40 @@ class RunLedger:
         connect(self._item_error, signal=signals.item_error)
         connect(self._spider_error, signal=signals.spider_error)
         connect(self._given_up, signal=request_given_up)
+        connect(self._scheduled, signal=signals.request_scheduled)
+        connect(self._dropped, signal=signals.request_dropped)
 
     # -- owed articles ---------------------------------------------------------------------
 
-    def owe(self, url: str) -> None:
+    def owe(self, url: str) -> bool:
         """``url`` is requested: owed until it is settled (recorded before the fetch, so a run
-        stopped or killed at any point leaves it owed)."""
+        stopped or killed at any point leaves it owed). Returns whether it was not owed before."""
         context = self.context
         try:
-            self.ledger.owe(url, context.run_id, context.clock.now(), UNSETTLED)
+            added = self.ledger.owe(url, context.run_id, context.clock.now(), UNSETTLED)
         except sqlite3.Error as error:  # the run fails; what it did not store, it covers not
             context.store_error(f"recording {url} as owed", error)
-            return
+            return False
         context.commit_if_due()
+        return added
+
+    def _scheduled(self, request: Any, spider: Spider) -> None:
+        """An article request goes to the scheduler: owed from now on."""
+        self._just_owed = (
+            request.url if request.meta.get("owed") and self.owe(request.url) else None
+        )
+
+    def _dropped(self, request: Any, spider: Spider) -> None:
+        """The scheduler refused it (its duplicate filter: in a crawl shared through Redis,
+        another worker requested it, and may have stored it already): not owed by this one."""
+        if request.url == self._just_owed:  # the scheduler answers right after request_scheduled
+            self._just_owed = None
+            try:
+                self.ledger.forget(request.url)
+            except sqlite3.Error as error:
+                self.context.store_error(f"taking back {request.url}", error)
+                return
+            self.context.commit_if_due()
 
     def arrived(self, requested: list[str], url: str | None) -> None:
         """A page answered for ``requested`` URLs (the first, then each redirect): what is owed

@@ -175,9 +175,8 @@ class ArticlesSpider(scrapy.Spider):
                     callback=self.parse_article,
                     errback=self.fetch_failed,
                     priority=ARTICLE_PRIORITY,
-                    meta={"owed": True},
+                    meta={"owed": True},  # owed in the store once scheduled (run_ledger.py)
                 )
-                self.context.owed.owe(url)
             yield decision, request
 
     def _requests(self, urls: Iterable[str | None], source: str) -> Iterator[scrapy.Request]:

@@ -24,13 +24,23 @@ class Ledger:
 
     # -- owed articles ---------------------------------------------------------------------
 
-    def owe(self, url: str, run_id: str, now: str, reason: str) -> None:
-        """Record that ``url`` is requested and not settled yet; an owed URL keeps its history."""
-        self.store.db.execute(
-            "INSERT INTO owed (url, reason, attempts, first_owed_at, next_attempt_at, run_id) "
-            "VALUES (?, ?, 0, ?, ?, ?) ON CONFLICT(url) DO UPDATE SET run_id = excluded.run_id",
+    def owe(self, url: str, run_id: str, now: str, reason: str) -> bool:
+        """Record that ``url`` is requested and not settled yet; an owed URL keeps its history.
+        Returns whether the row is new."""
+        db = self.store.db
+        self.store.pending += 1
+        added = db.execute(
+            "INSERT OR IGNORE INTO owed (url, reason, attempts, first_owed_at, next_attempt_at, "
+            "run_id) VALUES (?, ?, 0, ?, ?, ?)",
             (url, reason, now, now, run_id),
-        )
+        ).rowcount
+        if not added:
+            db.execute("UPDATE owed SET run_id = ? WHERE url = ?", (run_id, url))
+        return bool(added)
+
+    def forget(self, url: str) -> None:
+        """Take back a row :meth:`owe` just added (its request was not scheduled after all)."""
+        self.store.db.execute("DELETE FROM owed WHERE url = ? AND attempts = 0", (url,))
         self.store.pending += 1
 
     def settle(self, urls: Iterable[str], run_id: str) -> int:
