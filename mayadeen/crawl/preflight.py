@@ -21,6 +21,7 @@ from mayadeen.site.urls import site_root
 from mayadeen.store import SchemaError, Store, store_path
 from mayadeen.store.files import DataDirError, DataDirLock, refuse_symlink
 from mayadeen.store.ledger import Ledger
+from mayadeen.store.schema import ensure_schema
 
 logger = logging.getLogger(__name__)
 
@@ -121,23 +122,38 @@ def store_problem(path: Path, error: sqlite3.DatabaseError) -> str:
 
 def foreign_wal(path: Path, wal: Path) -> str | None:
     """Why replaying ``wal`` into the store at ``path`` would not give the store's own next state
-    (its schema or version would change, or the result is damaged), or None."""
+    (tables this store never has, another schema version, a damaged result), or None."""
     with tempfile.TemporaryDirectory(dir=path.parent) as scratch:
         alone, replayed = Path(scratch) / "alone.sqlite", Path(scratch) / "replayed.sqlite"
         shutil.copyfile(path, alone)
         shutil.copyfile(path, replayed)
         shutil.copyfile(wal, replayed.with_name(replayed.name + "-wal"))
         try:
-            before, after = _shape(alone), _shape(replayed)
+            after = _shape(replayed)
         except sqlite3.DatabaseError as error:
             return f"replayed, the store cannot be read: {error}"
-    if after[0] != before[0]:
-        return "it would change the store's tables"
-    if after[1] != before[1]:
+        try:
+            before: tuple[list[str], int, bool] | None = _shape(alone)
+        except sqlite3.DatabaseError:  # stopped mid-checkpoint: only its log makes it whole
+            before = None
+    expected = set(store_tables()) | set(before[0] if before else ())
+    if strange := sorted(set(after[0]) - expected):
+        return f"it would add tables this store does not have: {', '.join(strange[:3])}"
+    if before is not None and after[1] != before[1]:
         return f"it would change the store's schema version from {before[1]} to {after[1]}"
     if not after[2]:
         return "replayed, the store fails its integrity check"
     return None
+
+
+def store_tables() -> list[str]:
+    """The tables and indexes of a store made by this version."""
+    db = sqlite3.connect(":memory:")
+    try:
+        ensure_schema(db)
+        return [row[0] for row in db.execute("SELECT name FROM sqlite_master")]
+    finally:
+        db.close()
 
 
 def _shape(path: Path) -> tuple[list[str], int, bool]:
