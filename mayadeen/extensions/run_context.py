@@ -130,6 +130,11 @@ class RunContext:
         self._quarantine: IO[str] | None = None
         self._verdicts: dict[str | None, Verdict] = {}
         """URL → the store's verdict, until the feeds have taken the item."""
+        self.captures: dict[str, int] = {}
+        """URL → the archived capture its page was read from (``mayadeen.archive``), until
+        its article is stored."""
+        self.archive_files: dict[str, int] = {}
+        """The archive files this run wrote (paths) → their bytes, for the manifest."""
 
     @classmethod
     def of(cls, crawler: Crawler) -> "RunContext":
@@ -180,6 +185,11 @@ class RunContext:
             "feed": feeds[0],
             "quarantine": str(self.quarantine_path),
             "feeds": feeds,
+            **(
+                {"archive": [{"file": f, "bytes": n} for f, n in self.archive_files.items()]}
+                if self.archive_files
+                else {}
+            ),
         }
 
     @property
@@ -245,11 +255,20 @@ class RunContext:
     def store_article(self, item: ArticleItem) -> Verdict:
         """Write an article to the store; returns and keeps the store's verdict on it."""
         verdict = self.store.put(item, self.clock.now())
+        if (capture := self.captures.pop(item.url or "", None)) is not None:
+            self.store.set_capture(item.url or "", capture)
         self._commit_if_due()
         self.counts[f"items_{verdict}"] += 1
         self.stats.inc_value(f"mayadeen/items/{verdict}")
         self._verdicts[item.url] = verdict
         return verdict
+
+    def captured(self, url: str, capture_id: int) -> None:
+        """The archive indexed a capture of ``url`` (through ``store.db``): committed with the
+        run's batches, and named by the article stored from it."""
+        self.captures[url] = capture_id
+        self.store.pending += 1
+        self._commit_if_due()
 
     def verdict(self, item: Any) -> Verdict | None:
         """The store's verdict on an item on its way to the feeds (None: not stored)."""
