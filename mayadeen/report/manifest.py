@@ -52,6 +52,8 @@ def build(
         "pages": figures.pages(stats),
         "discovery": figures.nested(figures.under(stats, "mayadeen/discovery/")),
         "fields": figures.fields(stats),
+        "archive": figures.under(stats, "mayadeen/archive/"),
+        "reextract": figures.nested(figures.under(stats, "mayadeen/reextract/")),
         "blocks": figures.counter(stats, "mayadeen/blocks/total"),
         "errors": figures.counter(stats, "log_count/ERROR"),
         "warnings": figures.counter(stats, "log_count/WARNING"),
