@@ -26,7 +26,9 @@ class Changes:
     articles_changed: int = 0
     articles_new: int = 0
 
-    def add(self, url: str, before: Mapping[str, Any] | None, after: Mapping[str, Any]) -> list[str]:
+    def add(
+        self, url: str, before: Mapping[str, Any] | None, after: Mapping[str, Any]
+    ) -> list[str]:
         """Compare an article's stored values (None: not stored) with its re-extracted ones;
         returns the fields that changed.
 
@@ -54,10 +56,10 @@ class Changes:
         its examples, most changed fields first."""
         lines = []
         for name, entry in sorted(self.fields.items(), key=lambda kv: (-kv[1].changed, kv[0])):
-            lines.append(
-                f"{name}: {entry.changed:,} changed ({entry.were_null:,} were null)"
+            lines.append(f"{name}: {entry.changed:,} changed ({entry.were_null:,} were null)")
+            lines.extend(
+                f"  {url}: {_short(old)} → {_short(new)}" for url, old, new in entry.examples
             )
-            lines.extend(f"  {url}: {_short(old)} → {_short(new)}" for url, old, new in entry.examples)
         return lines
 
     def stats(self) -> Iterable[tuple[str, int]]:
@@ -71,8 +73,8 @@ class Changes:
 def _short(value: Any, limit: int = 80) -> str:
     """A value as the report shows it, cut at ``limit`` characters.
 
-    >>> _short("x" * 100)[-5:]
-    "xx…'"
+    >>> len(_short("x" * 100)), _short("x" * 100)[-3:]
+    (80, "x…'")
     """
     text = repr(value)
     return text if len(text) <= limit else text[: limit - 2] + "…" + text[-1]

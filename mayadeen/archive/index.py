@@ -6,11 +6,16 @@ One row per archived response or revisit record: the URL, when it was captured, 
 article's ``capture_id`` names the capture it was extracted from.
 """
 
+import json
 import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from mayadeen.archive.warc import Original, Written
+from mayadeen.store import Store
+from mayadeen.store.rows import item_dict
+from mayadeen.store.schema import COLUMNS
 
 
 @dataclass(frozen=True)
@@ -73,8 +78,6 @@ def latest_captures(
         parameters.append(since)
     if urls is not None:
         conditions.append("url IN (SELECT value FROM json_each(?))")
-        import json
-
         parameters.append(json.dumps(urls))
     where = f"WHERE {' AND '.join(conditions)}" if conditions else ""
     query = f"""
@@ -96,3 +99,17 @@ def capture_path(archive_dir: Path, file: str) -> Path:
     """An indexed file's path: names are under the archive directory, foreign WARCs absolute."""
     path = Path(file)
     return path if path.is_absolute() else archive_dir / path
+
+
+def connection(store: Store) -> sqlite3.Connection | None:
+    """A read-only store's connection, None while the store does not exist."""
+    try:
+        return store.db
+    except RuntimeError:
+        return None
+
+
+def stored_article(db: sqlite3.Connection, url: str) -> dict[str, Any] | None:
+    """The stored article at ``url`` as the item's dict (None: not stored)."""
+    row = db.execute(f"SELECT {COLUMNS} FROM articles WHERE url = ?", (url,)).fetchone()
+    return item_dict(row) if row else None

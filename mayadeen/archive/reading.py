@@ -16,8 +16,8 @@ from warcio.exceptions import ArchiveLoadFailed
 
 logger = logging.getLogger(__name__)
 
-TORN = (ArchiveLoadFailed, zlib.error, EOFError, OSError, ValueError)
-"""What warcio raises on a record cut short."""
+TORN = (ArchiveLoadFailed, zlib.error, EOFError, OSError, ValueError, AttributeError, TypeError)
+"""What warcio raises on a record cut short (a header block cut off leaves it ``None`` values)."""
 
 
 @dataclass(frozen=True)
@@ -45,7 +45,9 @@ class Page:
     captured_at: str
 
 
-def scan(path: Path, record_types: frozenset[str] = frozenset({"response", "revisit"})) -> Iterator[RecordRef]:
+def scan(
+    path: Path, record_types: frozenset[str] = frozenset({"response", "revisit"})
+) -> Iterator[RecordRef]:
     """The ``record_types`` records of ``path`` in file order; a torn tail is skipped."""
     with path.open("rb") as stream:
         records = ArchiveIterator(stream)
@@ -61,6 +63,8 @@ def scan(path: Path, record_types: frozenset[str] = frozenset({"response", "revi
                 digest = headers.get_header("WARC-Payload-Digest")
                 offset = records.get_record_offset()
                 records.read_to_end(record)
+                if not _whole(record):
+                    raise EOFError("the record ends before its Content-Length")
                 yield RecordRef(
                     path,
                     offset,
@@ -72,7 +76,9 @@ def scan(path: Path, record_types: frozenset[str] = frozenset({"response", "revi
                     int(status) if status and str(status).isdigit() else None,
                 )
         except TORN as error:
-            logger.warning("%s: a torn record at the end (%s); the records before it are read", path, error)
+            logger.warning(
+                "%s: a torn record at the end (%s); the records before it are read", path, error
+            )
 
 
 def read_page(path: Path, offset: int) -> Page | None:
@@ -83,10 +89,17 @@ def read_page(path: Path, offset: int) -> Page | None:
             record = next(iter(ArchiveIterator(stream)), None)
             if record is None or record.rec_type != "response" or record.http_headers is None:
                 return None
-            return _page(record)
+            page = _page(record)
+            return page if _whole(record) else None
         except TORN as error:
             logger.warning("%s at %d: not a whole record (%s)", path, offset, error)
             return None
+
+
+def _whole(record: Any) -> bool:
+    """Whether the record's block was read to its ``Content-Length`` (a gzip member cut short
+    decompresses without an error, to fewer bytes)."""
+    return getattr(record.raw_stream, "limit", 0) == 0
 
 
 def _page(record: Any) -> Page:

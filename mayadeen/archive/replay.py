@@ -26,7 +26,13 @@ from scrapy.http import HtmlResponse
 from scrapy.utils.defer import deferred_from_coro
 
 from mayadeen.archive.changes import Changes
-from mayadeen.archive.index import add_capture, capture_path, latest_captures
+from mayadeen.archive.index import (
+    add_capture,
+    capture_path,
+    connection,
+    latest_captures,
+    stored_article,
+)
 from mayadeen.archive.reading import Page, read_page, scan
 from mayadeen.archive.warc import Written
 from mayadeen.extensions.run_context import RunContext, data_dir
@@ -36,7 +42,6 @@ from mayadeen.site.urls import canonical_url, is_article_url, site_root
 from mayadeen.site.validity import problems
 from mayadeen.store import Store, store_path
 from mayadeen.store.rows import as_dict, item_dict, item_values
-from mayadeen.store.schema import COLUMNS
 
 logger = logging.getLogger(__name__)
 
@@ -107,9 +112,8 @@ class ReplaySpider(scrapy.Spider):
             return self._foreign()
         directory = data_dir(self.settings) / "archive"
         with Store.open(store_path(data_dir(self.settings)), readonly=True) as store:
-            if store._db is None:
-                return []
-            captures = latest_captures(store.db, self.since, self.urls)
+            db = connection(store)
+            captures = latest_captures(db, self.since, self.urls) if db else []
         return [
             Source(capture_path(directory, c.file), c.offset, c.url, c.captured_at, c.id)
             for c in captures
@@ -122,7 +126,7 @@ class ReplaySpider(scrapy.Spider):
         for path in self.warcs:
             for record in scan(path.resolve(), frozenset({"response"})):
                 url = canonical_url(record.url, self.root)
-                if url is None or not is_article_url(url) or record.status != 200:  # noqa: PLR2004
+                if url is None or not is_article_url(url) or record.status != 200:
                     self.stat("foreign/skipped")
                     continue
                 if (wanted is not None and url not in wanted) or (
@@ -182,7 +186,11 @@ class ReplaySpider(scrapy.Spider):
     def _index(self, context: RunContext, source: Source) -> int:
         """Index a foreign WARC's record in ``captures`` (by its absolute path)."""
         written = Written(
-            str(source.path), source.offset, source.length, source.captured_at, source.digest,
+            str(source.path),
+            source.offset,
+            source.length,
+            source.captured_at,
+            source.digest,
             "response",
         )
         capture = add_capture(context.store.db, source.url, written, context.run_id, False)
@@ -190,12 +198,8 @@ class ReplaySpider(scrapy.Spider):
         return capture
 
     def _stored(self, url: str) -> dict[str, Any] | None:
-        if self._reader is None or self._reader._db is None:
-            return None
-        row = self._reader.db.execute(
-            f"SELECT {COLUMNS} FROM articles WHERE url = ?", (url,)
-        ).fetchone()
-        return item_dict(row) if row else None
+        db = connection(self._reader) if self._reader is not None else None
+        return stored_article(db, url) if db else None
 
     def _dry(self, item: ArticleItem) -> None:
         if problems(as_dict(item), self.root):

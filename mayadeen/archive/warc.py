@@ -115,7 +115,8 @@ class ArchiveWriter:
     def _write(self, records: list[Any]) -> int:
         """Write ``records`` whole, flushed; returns where the first began. On an error the
         file is cut back to that point (nothing half-written stays) and the error raised."""
-        assert self._file is not None and self._writer is not None
+        assert self._file is not None
+        assert self._writer is not None
         start = self._file.tell()
         try:
             for record in records:
@@ -139,7 +140,11 @@ class ArchiveWriter:
             headers[RENDERED_HEADER] = exchange.rendered_by
         http = StatusAndHeaders(
             status_line(exchange.status),
-            [(k, v) for k, v in exchange.response_headers if k.lower().encode() not in DROPPED_HEADERS],
+            [
+                (k, v)
+                for k, v in exchange.response_headers
+                if k.lower().encode() not in DROPPED_HEADERS
+            ],
             protocol=exchange.protocol,
         )
         if original is not None:

@@ -84,10 +84,13 @@ class Command(ScrapyCommand):
             raise UsageError(f"unexpected arguments: {' '.join(args)}", print_help=False)
         for path in opts.warcs or ():
             if not Path(path).is_file():
-                print(f"reextract: {path}: no such file (give WARC files to --from)", file=sys.stderr)
+                print(
+                    f"reextract: {path}: no such file (give WARC files to --from)", file=sys.stderr
+                )
                 self.exitcode = 2
                 return
-        assert self.settings is not None and self.crawler_process is not None
+        assert self.settings is not None
+        assert self.crawler_process is not None
         if opts.dry_run:
             for name, value in DRY_RUN_OFF.items():
                 self.settings.set(name, value, "cmdline")
