@@ -9,7 +9,7 @@ import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from warcio.archiveiterator import ArchiveIterator
 from warcio.exceptions import ArchiveLoadFailed
@@ -83,7 +83,22 @@ def scan(
 
 def read_page(path: Path, offset: int) -> Page | None:
     """The response record at ``offset`` of ``path`` (None when it is not a whole response)."""
-    with path.open("rb") as stream:
+    with Pages() as pages:
+        return pages.read(path, offset)
+
+
+class Pages:
+    """Reads response records by file and offset, keeping the files open between reads (the
+    captures of a re-extraction come in file order)."""
+
+    def __init__(self) -> None:
+        self._files: dict[Path, BinaryIO] = {}
+
+    def read(self, path: Path, offset: int) -> Page | None:
+        stream = self._files.get(path)
+        if stream is None:
+            self.close()  # one file at a time: captures come in file order
+            stream = self._files[path] = path.open("rb")
         stream.seek(offset)
         try:
             record = next(iter(ArchiveIterator(stream)), None)
@@ -94,6 +109,17 @@ def read_page(path: Path, offset: int) -> Page | None:
         except TORN as error:
             logger.warning("%s at %d: not a whole record (%s)", path, offset, error)
             return None
+
+    def close(self) -> None:
+        for stream in self._files.values():
+            stream.close()
+        self._files.clear()
+
+    def __enter__(self) -> "Pages":
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
 
 
 def _whole(record: Any) -> bool:

@@ -33,7 +33,7 @@ from mayadeen.archive.index import (
     latest_captures,
     stored_article,
 )
-from mayadeen.archive.reading import Page, read_page, scan
+from mayadeen.archive.reading import Page, Pages, scan
 from mayadeen.archive.warc import Written
 from mayadeen.extensions.run_context import RunContext, data_dir
 from mayadeen.items import ArticleItem
@@ -86,6 +86,7 @@ class ReplaySpider(scrapy.Spider):
         """Archived pages of another site root than ``MAYADEEN_BASE_URL``: skipped."""
         self._before: dict[str, dict[str, Any] | None] = {}
         self._reader: Store | None = None
+        self._pages = Pages()
         self._closing = False
 
     @classmethod
@@ -168,7 +169,7 @@ class ReplaySpider(scrapy.Spider):
             self.stat("offsite")
             self.offsite += 1
             return
-        page = read_page(source.path, source.offset)
+        page = self._pages.read(source.path, source.offset)
         if page is None:
             self.stat("unreadable")
             return
@@ -229,6 +230,7 @@ class ReplaySpider(scrapy.Spider):
             raise DontCloseSpider
 
     def closed_reader(self, spider: scrapy.Spider) -> None:
+        self._pages.close()
         if self._reader is not None:
             self._reader.close()
 
