@@ -287,3 +287,20 @@ def test_reextract_from_reads_a_warc_written_by_wget(
     assert sorted(url for url, _ in rows) == sorted(urls)
     assert {file for _, file in rows} == {str(warc)}
     assert not (data / "archive").exists(), "nothing fetched, nothing archived"
+
+
+def test_an_archive_that_cannot_be_written_stops_the_crawl_with_one_clear_error(
+    tiny_site: GeneratedSite, tmp_path: Path
+) -> None:
+    (tmp_path / "archive").write_text("not a directory: writes fail as on a full disk")
+    paths = ",".join(a.entry.path for a in tiny_site.articles_by_index[:3])
+    with LoopbackServer(tiny_site) as server:
+        done = crawl(server.root, tmp_path, "-a", f"urls={paths}")
+    assert done.returncode == 1
+    assert "Traceback" not in done.stderr
+    errors = [line for line in done.stderr.splitlines() if "ERROR: archive:" in line]
+    assert len(errors) == 1, errors
+    assert "MAYADEEN_ARCHIVE=off" in errors[0]
+    with sqlite3.connect(tmp_path / "articles.sqlite") as db:
+        assert db.execute("SELECT close_reason FROM runs").fetchall() == [("archive_unavailable",)]
+        assert db.execute("PRAGMA integrity_check").fetchone() == ("ok",)

@@ -14,13 +14,17 @@ import logging
 import sys
 from datetime import date
 from pathlib import Path
+from typing import NamedTuple
 
 from scrapy.commands import ScrapyCommand
 from scrapy.exceptions import UsageError
+from scrapy.settings import BaseSettings
 
+from mayadeen.archive.index import connection
 from mayadeen.archive.replay import ReplaySpider
-from mayadeen.extensions.run_context import RunContext
+from mayadeen.extensions.run_context import RunContext, data_dir
 from mayadeen.report.outcome import failure_reason
+from mayadeen.store import Store, store_path
 
 logger = logging.getLogger(__name__)
 
@@ -50,6 +54,23 @@ def _urls(values: list[str] | None) -> list[str] | None:
     if values is None:
         return None
     return [url.strip() for value in values for url in value.split(",") if url.strip()]
+
+
+class Archived(NamedTuple):
+    path: Path
+    captures: int
+
+    def __bool__(self) -> bool:
+        return self.captures > 0
+
+
+def captures_in(settings: BaseSettings) -> Archived:
+    """How many captures the store of ``MAYADEEN_DATA_DIR`` indexes."""
+    path = store_path(data_dir(settings))
+    with Store.open(path, readonly=True) as store:
+        db = connection(store)
+        (count,) = db.execute("SELECT count(*) FROM captures").fetchone() if db else (0,)
+    return Archived(path, count)
 
 
 class Command(ScrapyCommand):
@@ -91,6 +112,14 @@ class Command(ScrapyCommand):
                 return
         assert self.settings is not None
         assert self.crawler_process is not None
+        if not opts.warcs and not (archived := captures_in(self.settings)):
+            print(
+                f"reextract: nothing archived in {archived.path}: crawl first (with "
+                "MAYADEEN_ARCHIVE on), or read WARC files with --from",
+                file=sys.stderr,
+            )
+            self.exitcode = 1
+            return
         if opts.dry_run:
             for name, value in DRY_RUN_OFF.items():
                 self.settings.set(name, value, "cmdline")

@@ -22,7 +22,7 @@ from scrapy.utils.defer import deferred_from_coro
 from mayadeen.archive.index import add_capture, unchanged_original
 from mayadeen.archive.warc import ArchiveWriter, Exchange, payload_digest, software
 from mayadeen.extensions.run_context import RunContext
-from mayadeen.site.urls import is_article_url
+from mayadeen.site.urls import canonical_url, is_article_url, site_root
 
 logger = logging.getLogger(__name__)
 
@@ -71,6 +71,7 @@ class ArchiveMiddleware:
         self.enabled = archive_enabled(settings)
         self.discovery = settings.getbool("MAYADEEN_ARCHIVE_DISCOVERY")
         self.max_bytes = settings.getint("MAYADEEN_ARCHIVE_MAX_BYTES")
+        self.root = site_root(settings["MAYADEEN_BASE_URL"])
         self.info = {
             "software": software(),
             "format": "WARC File Format 1.1",
@@ -122,7 +123,8 @@ class ArchiveMiddleware:
             {str(self.writer.directory / name): size for name, size in self.writer.sizes.items()}
         )
         capture = add_capture(db, response.url, written, context.run_id, rendered is not None)
-        context.captured(response.url, capture)
+        # By the canonical URL, as the article extracted from the page is stored under it.
+        context.captured(canonical_url(response.url, self.root) or response.url, capture)
         stats = context.stats
         stats.inc_value(f"mayadeen/archive/{written.record_type}")
         stats.inc_value("mayadeen/archive/bytes", written.length)
