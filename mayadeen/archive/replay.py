@@ -15,6 +15,7 @@ import logging
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import cached_property
 from pathlib import Path
 from typing import Any, Final, Self
 
@@ -98,7 +99,7 @@ class ReplaySpider(scrapy.Spider):
         crawler.signals.connect(spider.closed_reader, signal=signals.spider_closed)
         return spider
 
-    @property
+    @cached_property
     def root(self) -> str:
         return site_root(self.settings.get("MAYADEEN_BASE_URL"))
 

@@ -12,9 +12,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from http import HTTPStatus
+from importlib.metadata import PackageNotFoundError, version
 from io import BytesIO
 from pathlib import Path
 from typing import IO, Any, Final
+from urllib.parse import urlsplit
 
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
@@ -211,16 +213,12 @@ def request_target(url: str) -> str:
     >>> request_target("http://h/news/x?a=1")
     '/news/x?a=1'
     """
-    from urllib.parse import urlsplit
-
     parts = urlsplit(url)
     return (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
 
 
 def software() -> str:
     """``mayadeen/<version> (warcio/<version>)`` for the warcinfo record."""
-    from importlib.metadata import PackageNotFoundError, version
-
     try:
         ours = version("mayadeen")
     except PackageNotFoundError:

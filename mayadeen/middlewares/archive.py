@@ -90,7 +90,7 @@ class ArchiveMiddleware:
         context = self.crawler.get_extension(RunContext)  # none for `scrapy canary`
         return context if context is not None and context.opened else None
 
-    def process_response(self, request: Request, response: Response, spider: Spider) -> Response:
+    def process_response(self, request: Request, response: Response) -> Response:
         if not self.enabled or not (self.discovery or is_article_url(response.url)):
             return response
         context = self._context()
