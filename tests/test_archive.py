@@ -122,6 +122,20 @@ def test_archive_off_writes_no_archive(tiny_site: GeneratedSite, tmp_path: Path)
     assert not (tmp_path / "archive").exists()
 
 
+def test_discovery_pages_are_archived_by_a_setting(
+    tiny_site: GeneratedSite, tmp_path: Path
+) -> None:
+    with LoopbackServer(tiny_site) as server:
+        crawled(server.root, tmp_path, "-s", "MAYADEEN_ARCHIVE_DISCOVERY=True")
+        answered = {r.path for r in server.requests}
+        root = server.root
+    with sqlite3.connect(tmp_path / "articles.sqlite") as db:
+        archived = {url.removeprefix(root) for (url,) in db.execute("SELECT url FROM captures")}
+    assert {"/", "/robots.txt"} <= archived
+    assert archived == answered
+    assert len(archived) > len(tiny_site.articles)
+
+
 def test_a_crawl_killed_midway_leaves_readable_files_and_the_next_run_completes(
     tmp_path: Path,
 ) -> None:
@@ -212,6 +226,13 @@ def test_a_fixed_rule_and_reextract_update_exactly_that_field_with_versions_and_
     assert f"image_caption: {n} changed ({n} were null)" in dry.stdout
     assert stored(db) == before, "a dry run leaves the store untouched"
     assert len(list((tmp_path / "runs").glob("*.json"))) == 1
+
+    one = sorted(captions)[0]
+    narrowed = reextract(root, tmp_path, "--dry-run", "--urls", one, env=env)
+    assert "1 archived pages read; 1 articles changed" in narrowed.stdout, narrowed.stdout
+    assert "image_caption: 1 changed (1 were null)" in narrowed.stdout
+    later = reextract(root, tmp_path, "--dry-run", "--since", "2999-01-01", env=env)
+    assert "0 archived pages read" in later.stdout, later.stdout
 
     done = reextract(root, tmp_path, env=env)
     assert done.returncode == 0, done.stderr[-3000:]
