@@ -139,7 +139,7 @@ def test_discovery_pages_are_archived_by_a_setting(
 def test_a_crawl_killed_midway_leaves_readable_files_and_the_next_run_completes(
     tmp_path: Path,
 ) -> None:
-    site = GeneratedSite(150, seed=5)
+    site = GeneratedSite(80, seed=5)
     with LoopbackServer(site) as server:
         arguments = crawl_arguments(server.root, "-s", "DOWNLOAD_DELAY=0.02")
         process = subprocess.Popen(
@@ -325,3 +325,13 @@ def test_an_archive_that_cannot_be_written_stops_the_crawl_with_one_clear_error(
     with sqlite3.connect(tmp_path / "articles.sqlite") as db:
         assert db.execute("SELECT close_reason FROM runs").fetchall() == [("archive_unavailable",)]
         assert db.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+
+
+def test_a_wrong_archive_setting_is_a_usage_error(tmp_path: Path) -> None:
+    done = run(
+        *crawl_arguments("http://127.0.0.1:9", "-s", "MAYADEEN_ARCHIVE=maybe"),
+        env={"MAYADEEN_DATA_DIR": str(tmp_path)},
+    )
+    assert done.returncode == 2
+    assert "MAYADEEN_ARCHIVE = 'maybe': use on or off" in done.stderr
+    assert "Traceback" not in done.stderr

@@ -9,6 +9,7 @@ from scrapy.commands.crawl import Command as ScrapyCrawlCommand
 from scrapy.exceptions import UsageError
 
 from mayadeen.crawl.arguments import ArgumentError, parse_arguments
+from mayadeen.middlewares.archive import archive_enabled
 from mayadeen.report.outcome import failure_reason
 
 logger = logging.getLogger(__name__)
@@ -23,6 +24,11 @@ class Command(ScrapyCrawlCommand):
         try:
             parse_arguments(**{k: v for k, v in opts.spargs.items() if k in CHECKED_ARGUMENTS})
         except ArgumentError as error:
+            raise UsageError(str(error), print_help=False) from None
+        assert self.settings is not None
+        try:
+            archive_enabled(self.settings)
+        except ValueError as error:
             raise UsageError(str(error), print_help=False) from None
         assert self.crawler_process is not None
         crawler = self._create_crawler(args[0])
