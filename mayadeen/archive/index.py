@@ -113,3 +113,12 @@ def stored_article(db: sqlite3.Connection, url: str) -> dict[str, Any] | None:
     """The stored article at ``url`` as the item's dict (None: not stored)."""
     row = db.execute(f"SELECT {COLUMNS} FROM articles WHERE url = ?", (url,)).fetchone()
     return item_dict(row) if row else None
+
+
+def superseded_article(db: sqlite3.Connection, url: str) -> dict[str, Any] | None:
+    """The latest version of the article at ``url`` that an update superseded."""
+    row = db.execute(
+        f"SELECT {COLUMNS} FROM article_versions WHERE url = ? ORDER BY version DESC LIMIT 1",
+        (url,),
+    ).fetchone()
+    return item_dict(row) if row else None

@@ -33,6 +33,7 @@ from mayadeen.archive.index import (
     connection,
     latest_captures,
     stored_article,
+    superseded_article,
 )
 from mayadeen.archive.reading import Page, Pages, scan
 from mayadeen.archive.warc import Written
@@ -85,7 +86,6 @@ class ReplaySpider(scrapy.Spider):
         self.invalid = 0
         self.offsite = 0
         """Archived pages of another site root than ``MAYADEEN_BASE_URL``: skipped."""
-        self._before: dict[str, dict[str, Any] | None] = {}
         self._reader: Store | None = None
         self._pages = Pages()
         self._closing = False
@@ -94,7 +94,6 @@ class ReplaySpider(scrapy.Spider):
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> Self:
         spider = super().from_crawler(crawler, *args, **kwargs)
         crawler.signals.connect(spider.item_stored, signal=signals.item_scraped)
-        crawler.signals.connect(spider.item_settled, signal=signals.item_dropped)
         crawler.signals.connect(spider.idle, signal=signals.spider_idle)
         crawler.signals.connect(spider.closed_reader, signal=signals.spider_closed)
         return spider
@@ -159,7 +158,6 @@ class ReplaySpider(scrapy.Spider):
                     self._dry(item)
                     continue
                 url = item.url or ""
-                self._before[url] = self._stored(url)
                 if (capture := source.capture_id) is None:
                     capture = self._index(context, source)
                 context.captures[url] = capture
@@ -213,13 +211,16 @@ class ReplaySpider(scrapy.Spider):
     # -- what became of each item --------------------------------------------------------------
 
     def item_stored(self, item: Any, **kwargs: Any) -> None:
+        """Count what the store made of a re-extracted article: for an updated one, compare
+        with the version it superseded (the store has just kept it in ``article_versions``)."""
+        context = RunContext.of(self.crawler)
+        verdict = context.verdict(item)  # kept until the feeds, connected after this, took it
         url = getattr(item, "url", None) or ""
-        if url in self._before:
-            before = self._before.pop(url)
-            self.changes.add(url, before, item_dict(item_values(item)))
-
-    def item_settled(self, item: Any, **kwargs: Any) -> None:
-        self._before.pop(getattr(item, "url", None) or "", None)
+        if verdict == "new":
+            self.changes.add(url, None, {})
+        elif verdict == "updated":
+            before = superseded_article(context.store.db, url)
+            self.changes.add(url, before or {}, item_dict(item_values(item)))
 
     def idle(self, spider: scrapy.Spider) -> None:
         """Everything read and stored: close with ``reextracted``."""
