@@ -255,7 +255,8 @@ class RunContext:
     def store_article(self, item: ArticleItem) -> Verdict:
         """Write an article to the store; returns and keeps the store's verdict on it."""
         verdict = self.store.put(item, self.clock.now())
-        if (capture := self.captures.pop(item.url or "", None)) is not None:
+        capture = self.captures.pop(item.url or "", None)
+        if capture is not None or verdict == "updated":  # new values from no capture: none
             self.store.set_capture(item.url or "", capture)
         self._commit_if_due()
         self.counts[f"items_{verdict}"] += 1

@@ -188,7 +188,7 @@ class Store:
         if tags := getattr(item, "tags", None) or json.loads(values[TAGS_POSITION]):
             self.db.execute(add_tags(len(tags)), [v for tag in tags for v in (tag, values[0])])
 
-    def set_capture(self, url: str, capture_id: int) -> None:
+    def set_capture(self, url: str, capture_id: int | None) -> None:
         """Name the archived capture a stored article's values were extracted from."""
         self.db.execute("UPDATE articles SET capture_id = ? WHERE url = ?", (capture_id, url))
 
