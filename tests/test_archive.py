@@ -141,7 +141,7 @@ def test_a_crawl_killed_midway_leaves_readable_files_and_the_next_run_completes(
 ) -> None:
     site = GeneratedSite(80, seed=5)
     with LoopbackServer(site) as server:
-        arguments = crawl_arguments(server.root, "-s", "DOWNLOAD_DELAY=0.02")
+        arguments = crawl_arguments(server.root, "-s", "DOWNLOAD_DELAY=0.05")
         process = subprocess.Popen(
             [sys.executable, "-m", *arguments],
             cwd=ROOT,
@@ -157,6 +157,8 @@ def test_a_crawl_killed_midway_leaves_readable_files_and_the_next_run_completes(
             time.sleep(0.05)
         process.send_signal(signal.SIGKILL)
         process.wait()
+        with sqlite3.connect(tmp_path / "articles.sqlite") as db:
+            assert db.execute("SELECT close_reason FROM runs").fetchall() == [(None,)], "midway"
         (killed,) = warc_files(tmp_path)
         read = list(scan(killed))
         assert read, "the records written before the kill are read"
