@@ -163,3 +163,17 @@ def test_a_version_1_store_gets_the_archive_index(tmp_path: Path) -> None:
         store.db.execute("SELECT id, warc_file, offset, length FROM captures")
         store.db.execute("SELECT capture_id FROM articles")
         store.db.execute("SELECT capture_id FROM article_versions")
+
+
+def test_an_error_page_is_archived_but_the_last_good_capture_is_reextracted(
+    tmp_path: Path,
+) -> None:
+    with Store.open(tmp_path / "articles.sqlite") as store:
+        archive = writer(tmp_path / "archive")
+        good = archive.write(exchange(page_bytes(3)))
+        good_id = add_capture(store.db, URL, good, "r1", False)
+        error = Exchange(URL, "GET", [], 503, [("Content-Type", "text/html")], b"busy")
+        add_capture(store.db, URL, archive.write(error), "r2", False)
+        archive.close()
+        (capture,) = latest_captures(store.db)
+        assert (capture.id, capture.offset) == (good_id, good.offset)

@@ -34,7 +34,7 @@ def add_capture(
     """Index a written record; returns its capture id."""
     cursor = db.execute(
         "INSERT INTO captures (url, captured_at, warc_file, offset, length, payload_digest, "
-        "record_type, rendered, run_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        "record_type, status, rendered, run_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         (
             url,
             written.captured_at,
@@ -43,6 +43,7 @@ def add_capture(
             written.length,
             written.payload_digest,
             written.record_type,
+            written.status,
             int(rendered),
             run_id,
         ),
@@ -70,16 +71,17 @@ def unchanged_original(db: sqlite3.Connection, url: str, digest: str) -> Origina
 def latest_captures(
     db: sqlite3.Connection, since: str | None = None, urls: list[str] | None = None
 ) -> list[Capture]:
-    """The latest capture of each URL (captured at or after ``since``; only ``urls``), with a
-    revisit resolved to the response record holding its payload; in file order, for reading."""
-    conditions, parameters = [], []
+    """The latest capture of each URL with status 200 (captured at or after ``since``; only
+    ``urls``), with a revisit resolved to the response record holding its payload; in file order,
+    for reading. An error page (a 503, a block) is archived too, but never re-extracted."""
+    conditions, parameters = ["status = 200"], []
     if since:
         conditions.append("captured_at >= ?")
         parameters.append(since)
     if urls is not None:
         conditions.append("url IN (SELECT value FROM json_each(?))")
         parameters.append(json.dumps(urls))
-    where = f"WHERE {' AND '.join(conditions)}" if conditions else ""
+    where = f"WHERE {' AND '.join(conditions)}"
     query = f"""
         WITH latest AS (
           SELECT url, max(id) AS id FROM captures {where} GROUP BY url

@@ -192,6 +192,7 @@ class ReplaySpider(scrapy.Spider):
             source.captured_at,
             source.digest,
             "response",
+            200,
         )
         capture = add_capture(context.store.db, source.url, written, context.run_id, False)
         context.captured(source.url, capture)

@@ -72,6 +72,7 @@ class Written:
     captured_at: str
     payload_digest: str
     record_type: str
+    status: int | None = None
 
 
 @dataclass(frozen=True)
@@ -184,7 +185,7 @@ class ArchiveWriter:
         offset = self._write([record])
         length = self._file.tell() - offset
         self._write([request])
-        return Written(self._name, offset, length, date, digest, kind)
+        return Written(self._name, offset, length, date, digest, kind, exchange.status)
 
     def close(self) -> None:
         if self._file is not None:

@@ -178,6 +178,7 @@ CAPTURES: Final = (
   length INTEGER NOT NULL,
   payload_digest TEXT NOT NULL,
   record_type TEXT NOT NULL,
+  status INTEGER,
   rendered INTEGER NOT NULL DEFAULT 0,
   run_id TEXT
 )""",
