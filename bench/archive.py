@@ -9,16 +9,27 @@
    per-run feeds), once again with nothing changed; pages/s from Scrapy's elapsed time and per
    CPU second of the process (target >= 1,000 on one core).
 
-Usage: ``python bench/archive.py [ARTICLES] [ROUNDS]`` (default 10000 2). Asserts nothing.
+Usage: ``python bench/archive.py [ARTICLES] [ROUNDS]`` (default 10000 2). With
+``--reextract-only`` instead of ROUNDS, no crawl: the archive of the generated site is written
+directly (``ArchiveWriter``, live-site URLs) and only step 2 runs. Asserts nothing.
 """
 
+import os
 import shutil
 import sqlite3
+import subprocess
 import sys
 import tempfile
+import time
 from pathlib import Path
 
-from harness import Crawl, articles_crawl, load, run_crawl, serving
+from harness import ROOT, SCRAPY, Crawl, articles_crawl, load, run_crawl, serving
+
+from mayadeen.archive.index import add_capture
+from mayadeen.archive.warc import ArchiveWriter, Exchange
+from mayadeen.loopback import GeneratedSite
+from mayadeen.site.urls import LIVE_ROOT
+from mayadeen.store import Store
 
 
 def archive_bytes(data_dir: Path) -> int:
@@ -29,8 +40,55 @@ def per_page_ms(crawl: Crawl) -> float:
     return 1000 * crawl.cpu / crawl.pages if crawl.pages else 0.0
 
 
+def write_archive(articles: int, data_dir: Path) -> None:
+    """The generated site's article pages archived and indexed as a crawl would (no crawl)."""
+    site = GeneratedSite(articles, seed=1)
+    with Store.open(data_dir / "articles.sqlite") as store:
+        archive = ArchiveWriter(data_dir / "archive", "bench", 1 << 30, {"software": "bench"})
+        for article in site.articles_by_index:
+            page = site.get(article.entry.path)
+            assert page is not None
+            url = LIVE_ROOT + article.entry.path
+            headers = [("Content-Type", page.content_type)]
+            exchange = Exchange(url, "GET", [], page.status, headers, page.body)
+            add_capture(store.db, url, archive.write(exchange), "bench", False)
+        archive.close()
+
+
+def reextract_only(articles: int) -> None:
+    print(f"reextract benchmark: {articles} archived pages, no crawl ({load()})")
+    with tempfile.TemporaryDirectory() as scratch:
+        data_dir = Path(scratch)
+        write_archive(articles, data_dir)
+        env = {**os.environ, "MAYADEEN_DATA_DIR": str(data_dir)}
+        for label in ("into an empty store", "again, nothing changed"):
+            started = time.perf_counter()
+            process = subprocess.Popen(
+                [*SCRAPY, "reextract", "-s", "LOG_LEVEL=WARNING"],
+                cwd=ROOT,
+                env=env,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.DEVNULL,
+                text=True,
+            )
+            assert process.stdout is not None
+            summary = process.stdout.readline().strip()
+            process.stdout.read()
+            _, _, usage = os.wait4(process.pid, 0)
+            wall = time.perf_counter() - started
+            cpu = usage.ru_utime + usage.ru_stime
+            print(
+                f"reextract {label}: {articles} pages, wall {wall:.1f} s = {articles / wall:,.0f}"
+                f" pages/s; CPU {cpu:.1f} s = {articles / cpu:,.0f} pages per CPU s (start-up"
+                f" included); {summary}"
+            )
+
+
 def main() -> None:
     articles = int(sys.argv[1]) if len(sys.argv) > 1 else 10_000
+    if "--reextract-only" in sys.argv:
+        reextract_only(articles)
+        return
     rounds = int(sys.argv[2]) if len(sys.argv) > 2 else 2
     print(f"archive benchmark: {articles} articles, {rounds} rounds ({load()})")
     with tempfile.TemporaryDirectory() as scratch, serving(articles) as server:
