@@ -98,6 +98,8 @@ DOWNLOADER_MIDDLEWARES = {
     # A graceful stop (SIGTERM, Ctrl-C once) drops requests still waiting behind a download
     # delay instead of sending them at the slot's pace first.
     "mayadeen.middlewares.shutdown.ShutdownMiddleware": 10,
+    # Sees each response before decompression (590): the bytes as received (docs/archive.md).
+    "mayadeen.middlewares.archive.ArchiveMiddleware": 595,
 }
 # Applies MAYADEEN_CONTACT to the User-Agent and MAYADEEN_BROWSER, command-line values included.
 ADDONS = {
@@ -166,3 +168,12 @@ MAYADEEN_REDIS_URL = os.environ.get("MAYADEEN_REDIS_URL", "")
 # Names the shared crawl when several different ones use one Redis (e.g. a backfill beside the
 # daily crawl); workers of one crawl use the same name. Keys: mayadeen:articles[:JOB]:*.
 MAYADEEN_REDIS_JOB = os.environ.get("MAYADEEN_REDIS_JOB", "")
+
+# -- The archive (docs/archive.md) ---------------------------------------------------------------
+# Every article page received is kept as WARC records under <MAYADEEN_DATA_DIR>/archive/, for
+# `scrapy reextract`: "on" or "off"; the environment variable of the same name wins.
+MAYADEEN_ARCHIVE = os.environ.get("MAYADEEN_ARCHIVE", "on")
+# A run's archive file is closed and the next one begun once it passes this many bytes.
+MAYADEEN_ARCHIVE_MAX_BYTES = 1024**3
+# Discovery pages (home, listings, sitemaps, RSS, robots.txt) are archived too when true.
+MAYADEEN_ARCHIVE_DISCOVERY = False

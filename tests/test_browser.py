@@ -6,11 +6,14 @@ Without Chromium these tests skip on a developer machine but fail under CI (``CI
 """
 
 import os
+import sqlite3
 from pathlib import Path
 
 import pytest
+from warcio.archiveiterator import ArchiveIterator
 
 from mayadeen.addons import CHROMIUM
+from mayadeen.archive.warc import RENDERED_HEADER
 from mayadeen.loopback import GeneratedSite, LoopbackServer
 from tests.conftest import stat
 from tests.test_access_faults import Run, articles, assert_item
@@ -84,3 +87,16 @@ def test_always_renders_pages_in_the_browser_but_not_robots_txt(
     assert stat(run.log, "playwright/request_count/resource_type/document") == 1
     assert stat(run.log, "robotstxt/response_status_count/200") == 1
     assert "scrapy-playwright" in run.log
+    (warc,) = (tmp_path / "archive").glob("*.warc.gz")
+    with warc.open("rb") as stream:
+        marks = [
+            record.rec_headers.get_header(RENDERED_HEADER)
+            for record in ArchiveIterator(stream)
+            if record.rec_type == "response"
+        ]
+    assert marks == ["chromium"], "archived as what the browser returned, marked so"
+    with sqlite3.connect(tmp_path / "articles.sqlite") as db:
+        rendered = db.execute(
+            "SELECT c.rendered FROM articles a JOIN captures c ON c.id = a.capture_id"
+        ).fetchall()
+    assert rendered == [(1,)]

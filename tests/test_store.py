@@ -49,6 +49,7 @@ def test_schema_follows_the_item(path: Path) -> None:
         "last_seen_at",
         "changed_at",
         "version",
+        "capture_id",
     ]
 
 

@@ -12,6 +12,7 @@ from scrapy.exceptions import UsageError
 
 from mayadeen.crawl.arguments import ArgumentError, parse_arguments
 from mayadeen.crawl.preflight import OtherSiteError, preflight
+from mayadeen.middlewares.archive import archive_enabled
 from mayadeen.report.outcome import failure_reason
 from mayadeen.store.files import DataDirError
 
@@ -28,9 +29,13 @@ class Command(ScrapyCrawlCommand):
             parse_arguments(**{k: v for k, v in opts.spargs.items() if k in CHECKED_ARGUMENTS})
         except ArgumentError as error:
             raise UsageError(str(error), print_help=False) from None
+        assert self.settings is not None
+        try:
+            archive_enabled(self.settings)
+        except ValueError as error:
+            raise UsageError(str(error), print_help=False) from None
         assert self.crawler_process is not None
         try:
-            assert self.settings is not None
             lock = preflight(self.settings)
         except OtherSiteError as error:
             raise UsageError(str(error), print_help=False) from None

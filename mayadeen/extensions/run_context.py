@@ -90,6 +90,11 @@ class RunContext:
         """URL → the store's verdict, until the feeds have taken the item."""
         self.owed = RunLedger(self, settings)
         """What the run owes and covered (``mayadeen.extensions.run_ledger``)."""
+        self.captures: dict[str, int] = {}
+        """URL → the archived capture its page was read from (``mayadeen.archive``), until
+        its article is stored."""
+        self.archive_files: dict[str, int] = {}
+        """The archive files this run wrote (paths) → their bytes, for the manifest."""
 
     @classmethod
     def of(cls, crawler: Crawler) -> "RunContext":
@@ -148,6 +153,11 @@ class RunContext:
             "feed": feeds[0],
             "quarantine": str(self.quarantine_path),
             "feeds": feeds,
+            **(
+                {"archive": [{"file": f, "bytes": n} for f, n in self.archive_files.items()]}
+                if self.archive_files
+                else {}
+            ),
         }
 
     @property
@@ -266,6 +276,9 @@ class RunContext:
     def store_article(self, item: ArticleItem) -> Verdict:
         """Write an article to the store; returns and keeps the store's verdict on it."""
         verdict = self.store.put(item, self.clock.now())
+        capture = self.captures.pop(item.url or "", None)
+        if capture is not None or verdict == "updated":  # new values from no capture: none
+            self.store.set_capture(item.url or "", capture)
         if item.url:
             self.owed.settled([item.url])
             if verdict != "unchanged":  # to be listed by a complete feed
@@ -282,6 +295,13 @@ class RunContext:
         with contextlib.suppress(sqlite3.Error):  # SQLite may have rolled it back itself
             self.store.rollback()
         self._uncommitted = dict.fromkeys(COUNTS, 0)
+
+    def captured(self, url: str, capture_id: int) -> None:
+        """The archive indexed a capture of ``url`` (through ``store.db``): committed with the
+        run's batches, and named by the article stored from it."""
+        self.captures[url] = capture_id
+        self.store.pending += 1
+        self.commit_if_due()
 
     def verdict(self, item: Any) -> Verdict | None:
         """The store's verdict on an item on its way to the feeds (None: not stored)."""

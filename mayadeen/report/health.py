@@ -17,7 +17,7 @@ from mayadeen import settings as defaults
 from mayadeen.report.figures import Stats, articles, counter, plural
 
 Status = Literal["ok", "failed", "skipped"]
-SUCCESSFUL_CLOSE_REASONS = frozenset({"finished", "max_articles"})
+SUCCESSFUL_CLOSE_REASONS = frozenset({"finished", "max_articles", "reextracted"})
 """Close reasons of runs that ran their course; any other is a failure in itself."""
 
 

@@ -55,6 +55,8 @@ def build(
         "pages": figures.pages(stats),
         "discovery": figures.nested(figures.under(stats, "mayadeen/discovery/")),
         "fields": figures.fields(stats),
+        "archive": figures.under(stats, "mayadeen/archive/"),
+        "reextract": figures.nested(figures.under(stats, "mayadeen/reextract/")),
         "blocks": figures.counter(stats, "mayadeen/blocks/total"),
         # Requests dropped without a page to parse: redirects off the site or in a loop, requests
         # still waiting when a shutdown came (mayadeen/middlewares/given_up.py).

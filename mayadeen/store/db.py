@@ -194,6 +194,10 @@ class Store:
         if tags := getattr(item, "tags", None) or json.loads(values[TAGS_POSITION]):
             self.db.execute(add_tags(len(tags)), [v for tag in tags for v in (tag, values[0])])
 
+    def set_capture(self, url: str, capture_id: int | None) -> None:
+        """Name the archived capture a stored article's values were extracted from."""
+        self.db.execute("UPDATE articles SET capture_id = ? WHERE url = ?", (capture_id, url))
+
     def add_alias(self, alias_url: str, url: str, content_hash: str | None, now: str) -> None:
         """Record that ``alias_url`` serves the content stored under ``url``."""
         self._aliases = True

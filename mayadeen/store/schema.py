@@ -17,7 +17,7 @@ from typing import Final
 
 from mayadeen.items import FIELD_NAMES, LIST_FIELDS, ArticleItem
 
-SCHEMA_VERSION: Final = 2
+SCHEMA_VERSION: Final = 3
 
 COMPARED: Final = tuple(name for name in FIELD_NAMES if name != "crawled_at")
 """Fields whose change makes a stored article ``updated``; a new fetch time alone is no change."""
@@ -42,7 +42,8 @@ UPSERT = (
 )
 KEEP_VERSION = (
     f"INSERT INTO article_versions ({COLUMNS}, first_seen_at, changed_at, version, "
-    f"superseded_at) SELECT {COLUMNS}, first_seen_at, changed_at, version, ? "
+    f"superseded_at, capture_id) SELECT {COLUMNS}, first_seen_at, changed_at, version, ?, "
+    "capture_id "
     "FROM articles WHERE url = ?"
 )
 TAGS_POSITION = FIELD_NAMES.index("tags")
@@ -97,9 +98,11 @@ ARTICLE_BOOKKEEPING: Final = {
     "last_seen_at": "TEXT NOT NULL",
     "changed_at": "TEXT NOT NULL",
     "version": "INTEGER NOT NULL DEFAULT 1",
+    "capture_id": "INTEGER",
 }
 """Store columns after the item's: when the URL was first and last stored, when its values last
-changed (first insert or update), and how many versions it has had."""
+changed (first insert or update), how many versions it has had, and the archived capture its
+values were extracted from (``captures.id``; null when the archive was off)."""
 
 
 def _column_list(extra: dict[str, str]) -> str:
@@ -174,6 +177,7 @@ def create_statements() -> list[str]:
   changed_at TEXT NOT NULL,
   version INTEGER NOT NULL,
   superseded_at TEXT NOT NULL,
+  capture_id INTEGER,
   PRIMARY KEY (url, version)
 )""",
         """CREATE TABLE aliases (
@@ -207,22 +211,51 @@ def create_statements() -> list[str]:
   pid INTEGER
 )""",
         *LEDGER_TABLES,
+        *CAPTURES,
     ]
 
+
+CAPTURES: Final = (
+    # One row per archived response or revisit record (mayadeen.archive.index).
+    """CREATE TABLE captures (
+  id INTEGER PRIMARY KEY,
+  url TEXT NOT NULL,
+  captured_at TEXT NOT NULL,
+  warc_file TEXT NOT NULL,
+  offset INTEGER NOT NULL,
+  length INTEGER NOT NULL,
+  payload_digest TEXT NOT NULL,
+  record_type TEXT NOT NULL,
+  status INTEGER,
+  rendered INTEGER NOT NULL DEFAULT 0,
+  run_id TEXT
+)""",
+    "CREATE INDEX captures_url ON captures(url, id)",
+)
 
 Migration = Callable[[sqlite3.Connection], None]
 
 
 def _add_ledger(db: sqlite3.Connection) -> None:
+    """2: the crawl's ledger, and each run's process."""
     for statement in LEDGER_TABLES:
         db.execute(statement)
     # The process of a run: a run whose process is gone and that never finished was killed.
     db.execute("ALTER TABLE runs ADD COLUMN pid INTEGER")
 
 
-MIGRATIONS: dict[int, Migration] = {2: _add_ledger}
+def _archive_index(db: sqlite3.Connection) -> None:
+    """3: the archive's index (``captures``) and each article's ``capture_id``."""
+    for table in ("articles", "article_versions"):
+        db.execute(f"ALTER TABLE {table} ADD COLUMN capture_id INTEGER")
+    for statement in CAPTURES:
+        db.execute(statement)
+
+
+MIGRATIONS: dict[int, Migration] = {2: _add_ledger, 3: _archive_index}
 """Version ``v`` → the step that takes a version ``v - 1`` store to ``v``. Version 1 is the first
-schema; 2 added the crawl's ledger (``owed``, ``gone``, ``covered``, ``feed_owed``, ``site``)."""
+schema; 2 added the crawl's ledger (``owed``, ``gone``, ``covered``, ``feed_owed``, ``site``) and
+``runs.pid``; 3 the archive's index (``captures``, ``capture_id``)."""
 
 
 class SchemaError(RuntimeError):

@@ -1,0 +1,261 @@
+"""The spider of ``scrapy reextract``: archived pages through today's ``extract()``, no network.
+
+It yields, from ``start()``, one item per archived article page (the latest capture of each URL,
+narrowed by ``since`` and ``urls``), and Scrapy sends each through the crawl's pipelines
+(validate → dedupe → store) and per-run feeds, exactly as if the page had been fetched again: a
+changed article becomes a new version, an unchanged one stays. Each stored article names the
+capture it came from. ``dry_run`` only validates and compares with the store, which it never
+writes.
+
+The run closes with the reason ``reextracted`` (a success that is no crawl: the next incremental
+crawl still starts from the last *crawl* that finished).
+"""
+
+import logging
+from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from functools import cached_property
+from pathlib import Path
+from typing import Any, Final, Self
+
+import scrapy
+from scrapy import signals
+from scrapy.crawler import Crawler
+from scrapy.exceptions import DontCloseSpider
+from scrapy.http import HtmlResponse
+from scrapy.utils.defer import deferred_from_coro
+
+from mayadeen.archive.changes import Changes
+from mayadeen.archive.index import (
+    add_capture,
+    capture_path,
+    connection,
+    latest_captures,
+    stored_article,
+    superseded_article,
+)
+from mayadeen.archive.reading import Page, Pages, scan
+from mayadeen.archive.warc import Written
+from mayadeen.extensions.run_context import RunContext
+from mayadeen.extensions.run_paths import data_dir
+from mayadeen.items import ArticleItem
+from mayadeen.pages.extract import count, extract
+from mayadeen.site.urls import canonical_url, is_article_url, site_root
+from mayadeen.site.validity import problems
+from mayadeen.store import Store, store_path
+from mayadeen.store.rows import as_dict, item_dict, item_values
+
+logger = logging.getLogger(__name__)
+
+REEXTRACTED: Final = "reextracted"
+"""The close reason of a re-extraction that ran its course."""
+
+
+@dataclass(frozen=True)
+class Source:
+    """An archived response to re-extract: where it is, and its capture id once indexed."""
+
+    path: Path
+    offset: int
+    url: str
+    captured_at: str
+    capture_id: int | None = None
+    length: int = 0
+    digest: str = ""
+
+
+class ReplaySpider(scrapy.Spider):
+    name = "reextract"
+
+    def __init__(
+        self,
+        *args: Any,
+        since: str | None = None,
+        urls: list[str] | None = None,
+        warcs: list[str] | None = None,
+        dry_run: bool = False,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.since = since
+        self.urls = urls
+        self.warcs = [Path(path) for path in warcs or ()]
+        self.dry_run = dry_run
+        self.changes = Changes()
+        self.pages = 0
+        self.invalid = 0
+        self.offsite = 0
+        """Archived pages of another site root than ``MAYADEEN_BASE_URL``: skipped."""
+        self._reader: Store | None = None
+        self._pages = Pages()
+        self._closing = False
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> Self:
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        crawler.signals.connect(spider.item_stored, signal=signals.item_scraped)
+        crawler.signals.connect(spider.idle, signal=signals.spider_idle)
+        crawler.signals.connect(spider.closed_reader, signal=signals.spider_closed)
+        return spider
+
+    @cached_property
+    def root(self) -> str:
+        return site_root(self.settings.get("MAYADEEN_BASE_URL"))
+
+    def stat(self, key: str, value: int = 1) -> None:
+        self.crawler.stats.inc_value(f"mayadeen/reextract/{key}", value)
+
+    # -- which pages ---------------------------------------------------------------------------
+
+    def sources(self) -> list[Source]:
+        """The archived responses to read, in file order."""
+        if self.warcs:
+            return self._foreign()
+        directory = data_dir(self.settings) / "archive"
+        with Store.open(store_path(data_dir(self.settings)), readonly=True) as store:
+            db = connection(store)
+            captures = latest_captures(db, self.since, self.urls) if db else []
+        return [
+            Source(capture_path(directory, c.file), c.offset, c.url, c.captured_at, c.id)
+            for c in captures
+        ]
+
+    def _foreign(self) -> list[Source]:
+        """The latest on-site article response of each URL in WARCs made elsewhere."""
+        latest: dict[str, Source] = {}
+        wanted = set(self.urls) if self.urls is not None else None
+        for path in self.warcs:
+            for record in scan(path.resolve(), frozenset({"response"})):
+                url = canonical_url(record.url, self.root)
+                if url is None or not is_article_url(url) or record.status != 200:
+                    self.stat("foreign/skipped")
+                    continue
+                if (wanted is not None and url not in wanted) or (
+                    self.since and record.captured_at < self.since
+                ):
+                    continue
+                if url not in latest or record.captured_at >= latest[url].captured_at:
+                    latest[url] = Source(
+                        record.file,
+                        record.offset,
+                        url,
+                        record.captured_at,
+                        None,
+                        record.length,
+                        record.payload_digest or "",
+                    )
+        return sorted(latest.values(), key=lambda s: (str(s.path), s.offset))
+
+    # -- reading them --------------------------------------------------------------------------
+
+    async def start(self) -> AsyncIterator[Any]:
+        path = store_path(data_dir(self.settings))
+        self._reader = Store.open(path, readonly=True)
+        context = None if self.dry_run else RunContext.of(self.crawler)
+        for source in self.sources():
+            for item in self._items(source):
+                if context is None:
+                    self._dry(item)
+                    continue
+                url = item.url or ""
+                if (capture := source.capture_id) is None:
+                    capture = self._index(context, source)
+                context.captures[url] = capture
+                yield item
+
+    def _items(self, source: Source) -> Iterator[ArticleItem]:
+        if canonical_url(source.url, self.root) is None:  # archived under another root
+            self.stat("offsite")
+            self.offsite += 1
+            return
+        page = self._pages.read(source.path, source.offset)
+        if page is None:
+            self.stat("unreadable")
+            return
+        self.pages += 1
+        self.stat("pages")
+        response = _response(page)
+        if response is None:
+            self.stat("not_html")
+            return
+        extraction = extract(response, self.root, _moment(page.captured_at))
+        count(self.crawler.stats, extraction)
+        if extraction.item is not None:
+            yield extraction.item
+
+    def _index(self, context: RunContext, source: Source) -> int:
+        """Index a foreign WARC's record in ``captures`` (by its absolute path)."""
+        written = Written(
+            str(source.path),
+            source.offset,
+            source.length,
+            source.captured_at,
+            source.digest,
+            "response",
+            200,
+        )
+        capture = add_capture(context.store.db, source.url, written, context.run_id, False)
+        context.captured(source.url, capture)
+        return capture
+
+    def _stored(self, url: str) -> dict[str, Any] | None:
+        db = connection(self._reader) if self._reader is not None else None
+        return stored_article(db, url) if db else None
+
+    def _dry(self, item: ArticleItem) -> None:
+        if problems(as_dict(item), self.root):
+            self.invalid += 1
+            self.stat("invalid")
+            return
+        self.changes.add(item.url or "", self._stored(item.url or ""), item_dict(item_values(item)))
+
+    # -- what became of each item --------------------------------------------------------------
+
+    def item_stored(self, item: Any, **kwargs: Any) -> None:
+        """Count what the store made of a re-extracted article: for an updated one, compare
+        with the version it superseded (the store has just kept it in ``article_versions``)."""
+        context = RunContext.of(self.crawler)
+        verdict = context.verdict(item)  # kept until the feeds, connected after this, took it
+        url = getattr(item, "url", None) or ""
+        if verdict == "new":
+            self.changes.add(url, None, {})
+        elif verdict == "updated":
+            before = superseded_article(context.store.db, url)
+            self.changes.add(url, before or {}, item_dict(item_values(item)))
+
+    def idle(self, spider: scrapy.Spider) -> None:
+        """Everything read and stored: close with ``reextracted``."""
+        if not self._closing:
+            self._closing = True
+            for key, value in self.changes.stats():
+                self.stat(key, value)
+            deferred_from_coro(self.crawler.engine.close_spider_async(reason=REEXTRACTED))
+            raise DontCloseSpider
+
+    def closed_reader(self, spider: scrapy.Spider) -> None:
+        self._pages.close()
+        if self._reader is not None:
+            self._reader.close()
+
+
+def _response(page: Page) -> HtmlResponse | None:
+    """The archived page as Scrapy's response, for ``extract()``; None when it is not HTML."""
+    headers = dict(page.headers)
+    content_type = next((v for k, v in headers.items() if k.lower() == "content-type"), "")
+    if content_type and "html" not in content_type.lower():
+        return None
+    return HtmlResponse(
+        page.url,
+        status=page.status,
+        headers={k: v for k, v in headers.items() if k.lower() == "content-type"},
+        body=page.body,
+    )
+
+
+def _moment(warc_date: str) -> datetime | None:
+    """A WARC-Date as a UTC time (None when unreadable: then now)."""
+    try:
+        return datetime.fromisoformat(warc_date.replace("Z", "+00:00")).astimezone(UTC)
+    except ValueError:
+        return None

@@ -1,0 +1,176 @@
+"""``scrapy reextract``: run today's extraction over the archived pages, without the network.
+
+``scrapy reextract`` reads the latest archived capture of each URL (``--since DATE``: captured on
+or after that day; ``--urls URL ...``: only those), extracts it with the current rules and sends
+the items through the crawl's validate → dedupe → store path, with the per-run feeds and a run
+manifest: a changed article becomes a new version, as if fetched again. It prints, per field, how
+many articles changed, with examples. ``--dry-run`` only reports (the store is not touched);
+``--from FILE.warc.gz ...`` reads WARC files made elsewhere (wget ``--warc-file``, Browsertrix,
+Heritrix, Common Crawl extracts), of which only on-site article responses are used.
+"""
+
+import argparse
+import logging
+import sys
+from datetime import date
+from pathlib import Path
+from typing import NamedTuple
+
+from scrapy.commands import ScrapyCommand
+from scrapy.exceptions import UsageError
+from scrapy.settings import BaseSettings
+
+from mayadeen.archive.index import connection
+from mayadeen.archive.replay import ReplaySpider
+from mayadeen.crawl.preflight import OtherSiteError, preflight
+from mayadeen.extensions.run_context import RunContext
+from mayadeen.extensions.run_paths import data_dir
+from mayadeen.report.outcome import failure_reason
+from mayadeen.store import Store, store_path
+from mayadeen.store.files import DataDirError
+
+logger = logging.getLogger(__name__)
+
+DRY_RUN_OFF = {
+    # Nothing of a run is written: no run id claimed, no feeds, no manifest, no store writes.
+    "EXTENSIONS": {
+        "mayadeen.extensions.run_context.RunContext": None,
+        "mayadeen.extensions.run_report.RunReport": None,
+    },
+    "ITEM_PIPELINES": {},
+}
+
+
+def _since(text: str) -> str:
+    try:
+        return date.fromisoformat(text).isoformat()
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date (YYYY-MM-DD)") from None
+
+
+def _urls(values: list[str] | None) -> list[str] | None:
+    """``--urls`` values, separated by spaces or commas.
+
+    >>> _urls(["a,b", "c"]), _urls(None)
+    (['a', 'b', 'c'], None)
+    """
+    if values is None:
+        return None
+    return [url.strip() for value in values for url in value.split(",") if url.strip()]
+
+
+class Archived(NamedTuple):
+    path: Path
+    captures: int
+
+    def __bool__(self) -> bool:
+        return self.captures > 0
+
+
+def captures_in(settings: BaseSettings) -> Archived:
+    """How many captures the store of ``MAYADEEN_DATA_DIR`` indexes."""
+    path = store_path(data_dir(settings))
+    with Store.open(path, readonly=True) as store:
+        db = connection(store)
+        (count,) = db.execute("SELECT count(*) FROM captures").fetchone() if db else (0,)
+    return Archived(path, count)
+
+
+class Command(ScrapyCommand):
+    requires_project = True
+
+    def syntax(self) -> str:
+        return "[--since YYYY-MM-DD] [--urls URL ...] [--dry-run] [--from FILE.warc.gz ...]"
+
+    def short_desc(self) -> str:
+        return "Extract the archived pages again with the current rules (no network)"
+
+    def add_options(self, parser: argparse.ArgumentParser) -> None:
+        super().add_options(parser)
+        parser.add_argument(
+            "--since", type=_since, metavar="YYYY-MM-DD", help="only pages captured since then"
+        )
+        parser.add_argument("--urls", nargs="+", metavar="URL", help="only these URLs")
+        parser.add_argument(
+            "--dry-run", action="store_true", help="report what would change; store untouched"
+        )
+        parser.add_argument(
+            "--from",
+            dest="warcs",
+            nargs="+",
+            action="extend",
+            metavar="FILE.warc.gz",
+            help="read these WARC files (made elsewhere) instead of the archive",
+        )
+
+    def run(self, args: list[str], opts: argparse.Namespace) -> None:
+        if args:
+            raise UsageError(f"unexpected arguments: {' '.join(args)}", print_help=False)
+        for path in opts.warcs or ():
+            if not Path(path).is_file():
+                print(
+                    f"reextract: {path}: no such file (give WARC files to --from)", file=sys.stderr
+                )
+                self.exitcode = 2
+                return
+        assert self.settings is not None
+        assert self.crawler_process is not None
+        if not opts.warcs and not (archived := captures_in(self.settings)):
+            print(
+                f"reextract: nothing archived in {archived.path}: crawl first (with "
+                "MAYADEEN_ARCHIVE on), or read WARC files with --from",
+                file=sys.stderr,
+            )
+            self.exitcode = 1
+            return
+        lock = None
+        if opts.dry_run:
+            for name, value in DRY_RUN_OFF.items():
+                self.settings.set(name, value, "cmdline")
+        else:  # it writes the store as a crawl does: the same checks, the same lock
+            try:
+                lock = preflight(self.settings)
+            except DataDirError as error:
+                print(f"reextract: {error}", file=sys.stderr)
+                self.exitcode = 2 if isinstance(error, OtherSiteError) else 1
+                return
+        crawler = self.crawler_process.create_crawler(ReplaySpider)
+        self.crawler_process.crawl(
+            crawler,
+            since=opts.since,
+            urls=_urls(opts.urls),
+            warcs=opts.warcs,
+            dry_run=opts.dry_run,
+        )
+        self.crawler_process.start()
+        if lock is not None:
+            lock.release()
+        spider = crawler.spider
+        if self.crawler_process.bootstrap_failed or not isinstance(spider, ReplaySpider):
+            self.exitcode = 1
+            return
+        stats = crawler.stats.get_stats() if crawler.stats else {}
+        self._report(spider, crawler.get_extension(RunContext) if not opts.dry_run else None)
+        if not opts.dry_run and (reason := failure_reason(stats)):
+            self.exitcode = 1
+            print(f"reextract: run failed: {reason}", file=sys.stderr)
+
+    def _report(self, spider: ReplaySpider, context: RunContext | None) -> None:
+        changes = spider.changes
+        if context is None:
+            what = f"dry run, store untouched; {spider.invalid} would be quarantined"
+        elif context.opened:
+            what = f"run {context.run_id}"
+        else:
+            what = "store unavailable"
+        print(
+            f"reextract: {spider.pages:,} archived pages read; {changes.articles_changed:,} "
+            f"articles changed, {changes.articles_new:,} new ({what})"
+        )
+        if spider.offsite:
+            print(
+                f"reextract: {spider.offsite:,} archived pages skipped: not under "
+                f"MAYADEEN_BASE_URL={spider.root} (give the root they were crawled from)"
+            )
+        for line in changes.report():
+            print(line)

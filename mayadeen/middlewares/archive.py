@@ -1,0 +1,147 @@
+"""Archive every article page the crawl receives as WARC records (``mayadeen.archive``).
+
+Placed after decompression in the chain of responses (590), this middleware sees the response as
+the downloader gave it: the exact bytes received (transfer-decoded, still content-encoded), with
+the status line and headers; a page Chromium rendered (``MAYADEEN_BROWSER``) is archived as what
+the browser returned and marked so. The capture is indexed in the store through the run context,
+whose batches commit the index rows with the articles they lead to.
+
+A write that fails (a full disk) stops the crawl with one error line and the close reason
+``archive_unavailable``: nothing already archived or stored is lost.
+"""
+
+import logging
+from typing import Any, Final, Self
+
+from scrapy import Spider, signals
+from scrapy.crawler import Crawler
+from scrapy.http import Headers, Request, Response
+from scrapy.settings import BaseSettings
+from scrapy.utils.defer import deferred_from_coro
+
+from mayadeen.archive.index import add_capture, unchanged_original
+from mayadeen.archive.warc import ArchiveWriter, Exchange, payload_digest, software
+from mayadeen.extensions.run_context import RunContext
+from mayadeen.site.urls import canonical_url, is_article_url, site_root
+
+logger = logging.getLogger(__name__)
+
+ARCHIVE_UNAVAILABLE: Final = "archive_unavailable"
+"""The close reason of a crawl that could not write its archive."""
+INFO_SETTINGS: Final = (
+    "MAYADEEN_BASE_URL",
+    "USER_AGENT",
+    "MAYADEEN_BROWSER",
+    "ROBOTSTXT_OBEY",
+    "DOWNLOAD_DELAY",
+    "MAYADEEN_ARCHIVE_DISCOVERY",
+)
+"""The settings the warcinfo record names: what was crawled, as whom, and how."""
+
+
+def archive_enabled(settings: BaseSettings) -> bool:
+    """``MAYADEEN_ARCHIVE``: ``on`` (the default) or ``off``.
+
+    >>> archive_enabled(BaseSettings({"MAYADEEN_ARCHIVE": "off"}))
+    False
+    >>> archive_enabled(BaseSettings({"MAYADEEN_ARCHIVE": "on"}))
+    True
+    """
+    value = str(settings.get("MAYADEEN_ARCHIVE", "on")).strip().lower()
+    if value in {"on", "1", "true", "yes"}:
+        return True
+    if value in {"off", "0", "false", "no"}:
+        return False
+    raise ValueError(f"MAYADEEN_ARCHIVE = {value!r}: use on or off")
+
+
+def header_list(headers: Headers) -> list[tuple[str, str]]:
+    """Scrapy's headers as (name, value) text pairs, repeated headers kept."""
+    return [
+        (name.decode("latin-1"), value.decode("latin-1"))
+        for name, values in headers.items()
+        for value in values
+    ]
+
+
+class ArchiveMiddleware:
+    def __init__(self, crawler: Crawler) -> None:
+        settings = crawler.settings
+        self.crawler = crawler
+        self.enabled = archive_enabled(settings)
+        self.discovery = settings.getbool("MAYADEEN_ARCHIVE_DISCOVERY")
+        self.max_bytes = settings.getint("MAYADEEN_ARCHIVE_MAX_BYTES")
+        self.root = site_root(settings["MAYADEEN_BASE_URL"])
+        self.info = {
+            "software": software(),
+            "format": "WARC File Format 1.1",
+            "conformsTo": "https://iipc.github.io/warc-specifications/specifications/warc-format/warc-1.1/",
+            **{name: str(settings.get(name)) for name in INFO_SETTINGS},
+        }
+        self.writer: ArchiveWriter | None = None
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> Self:
+        middleware = cls(crawler)
+        crawler.signals.connect(middleware.spider_closed, signal=signals.spider_closed)
+        return middleware
+
+    def _context(self) -> RunContext | None:
+        context = self.crawler.get_extension(RunContext)  # none for `scrapy canary`
+        return context if context is not None and context.opened else None
+
+    def process_response(self, request: Request, response: Response) -> Response:
+        if not self.enabled or not (self.discovery or is_article_url(response.url)):
+            return response
+        context = self._context()
+        if context is None:
+            return response
+        rendered = "chromium" if request.meta.get("playwright") else None
+        exchange = Exchange(
+            url=response.url,
+            method=request.method,
+            request_headers=header_list(request.headers),
+            status=response.status,
+            response_headers=header_list(response.headers),
+            body=response.body,
+            protocol=response.protocol or "HTTP/1.1",
+            rendered_by=rendered,
+        )
+        db = context.store.db
+        if self.writer is None:
+            directory = context.data_dir / "archive"
+            self.writer = ArchiveWriter(
+                directory, context.run_id, self.max_bytes, {**self.info, "isPartOf": context.run_id}
+            )
+        original = unchanged_original(db, response.url, payload_digest(response.body))
+        try:
+            written = self.writer.write(exchange, original)
+        except OSError as error:
+            self._fail(error)
+            return response
+        context.archive_files.update(
+            {str(self.writer.directory / name): size for name, size in self.writer.sizes.items()}
+        )
+        capture = add_capture(db, response.url, written, context.run_id, rendered is not None)
+        # By the canonical URL, as the article extracted from the page is stored under it.
+        context.captured(canonical_url(response.url, self.root) or response.url, capture)
+        stats = context.stats
+        stats.inc_value(f"mayadeen/archive/{written.record_type}")
+        stats.inc_value("mayadeen/archive/bytes", written.length)
+        return response
+
+    def _fail(self, error: OSError) -> None:
+        assert self.writer is not None
+        logger.error(
+            "archive: cannot write to %s: %s; free space there, or crawl with MAYADEEN_ARCHIVE=off",
+            self.writer.directory,
+            error.strerror or error,
+        )
+        self.enabled = False
+        self.writer.close()
+        engine: Any = self.crawler.engine
+        deferred_from_coro(engine.close_spider_async(reason=ARCHIVE_UNAVAILABLE))
+
+    def spider_closed(self, spider: Spider) -> None:
+        if self.writer is not None:
+            self.writer.close()
