@@ -280,7 +280,7 @@ def test_a_store_locked_for_longer_than_the_busy_timeout_loses_nothing(
         wait_for_rows(tmp_path, at_least=40, process=crawler)
         holder = sqlite3.connect(tmp_path / "articles.sqlite", isolation_level=None, timeout=20)
         holder.execute("BEGIN IMMEDIATE")
-        time.sleep(31)
+        time.sleep(40)  # past the busy timeout (30 s) of a write that began after this one
         holder.execute("ROLLBACK")
         holder.close()
         assert crawler.wait(timeout=120) == 1, "the refused writes fail the run"

@@ -45,7 +45,8 @@ def preflight(settings: BaseSettings) -> DataDirLock:
             f"the data directory {data_dir} is not writable: make it writable, "
             "or set MAYADEEN_DATA_DIR to another directory"
         )
-    lock = DataDirLock(data_dir, shared=bool(settings.get("MAYADEEN_REDIS_URL")))
+    shared = bool(settings.get("MAYADEEN_REDIS_URL"))
+    lock = DataDirLock(data_dir, shared=shared)
     try:
         lock.acquire()
     except OSError as error:
@@ -55,6 +56,7 @@ def preflight(settings: BaseSettings) -> DataDirLock:
             store_path(data_dir),
             site_root(settings["MAYADEEN_BASE_URL"]),
             settings.getbool("MAYADEEN_REBIND_SITE"),
+            alone=not shared,
         )
     except BaseException:
         lock.release()
@@ -62,12 +64,14 @@ def preflight(settings: BaseSettings) -> DataDirLock:
     return lock
 
 
-def check_store(path: Path, root: str, rebind: bool) -> None:
-    """The store at ``path`` opens for writing and belongs to ``root`` (or to no site yet)."""
+def check_store(path: Path, root: str, rebind: bool, alone: bool = True) -> None:
+    """The store at ``path`` opens for writing and belongs to ``root`` (or to no site yet). A
+    crawl ``alone`` on it (the lock held exclusively) also checks a ``-wal`` left beside it; the
+    workers of a shared crawl may be writing one that very moment."""
     wal = path.with_name(path.name + "-wal")
     for file in (path, wal, path.with_name(path.name + "-shm")):
         refuse_symlink(file)
-    if wal.is_file() and wal.stat().st_size > 0:
+    if alone and wal.is_file() and wal.stat().st_size > 0:
         # No crawl holds the store (we hold the lock): a run that did not close left this log,
         # or someone put it there. SQLite would replay it into the store on opening, whatever
         # database wrote it: replay it into a copy first.
@@ -139,7 +143,7 @@ def foreign_wal(path: Path, wal: Path) -> str | None:
     expected = set(store_tables()) | set(before[0] if before else ())
     if strange := sorted(set(after[0]) - expected):
         return f"it would add tables this store does not have: {', '.join(strange[:3])}"
-    if before is not None and after[1] != before[1]:
+    if before is not None and before[1] and after[1] != before[1]:  # 0: being created
         return f"it would change the store's schema version from {before[1]} to {after[1]}"
     if not after[2]:
         return "replayed, the store fails its integrity check"
