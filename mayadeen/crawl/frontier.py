@@ -12,7 +12,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import NamedTuple, Protocol
 
 from mayadeen.pages.dates import parse_datetime
-from mayadeen.site.urls import TIMEZONE, is_article_url, path_segments
+from mayadeen.site.urls import TIMEZONE, section_path, url_shape
 
 
 class Stored(Protocol):
@@ -26,9 +26,11 @@ class Stored(Protocol):
     def last_seen_at(self) -> str | None: ...
 
 
-FETCH_REASONS = frozenset({"new", "full", "recheck", "lastmod"})
-"""Decisions that request the URL; the others (``seen``, ``known``, ``since``, ``section``,
-``not_article``) skip it."""
+FETCH_REASONS = frozenset({"new", "full", "recheck", "lastmod", "unknown_shape"})
+"""Decisions that request the URL (``unknown_shape``: a new URL whose shape is neither an
+article's nor a known non-article's, fetched once for the page to say what it is); the others
+(``seen``, ``known``, ``since``, ``section``, ``not_article``, ``known_not_article``: the page
+said so on an earlier run) skip it."""
 
 
 class Decision(NamedTuple):
@@ -72,6 +74,8 @@ class Frontier:
     since: date | None = None
     sections: tuple[str, ...] = ()
     now: datetime = field(default_factory=lambda: datetime.now(UTC))
+    non_articles: Mapping[str, str] = field(default_factory=dict)
+    """URLs whose page said on an earlier run that it is not an article → its kind."""
     history_complete: bool = False
     """A previous run finished, so everything older than ``recent`` was seen then: listings may stop
     at the first page with nothing unknown, and old monthly sitemaps may be skipped."""
@@ -85,17 +89,25 @@ class Frontier:
     def incremental(self) -> bool:
         return not self.full and self.history_complete
 
-    def consider(self, url: str, lastmod: str | None = None) -> Decision:
-        """Decide for one canonical URL; a URL to fetch is remembered, so it is fetched once."""
+    def consider(
+        self, url: str, lastmod: str | None = None, published: date | None = None
+    ) -> Decision:
+        """Decide for one canonical URL; a URL to fetch is remembered, so it is fetched once.
+        ``published`` is a date a listing card shows: with ``since``, an older one prunes it."""
+        if self.since is not None and published is not None and published < self.since:
+            return Decision("since", not self.full and url not in self.known)
         decision = self._decide(url, lastmod)
         if decision.fetch:
             self.requested.add(url)
         return decision
 
     def _decide(self, url: str, lastmod: str | None) -> Decision:
-        if not is_article_url(url):
+        shape = url_shape(url)
+        if shape not in {"article", "unknown"}:
             return Decision("not_article", False)
-        if self.sections and "/".join(path_segments(url)[:2]) not in self.sections:
+        if not self.full and url in self.non_articles:
+            return Decision("known_not_article", False)
+        if self.sections and section_path(url) not in self.sections:
             return Decision("section", False)
         stored = None if self.full else self.known.get(url)
         if url in self.requested:
@@ -103,7 +115,9 @@ class Frontier:
         if self.since is not None and (stated := moment(lastmod)) and stated.date() < self.since:
             return Decision("since", stored is None)
         if stored is None:
-            return Decision("full" if self.full and url in self.known else "new", True)
+            if self.full and url in self.known:
+                return Decision("full", True)
+            return Decision("unknown_shape" if shape == "unknown" else "new", True)
         if self._young(stored):
             return Decision("recheck", False)
         if self._newer(lastmod, stored):

@@ -12,7 +12,7 @@ from scrapy.settings import BaseSettings
 
 from mayadeen.crawl.arguments import Arguments
 from mayadeen.crawl.frontier import Frontier, moment, recent_cutoff
-from mayadeen.store import known_articles, last_finished_run, store_path
+from mayadeen.store import known_articles, known_non_articles, last_finished_run, store_path
 
 
 def load_frontier(
@@ -34,6 +34,7 @@ def load_frontier(
         recheck=recheck,
         since=arguments.since,
         sections=arguments.sections,
+        non_articles=known_non_articles(path),
         history_complete=last_run is not None,
         recent=recent_cutoff(started, moment(newest), recheck),
     )

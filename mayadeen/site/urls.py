@@ -215,6 +215,19 @@ def section_from_url(url: str) -> str | None:
     return _SECTIONS_UNDER.get(segments[0].lower(), {}).get(SECTION_SPELLINGS.get(segment, segment))
 
 
+def section_path(url: str) -> str:
+    """The first two path segments in the site's listing spelling (``news/economics``), which is
+    what ``-a sections`` names.
+
+    >>> section_path("https://english.almayadeen.net/news/Economy/123/x")
+    'news/economics'
+    """
+    segments = [segment.lower() for segment in path_segments(url)[:2]]
+    if len(segments) == 2:
+        segments[1] = SECTION_SPELLINGS.get(segments[1], segments[1])
+    return "/".join(segments)
+
+
 def content_type_from_url(url: str) -> str | None:
     """``news`` for ``/news/*``, the ``/articles/<sub>`` segment for the four known subs, else None.
 
@@ -267,7 +280,7 @@ def page_kind(
         return "page"
     if is_article_url(url) or states_article:
         return "article"
-    return "listing" if len(segments) <= 2 else "other"
+    return "listing" if len(segments) <= 2 and url_shape(url) != "unknown" else "other"
 
 
 POSTTYPE_CONTENT_TYPES: Final = {

@@ -17,7 +17,7 @@ from typing import Final
 
 from mayadeen.items import FIELD_NAMES, LIST_FIELDS, ArticleItem
 
-SCHEMA_VERSION: Final = 1
+SCHEMA_VERSION: Final = 3
 
 COMPARED: Final = tuple(name for name in FIELD_NAMES if name != "crawled_at")
 """Fields whose change makes a stored article ``updated``; a new fetch time alone is no change."""
@@ -159,14 +159,35 @@ def create_statements() -> list[str]:
   duplicates INTEGER NOT NULL DEFAULT 0,
   quarantined INTEGER NOT NULL DEFAULT 0
 )""",
+        NON_ARTICLES,
     ]
+
+
+NON_ARTICLES: Final = """CREATE TABLE non_articles (
+  url TEXT PRIMARY KEY,
+  kind TEXT NOT NULL,
+  run_id TEXT,
+  first_seen_at TEXT NOT NULL,
+  last_seen_at TEXT NOT NULL
+)"""
+"""Pages fetched under a URL of unknown shape (or an article's shape) that said they are not
+articles (video, page, listing...): the next run does not fetch them again (``full=1`` does)."""
 
 
 Migration = Callable[[sqlite3.Connection], None]
 
-MIGRATIONS: dict[int, Migration] = {}
+
+def _no_change(db: sqlite3.Connection) -> None:
+    """A version whose step lives in another branch (the integrator renumbers)."""
+
+
+def _add_non_articles(db: sqlite3.Connection) -> None:
+    db.execute(NON_ARTICLES)
+
+
+MIGRATIONS: dict[int, Migration] = {2: _no_change, 3: _add_non_articles}
 """Version ``v`` → the step that takes a version ``v - 1`` store to ``v``. Version 1 is the first
-schema, so there is nothing to migrate yet; the next structural change adds ``2: step``."""
+schema; 3 adds ``non_articles``."""
 
 
 class SchemaError(RuntimeError):
