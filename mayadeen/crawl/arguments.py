@@ -8,7 +8,7 @@ from typing import Final
 from urllib.parse import urljoin, urlsplit, urlunsplit
 
 from mayadeen.pages.processors import unique
-from mayadeen.site.navigation import SECTION_LISTINGS, listing_path
+from mayadeen.site.navigation import SECTION_LISTINGS
 from mayadeen.site.urls import LIVE_HOSTS, LIVE_ROOT, section_path
 
 
@@ -108,9 +108,9 @@ def _sections(value: str | None) -> tuple[str, ...]:
         if not (path := entry.strip().strip("/")):
             continue
         listing = section_path(f"{LIVE_ROOT}/{path}")
-        if listing_path(f"{LIVE_ROOT}/{path}") is None or listing not in SECTION_LISTINGS:
+        if path.count("/") != 1 or listing not in SECTION_LISTINGS:
             raise ArgumentError(
-                f"sections: {entry.strip()!r} is not a section of the site; use one or more of "
+                f"sections: {entry.strip()!r} is not a section path of the site; use one or more of "
                 f"{', '.join(SECTION_LISTINGS)}, separated by commas"
             )
         chosen.append(listing)
