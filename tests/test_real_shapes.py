@@ -12,7 +12,8 @@ from scrapy.robotstxt import ProtegoRobotParser
 
 from mayadeen.crawl.arguments import ArgumentError, check_names, check_urls, parse_arguments
 from mayadeen.crawl.frontier import Frontier
-from mayadeen.loopback import load_fixtures
+from mayadeen.loopback import GeneratedSite, load_fixtures
+from mayadeen.loopback.shapes import SHARES
 from mayadeen.pages import discovery
 from mayadeen.pages.extract import extract
 from mayadeen.site.urls import section_from_url, section_path, url_shape
@@ -184,3 +185,12 @@ def test_scrapyd_and_scrapy_arguments_pass() -> None:
 def test_impossible_urls_are_rejected(urls: str) -> None:
     with pytest.raises(ArgumentError, match=r"^urls: "):
         check_urls(urls, "http://127.0.0.1:8123")
+
+
+def test_the_generated_site_has_every_real_shape(small_site: GeneratedSite) -> None:
+    taken = {shape for article in small_site.articles_by_index for shape in article.shapes}
+    assert taken == set(SHARES)
+    unknown = [a for a in small_site.articles_by_index if "unknown-path" in a.shapes]
+    assert all(url_shape(ROOT + a.entry.path) == "unknown" for a in unknown)
+    briefs = [a for a in small_site.articles_by_index if "brief" in a.shapes]
+    assert all(len(a.body.split()) < 60 for a in briefs), "a sentence or two"
