@@ -42,12 +42,13 @@ MIN_BODY_WORDS: typing.Final = 20
 MIN_SENTENCE_WORDS: typing.Final = 6
 """Fewer words than this is no brief (the site's shortest briefs are one sentence of ten or more)."""
 PLACEHOLDERS: typing.Final = re.compile(
-    r"^\W*(?:loading|please wait|enable javascript|javascript is (?:required|disabled)|"
+    r"\W*(?:loading|please wait|enable javascript|javascript is (?:required|disabled)|"
     r"(?:sign in|subscribe|log in) to (?:read|continue)|content (?:is )?not available|"
-    r"no content|coming soon|lorem ipsum|undefined|null|none|n/?a)\b",
-    re.IGNORECASE,
+    r"no content|coming soon|lorem ipsum|undefined|null|none|n/?a)(?:\W.{0,40})?",
+    re.IGNORECASE | re.DOTALL,
 )
-"""Texts a page shows in place of an article that has not loaded or is not there."""
+"""Texts a page shows in place of an article that has not loaded or is not there: the whole body is
+the phrase, with at most a few words more ("Loading...", "Please wait while the page loads")."""
 _SENTENCE_END = re.compile(r"\w[)\]]?[.!?…][\"'”’»)]*(?:\s|$)")
 
 EARLIEST_PUBLISHED: typing.Final = datetime(2012, 1, 1, tzinfo=UTC)
@@ -184,9 +185,11 @@ def is_stub(body: str) -> bool:
     (True, True, True)
     >>> is_stub("Israeli occupation forces raided Jenin at dawn. Three young men were arrested.")
     False
+    >>> is_stub("None of the 12 people injured in the blast is in a critical condition, doctors said.")
+    False
     """
     words = len(body.split())
-    if PLACEHOLDERS.match(body) or words < MIN_SENTENCE_WORDS:
+    if PLACEHOLDERS.fullmatch(body.strip()) or words < MIN_SENTENCE_WORDS:
         return True
     return words < MIN_BODY_WORDS and not _SENTENCE_END.search(body)
 

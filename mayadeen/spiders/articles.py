@@ -6,7 +6,8 @@ Discovery pages (home, section listings, sitemaps, RSS, robots.txt) are read by
 exactly those pages, with no discovery.
 """
 
-from collections.abc import AsyncIterator, Iterable, Iterator, Sized
+from collections.abc import AsyncIterator, Iterable, Iterator, Mapping, Sized
+from datetime import date
 from typing import Any, Self
 from urllib.parse import urlsplit
 
@@ -143,7 +144,10 @@ class ArticlesSpider(scrapy.Spider):
         )
 
     def _articles(
-        self, entries: Iterable[tuple[str, str | None]], source: str, dates: Any = None
+        self,
+        entries: Iterable[tuple[str, str | None]],
+        source: str,
+        dates: Mapping[str, date] | None = None,
     ) -> Iterator[tuple[Decision, scrapy.Request | None]]:
         """Each (URL, sitemap lastmod) with its decision, and the request when it is to be fetched;
         ``dates`` maps a URL to the date its listing card shows."""
