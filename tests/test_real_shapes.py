@@ -194,3 +194,11 @@ def test_the_generated_site_has_every_real_shape(small_site: GeneratedSite) -> N
     assert all(url_shape(ROOT + a.entry.path) == "unknown" for a in unknown)
     briefs = [a for a in small_site.articles_by_index if "brief" in a.shapes]
     assert all(len(a.body.split()) < 60 for a in briefs), "a sentence or two"
+
+
+def test_with_sections_an_unknown_shape_on_a_chosen_listing_belongs_to_it() -> None:
+    frontier = Frontier({}, sections=("articles/blog",), now=datetime.now(UTC))
+    assert (
+        frontier.consider(f"{ROOT}/articles/x", in_section_listing=True).reason == "unknown_shape"
+    )
+    assert frontier.consider(f"{ROOT}/articles/y").reason == "section"

@@ -90,24 +90,31 @@ class Frontier:
         return not self.full and self.history_complete
 
     def consider(
-        self, url: str, lastmod: str | None = None, published: date | None = None
+        self,
+        url: str,
+        lastmod: str | None = None,
+        published: date | None = None,
+        in_section_listing: bool = False,
     ) -> Decision:
         """Decide for one canonical URL; a URL to fetch is remembered, so it is fetched once.
-        ``published`` is a date a listing card shows: with ``since``, an older one prunes it."""
+        ``published`` is a date a listing card shows: with ``since``, an older one prunes it.
+        ``in_section_listing``: found on a section listing the run reads, so with ``sections`` an
+        unknown shape there (whose URL names no section) belongs to it."""
         if self.since is not None and published is not None and published < self.since:
             return Decision("since", not self.full and url not in self.known)
-        decision = self._decide(url, lastmod)
+        decision = self._decide(url, lastmod, in_section_listing)
         if decision.fetch:
             self.requested.add(url)
         return decision
 
-    def _decide(self, url: str, lastmod: str | None) -> Decision:
+    def _decide(self, url: str, lastmod: str | None, in_section_listing: bool) -> Decision:
         shape = url_shape(url)
         if shape not in {"article", "unknown"}:
             return Decision("not_article", False)
         if not self.full and url in self.non_articles:
             return Decision("known_not_article", False)
-        if self.sections and section_path(url) not in self.sections:
+        listed = in_section_listing and shape == "unknown"
+        if self.sections and section_path(url) not in self.sections and not listed:
             return Decision("section", False)
         stored = None if self.full else self.known.get(url)
         if url in self.requested:

@@ -153,7 +153,9 @@ class ArticlesSpider(scrapy.Spider):
         ``dates`` maps a URL to the date its listing card shows."""
         assert self.frontier is not None
         for url, lastmod in entries:
-            decision = self.frontier.consider(url, lastmod, (dates or {}).get(url))
+            decision = self.frontier.consider(
+                url, lastmod, (dates or {}).get(url), in_section_listing=source == "section"
+            )
             self.stat(f"discovery/{source}/{decision.reason}")
             if decision.reason != "seen" and url_shape(url) == "unknown":
                 self.stat(f"discovery/unknown_shapes/{path_segments(url)[0].lower()}")
