@@ -50,9 +50,8 @@ def test_real_shapes_are_stored_and_an_unknown_non_article_is_not_fetched_again(
     assert list(db.execute("SELECT url, kind FROM non_articles")) == [(video_url, "video")]
     db.close()
 
-    discovery = manifest(tmp_path)["discovery"]
-    assert discovery["unknown_shapes"] == {"articles": 1, "programs": 1}, discovery
-    assert discovery["unknown_shape_pages"] == {"article": 1, "video": 1}
+    unknown = manifest(tmp_path)["unknown_shapes"]
+    assert unknown == {"found": {"articles": 1, "programs": 1}, "pages": {"article": 1, "video": 1}}
     asked = [r.path for r in fixture_server.requests]
     assert asked.count(UNKNOWN_VIDEO.path) == 1
     assert asked.count("/robots.txt") == 1, "robots.txt once, by the middleware"

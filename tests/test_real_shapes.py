@@ -96,7 +96,7 @@ def test_an_unknown_shape_is_fetched_once_and_a_remembered_non_article_not_again
     unknown, remembered = f"{ROOT}/press/a", f"{ROOT}/programs/b"
     frontier = Frontier({}, non_articles={remembered: "video"}, now=datetime.now(UTC))
     first = frontier.consider(unknown)
-    assert (first.reason, first.fetch) == ("unknown_shape", True)
+    assert (first.reason, first.fetch) == ("new", True)
     assert frontier.consider(unknown).reason == "seen"
     assert frontier.consider(remembered).reason == "known_not_article"
     full = Frontier({}, full=True, non_articles={remembered: "video"}, now=datetime.now(UTC))
@@ -198,7 +198,5 @@ def test_the_generated_site_has_every_real_shape(small_site: GeneratedSite) -> N
 
 def test_with_sections_an_unknown_shape_on_a_chosen_listing_belongs_to_it() -> None:
     frontier = Frontier({}, sections=("articles/blog",), now=datetime.now(UTC))
-    assert (
-        frontier.consider(f"{ROOT}/articles/x", in_section_listing=True).reason == "unknown_shape"
-    )
+    assert frontier.consider(f"{ROOT}/articles/x", in_section_listing=True).reason == "new"
     assert frontier.consider(f"{ROOT}/articles/y").reason == "section"

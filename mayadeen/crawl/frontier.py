@@ -26,11 +26,11 @@ class Stored(Protocol):
     def last_seen_at(self) -> str | None: ...
 
 
-FETCH_REASONS = frozenset({"new", "full", "recheck", "lastmod", "unknown_shape"})
-"""Decisions that request the URL (``unknown_shape``: a new URL whose shape is neither an
-article's nor a known non-article's, fetched once for the page to say what it is); the others
-(``seen``, ``known``, ``since``, ``section``, ``not_article``, ``known_not_article``: the page
-said so on an earlier run) skip it."""
+FETCH_REASONS = frozenset({"new", "full", "recheck", "lastmod"})
+"""Decisions that request the URL (a ``new`` URL of unknown shape, neither an article's nor a known
+non-article's, is fetched once for the page to say what it is); the others (``seen``, ``known``,
+``since``, ``section``, ``not_article``, ``known_not_article``: the page said so on an earlier run)
+skip it."""
 
 
 class Decision(NamedTuple):
@@ -122,9 +122,7 @@ class Frontier:
         if self.since is not None and (stated := moment(lastmod)) and stated.date() < self.since:
             return Decision("since", stored is None)
         if stored is None:
-            if self.full and url in self.known:
-                return Decision("full", True)
-            return Decision("unknown_shape" if shape == "unknown" else "new", True)
+            return Decision("full" if self.full and url in self.known else "new", True)
         if self._young(stored):
             return Decision("recheck", False)
         if self._newer(lastmod, stored):

@@ -51,6 +51,9 @@ def build(
         "quarantine_reasons": figures.quarantine_reasons(stats),
         "pages": figures.pages(stats),
         "discovery": figures.nested(figures.under(stats, "mayadeen/discovery/")),
+        # URLs of a shape neither an article's nor a known non-article's, by first path segment
+        # (a new URL family shows up here), and what their pages said they are.
+        "unknown_shapes": figures.nested(figures.under(stats, "mayadeen/unknown_shapes/")),
         "fields": figures.fields(stats),
         "blocks": figures.counter(stats, "mayadeen/blocks/total"),
         "errors": figures.counter(stats, "log_count/ERROR"),

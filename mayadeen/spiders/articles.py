@@ -158,7 +158,7 @@ class ArticlesSpider(scrapy.Spider):
             )
             self.stat(f"discovery/{source}/{decision.reason}")
             if decision.reason != "seen" and url_shape(url) == "unknown":
-                self.stat(f"discovery/unknown_shapes/{path_segments(url)[0].lower()}")
+                self.stat(f"unknown_shapes/found/{path_segments(url)[0].lower()}")
             request = None
             if decision.fetch and not self.max_reached():
                 request = scrapy.Request(
@@ -256,7 +256,7 @@ class ArticlesSpider(scrapy.Spider):
             self.logger.info("%s: %s", response.url, note)
         item = extraction.item
         if url_shape(response.url) == "unknown":  # what pages of a new URL family turn out to be
-            self.stat(f"discovery/unknown_shape_pages/{extraction.kind}")
+            self.stat(f"unknown_shapes/pages/{extraction.kind}")
         if item is None:
             self.logger.info(
                 "%s: a %s page, not an article; no item", response.url, extraction.kind
