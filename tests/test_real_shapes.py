@@ -200,3 +200,12 @@ def test_with_sections_an_unknown_shape_on_a_chosen_listing_belongs_to_it() -> N
     frontier = Frontier({}, sections=("articles/blog",), now=datetime.now(UTC))
     assert frontier.consider(f"{ROOT}/articles/x", in_section_listing=True).reason == "new"
     assert frontier.consider(f"{ROOT}/articles/y").reason == "section"
+
+
+def test_a_url_pruned_by_since_is_not_fetched_from_a_later_dateless_link() -> None:
+    frontier = Frontier({}, since=date(2024, 5, 1), now=datetime.now(UTC))
+    old = f"{ROOT}/news/politics/old"
+    assert frontier.consider(old, None, date(2024, 4, 2)).reason == "since"
+    assert frontier.consider(old).reason == "since", "a related link states no date"
+    assert frontier.consider(f"{ROOT}/news/politics/sitemap-old", "2024-04-01").reason == "since"
+    assert frontier.consider(f"{ROOT}/news/politics/sitemap-old").reason == "since"

@@ -84,6 +84,9 @@ class Frontier:
 
     def __post_init__(self) -> None:
         self.requested: set[str] = set()
+        self.before_since: set[str] = set()
+        """URLs a card date or lastmod showed older than ``since``: a related link to one later
+        (which states no date) does not fetch it either."""
 
     @property
     def incremental(self) -> bool:
@@ -100,9 +103,15 @@ class Frontier:
         ``published`` is a date a listing card shows: with ``since``, an older one prunes it.
         ``in_section_listing``: found on a section listing the run reads, so with ``sections`` an
         unknown shape there (whose URL names no section) belongs to it."""
-        if self.since is not None and published is not None and published < self.since:
+        dateless = lastmod is None and published is None
+        if (dateless and url in self.before_since) or (
+            self.since is not None and published is not None and published < self.since
+        ):
+            self.before_since.add(url)
             return Decision("since", not self.full and url not in self.known)
         decision = self._decide(url, lastmod, in_section_listing)
+        if decision.reason == "since":
+            self.before_since.add(url)
         if decision.fetch:
             self.requested.add(url)
         return decision
