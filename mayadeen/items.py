@@ -41,7 +41,8 @@ class ArticleItem:
     ``Blog``, ``Features`` for ``/articles/<sub>/`` pages."""
 
     content_type: str | None = None
-    """``news``, ``opinion``, ``analysis``, ``blog`` or ``features``, from the URL path."""
+    """``news``, ``opinion``, ``analysis``, ``blog`` or ``features``, from the URL path (else the
+    page's tawsiyat ``posttype``, for a URL of unexpected shape)."""
 
     published_at: str | None = None
     """Publication time, ISO-8601 with offset and seconds (``2022-02-24T14:05:00+02:00``); a time the

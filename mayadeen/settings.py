@@ -18,7 +18,9 @@ MAYADEEN_BASE_URL = LIVE_ROOT
 # Where the store and the feeds go; the environment variable of the same name wins over the default.
 MAYADEEN_DATA_DIR = os.environ.get("MAYADEEN_DATA_DIR", "data")
 # Who to contact about this crawler; part of the User-Agent so the site's operators can reach us.
-MAYADEEN_CONTACT = "https://github.com/mayadeen-crawler"
+# Also read from the environment (as every per-machine setting: MACHINE_SETTINGS in
+# mayadeen/crawl/configuration.py).
+MAYADEEN_CONTACT = os.environ.get("MAYADEEN_CONTACT", "https://github.com/mayadeen-crawler")
 
 # Incremental runs fetch a known article again while it is younger than this (late edits and
 # corrections happen in the first days), besides when a sitemap's lastmod says it changed.
@@ -80,8 +82,8 @@ MAYADEEN_BACKOFF_START = 5.0
 MAYADEEN_BACKOFF_MAX = 120.0
 # Chromium (scrapy-playwright) for pages: "off", "fallback" (blocked or content-less pages get
 # one more try in the browser) or "always". Needs /usr/bin/chromium (apt-get install chromium)
-# unless PLAYWRIGHT_LAUNCH_OPTIONS names another browser.
-MAYADEEN_BROWSER = "off"
+# unless PLAYWRIGHT_LAUNCH_OPTIONS names another browser. Also read from the environment.
+MAYADEEN_BROWSER = os.environ.get("MAYADEEN_BROWSER", "off")
 DOWNLOADER_MIDDLEWARES = {
     # Scrapy's redirects, followed on the site only (scheme, host and port of MAYADEEN_BASE_URL);
     # redirects off it or in a loop are counted and logged, never dropped silently.

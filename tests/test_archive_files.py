@@ -152,7 +152,7 @@ def test_a_version_1_store_gets_the_ledger_and_the_archive_index(tmp_path: Path)
     path = tmp_path / "articles.sqlite"
     Store.open(path).close()
     db = sqlite3.connect(path)  # back to the shape of version 1
-    for table in ("captures", "owed", "gone", "covered", "feed_owed", "site"):
+    for table in ("captures", "owed", "gone", "covered", "feed_owed", "site", "non_articles"):
         db.execute(f"DROP TABLE {table}")
     for table in ("articles", "article_versions"):
         db.execute(f"ALTER TABLE {table} DROP COLUMN capture_id")

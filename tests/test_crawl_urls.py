@@ -57,22 +57,29 @@ def test_the_given_urls_and_nothing_else_are_fetched_and_extracted(
         crawled = datetime.fromisoformat(got["crawled_at"])
         assert started - timedelta(seconds=1) <= crawled <= datetime.now(UTC)
     for kind in ("video", "infograph", "author", "page"):
-        assert stat(log, f"mayadeen/pages/{kind}") == 1, kind
+        assert stat(log, f"mayadeen/pages/{kind}") == sum(f.kind == kind for f in FIXTURES), kind
     assert stat(log, "mayadeen/pages/article") == len(articles) + len(invalid)
     assert stat(log, "mayadeen/field/title/tawsiyat") > 0
     assert stat(log, "mayadeen/field/article_id/missing") >= 2
 
 
-def test_unusable_urls_are_reported_and_the_rest_still_fetched(
+def test_unusable_urls_are_refused_and_missing_pages_reported(
     fixture_server: LoopbackServer, tmp_path: Path
 ) -> None:
     article = next(f for f in FIXTURES if f.name == "news-jsonld-only")
-    urls = f"https://example.com/news/politics/x,{article.path},/news/politics/not-there"
+    refused = crawl(
+        fixture_server.root,
+        tmp_path,
+        "-a",
+        f"urls=https://example.com/news/politics/x,{article.path}",
+    )
+    assert refused.returncode == 2, "an entry that cannot be a page of the site is a usage error"
+    assert "urls: 'https://example.com/news/politics/x' is not a page of" in refused.stderr
+    assert fixture_server.requests == []
+    urls = f"{article.path},/news/politics/not-there"
     log, items = crawl_urls(fixture_server, urls, tmp_path / "items.jsonl")
     assert [item["title"] for item in items] == [article.title]
-    assert "'https://example.com/news/politics/x' is not a URL of" in log
     assert "/news/politics/not-there: not fetched: HTTP 404" in log
-    assert stat(log, "mayadeen/urls/rejected") == 1
     assert stat(log, "mayadeen/urls/failed") == 1
 
 

@@ -7,38 +7,70 @@ import argparse
 import logging
 import sys
 
+from scrapy.commands import ScrapyHelpFormatter
 from scrapy.commands.crawl import Command as ScrapyCrawlCommand
-from scrapy.exceptions import UsageError
 
-from mayadeen.crawl.arguments import ArgumentError, parse_arguments
+from mayadeen.crawl.arguments import (
+    SPIDER_ARGUMENTS,
+    ArgumentError,
+    check_names,
+    check_urls,
+    parse_arguments,
+)
+from mayadeen.crawl.configuration import SettingError, check_settings
 from mayadeen.crawl.preflight import OtherSiteError, preflight
 from mayadeen.middlewares.archive import archive_enabled
 from mayadeen.report.outcome import failure_reason
+from mayadeen.site.urls import site_root
 from mayadeen.store.files import DataDirError
 
 logger = logging.getLogger(__name__)
 CHECKED_ARGUMENTS = ("sections", "since", "max_articles", "full")
 
 
+class _HelpFormatter(ScrapyHelpFormatter):
+    """Scrapy's, keeping the description's lines (the spider arguments' table) as written."""
+
+    def _fill_text(self, text: str, width: int, indent: str) -> str:
+        return "".join(indent + line for line in text.splitlines(keepends=True))
+
+
 class Command(ScrapyCrawlCommand):
+    def add_options(self, parser: argparse.ArgumentParser) -> None:
+        super().add_options(parser)
+        parser.formatter_class = _HelpFormatter
+
+    def long_desc(self) -> str:
+        listed = "\n".join(f"  {name:<13} {does}" for name, does in SPIDER_ARGUMENTS.items())
+        return (
+            f"{super().long_desc()}\n\nArguments of the articles spider (-a NAME=VALUE, all "
+            f"optional):\n{listed}\n\nSettings (-s NAME=VALUE): see the README's settings table."
+        )
+
     def run(self, args: list[str], opts: argparse.Namespace) -> None:
         if len(args) != 1:
             super().run(args, opts)  # Scrapy's own usage errors
             return
-        try:
+        try:  # before anything is fetched or a run recorded: exit 2 with one line
+            assert self.settings is not None
+            check_settings(self.settings)
+            check_names(opts.spargs)
             parse_arguments(**{k: v for k, v in opts.spargs.items() if k in CHECKED_ARGUMENTS})
-        except ArgumentError as error:
-            raise UsageError(str(error), print_help=False) from None
-        assert self.settings is not None
-        try:
             archive_enabled(self.settings)
-        except ValueError as error:
-            raise UsageError(str(error), print_help=False) from None
+            if "urls" in opts.spargs:
+                check_urls(opts.spargs["urls"], site_root(self.settings["MAYADEEN_BASE_URL"]))
+        except (ArgumentError, SettingError, ValueError) as error:
+            # One line (no usage block, no traceback), as cron mails it; Scrapy's usage exit status.
+            print(f"scrapy crawl: error: {error}", file=sys.stderr)
+            self.exitcode = 2
+            return
         assert self.crawler_process is not None
         try:
             lock = preflight(self.settings)
-        except OtherSiteError as error:
-            raise UsageError(str(error), print_help=False) from None
+        except OtherSiteError as error:  # a usage error: this data directory is another site's
+            print(f"scrapy crawl: error: {error}", file=sys.stderr)
+            self.exitcode = 2
+            return
         except DataDirError as error:
             print(f"mayadeen: {error}", file=sys.stderr)
             self.exitcode = 1

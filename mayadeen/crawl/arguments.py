@@ -1,16 +1,70 @@
 """The spider arguments of the contract (``-a name=value``), checked before a run starts."""
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
+from difflib import get_close_matches
+from typing import Final
 from urllib.parse import urljoin, urlsplit, urlunsplit
 
 from mayadeen.pages.processors import unique
-from mayadeen.site.navigation import listing_path
-from mayadeen.site.urls import LIVE_HOSTS, LIVE_ROOT
+from mayadeen.site.navigation import SECTION_LISTINGS
+from mayadeen.site.urls import LIVE_HOSTS, LIVE_ROOT, section_path
 
 
 class ArgumentError(ValueError):
     """A spider argument the crawl cannot run with; the message says which and why."""
+
+
+SPIDER_ARGUMENTS: Final = {
+    "urls": "comma-separated article URLs (or paths such as /news/politics/<slug>): fetch and "
+    "parse exactly these, no discovery",
+    "sections": "comma-separated section listings to limit discovery to, e.g. "
+    "news/politics,articles/opinion",
+    "since": "YYYY-MM-DD: skip articles published before this date (and older sitemaps)",
+    "max_articles": "stop after this many articles were stored",
+    "full": "1 to ignore the incremental state and fetch everything again",
+}
+"""The contract's spider arguments (``-a name=value``) and what each does."""
+SCRAPY_SPIDER_ATTRIBUTES: Final = frozenset(
+    {
+        "user_agent",
+        "download_delay",
+        "download_timeout",
+        "download_maxsize",
+        "download_warnsize",
+        "max_concurrent_requests",
+        "http_user",
+        "http_pass",
+        "http_auth_domain",
+        "handle_httpstatus_list",
+        "handle_httpstatus_all",
+        "custom_settings",
+    }
+)
+"""Spider attributes Scrapy's own components read, which ``-a`` may set: they pass, as do names
+starting with ``_`` (Scrapyd's ``_job`` and ``_version``)."""
+
+
+def check_names(names: Iterable[str]) -> None:
+    """Reject a ``-a`` name that is neither the spider's nor Scrapy's, listing the valid ones.
+
+    >>> check_names(["since", "_job", "download_delay"])
+    >>> check_names(["section"])
+    Traceback (most recent call last):
+    ...
+    mayadeen.crawl.arguments.ArgumentError: unknown spider argument 'section' (did you mean \
+sections?): the articles spider takes full, max_articles, sections, since, urls
+    """
+    for name in names:
+        if name in SPIDER_ARGUMENTS or name in SCRAPY_SPIDER_ATTRIBUTES or name.startswith("_"):
+            continue
+        close = get_close_matches(name, SPIDER_ARGUMENTS, n=1)
+        hint = f" (did you mean {close[0]}?)" if close else ""
+        raise ArgumentError(
+            f"unknown spider argument {name!r}{hint}: the articles spider takes "
+            f"{', '.join(sorted(SPIDER_ARGUMENTS))}"
+        )
 
 
 @dataclass(frozen=True)
@@ -48,16 +102,18 @@ def parse_arguments(
 
 
 def _sections(value: str | None) -> tuple[str, ...]:
+    """Known section listings, matched case-insensitively, in the site's spelling."""
     chosen = []
     for entry in (value or "").split(","):
         if not (path := entry.strip().strip("/")):
             continue
-        if listing_path(f"{LIVE_ROOT}/{path}") != path:
+        listing = section_path(f"{LIVE_ROOT}/{path}")
+        if path.count("/") != 1 or listing not in SECTION_LISTINGS:
             raise ArgumentError(
-                f"sections: {entry.strip()!r} is not a section path such as news/politics or "
-                "articles/opinion"
+                f"sections: {entry.strip()!r} is not a section path of the site; use one or more of "
+                f"{', '.join(SECTION_LISTINGS)}, separated by commas"
             )
-        chosen.append(path)
+        chosen.append(listing)
     return tuple(dict.fromkeys(chosen))
 
 
@@ -89,6 +145,30 @@ def _flag(name: str, value: str | bool | None) -> bool:
     if text in {"", "0", "false", "no", "off"}:
         return False
     raise ArgumentError(f"{name}: expected 1 or 0, got {value!r}")
+
+
+def check_urls(argument: str | None, root: str) -> None:
+    """Reject a ``urls`` argument with an entry that cannot be a page of the site (not a URL, or
+    another host) or with no entry at all.
+
+    >>> check_urls("/news/politics/a,https://english.almayadeen.net/articles/x", "http://h:1")
+    >>> check_urls("garbage", "http://h:1")
+    Traceback (most recent call last):
+    ...
+    mayadeen.crawl.arguments.ArgumentError: urls: 'garbage' is not a page of http://h:1 or \
+https://english.almayadeen.net: give URLs such as https://english.almayadeen.net/news/politics/<slug> \
+or paths such as /news/politics/<slug>, separated by commas
+    """
+    entries = [entry.strip() for entry in (argument or "").split(",") if entry.strip()]
+    _, rejected = requested_urls(argument, root)
+    bad = [e for e in entries if e in rejected or not e.startswith(("/", "http://", "https://"))]
+    if bad or not entries:
+        shown = repr(bad[0]) if bad else "(nothing)"
+        raise ArgumentError(
+            f"urls: {shown} is not a page of {root} or {LIVE_ROOT}: give URLs such as "
+            f"{LIVE_ROOT}/news/politics/<slug> or paths such as /news/politics/<slug>, "
+            "separated by commas"
+        )
 
 
 def requested_urls(argument: str | None, root: str) -> tuple[list[str], list[str]]:

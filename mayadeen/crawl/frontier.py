@@ -18,7 +18,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import NamedTuple, Protocol
 
 from mayadeen.pages.dates import parse_datetime
-from mayadeen.site.urls import TIMEZONE, is_article_url, path_segments
+from mayadeen.site.urls import TIMEZONE, section_path, url_shape
 
 
 class Stored(Protocol):
@@ -33,8 +33,10 @@ class Stored(Protocol):
 
 
 FETCH_REASONS = frozenset({"new", "full", "recheck", "lastmod", "owed"})
-"""Decisions that request the URL; the others (``seen``, ``known``, ``since``, ``section``,
-``not_article``, ``gone``) skip it."""
+"""Decisions that request the URL (a ``new`` URL of unknown shape, neither an article's nor a known
+non-article's, is fetched once for the page to say what it is); the others (``seen``, ``known``,
+``since``, ``section``, ``not_article``, ``gone``, ``known_not_article``: the page said so on an
+earlier run) skip it."""
 
 
 class Decision(NamedTuple):
@@ -87,25 +89,51 @@ class Frontier:
     newest: datetime | None = None
     """The newest stored article's publication: its month is read whatever was covered (the
     site's clock and ours may disagree, and a site's newest month may lie in the past)."""
+    non_articles: Mapping[str, str] = field(default_factory=dict)
+    """URLs whose page said on an earlier run that it is not an article → its kind."""
 
     def __post_init__(self) -> None:
         self.requested: set[str] = set()
+        self.before_since: set[str] = set()
+        """URLs a card date or lastmod showed older than ``since``: a related link to one later
+        (which states no date) does not fetch it either."""
 
     @property
     def incremental(self) -> bool:
         return not self.full and bool(self.covered)
 
-    def consider(self, url: str, lastmod: str | None = None) -> Decision:
-        """Decide for one canonical URL; a URL to fetch is remembered, so it is fetched once."""
-        decision = self._decide(url, lastmod)
+    def consider(
+        self,
+        url: str,
+        lastmod: str | None = None,
+        published: date | None = None,
+        in_section_listing: bool = False,
+    ) -> Decision:
+        """Decide for one canonical URL; a URL to fetch is remembered, so it is fetched once.
+        ``published`` is a date a listing card shows: with ``since``, an older one prunes it.
+        ``in_section_listing``: found on a section listing the run reads, so with ``sections`` an
+        unknown shape there (whose URL names no section) belongs to it."""
+        dateless = lastmod is None and published is None
+        if (dateless and url in self.before_since) or (
+            self.since is not None and published is not None and published < self.since
+        ):
+            self.before_since.add(url)
+            return Decision("since", not self.full and url not in self.known)
+        decision = self._decide(url, lastmod, in_section_listing)
+        if decision.reason == "since":
+            self.before_since.add(url)
         if decision.fetch:
             self.requested.add(url)
         return decision
 
-    def _decide(self, url: str, lastmod: str | None) -> Decision:
-        if not is_article_url(url):
+    def _decide(self, url: str, lastmod: str | None, in_section_listing: bool) -> Decision:
+        shape = url_shape(url)
+        if shape not in {"article", "unknown"}:
             return Decision("not_article", False)
-        if self.sections and "/".join(path_segments(url)[:2]) not in self.sections:
+        if not self.full and url in self.non_articles:
+            return Decision("known_not_article", False)
+        listed = in_section_listing and shape == "unknown"
+        if self.sections and section_path(url) not in self.sections and not listed:
             return Decision("section", False)
         stored = None if self.full else self.known.get(url)
         if url in self.requested:

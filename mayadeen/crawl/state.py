@@ -49,6 +49,7 @@ def load_frontier(
         owed=frozenset(owed),
         gone=frozenset(ledger.gone()),
         newest=moment(newest),
+        non_articles=store.non_articles(),
     )
     if arguments.full:
         mode = "full run (full=1): every article is fetched again"

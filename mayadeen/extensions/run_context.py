@@ -339,6 +339,11 @@ class RunContext:
         self._uncommitted["quarantined"] += 1
         self.commit_if_due()
 
+    def remember_non_article(self, url: str, kind: str) -> None:
+        """Keep a page that said it is not an article, so the next run does not fetch it."""
+        self.store.remember_non_article(url, kind, self.run_id, self.clock.now())
+        self.commit_if_due()
+
 
 def run_uri_params(params: dict[str, Any], spider: Spider) -> dict[str, Any]:
     """``FEEDS`` ``uri_params``: Scrapy's parameters and the run id, ``%(run_id)s``."""

@@ -190,14 +190,18 @@ def render_article(article: "GeneratedArticle", site: "GeneratedSite") -> str:
             f'<h3 class="coverage-title">{escape(e.coverage)}</h3></a></div>\n'
         )
     aside, read_next = _sidebars(article, site)
+    by = "" if "bare-byline" in article.shapes else "By "
+    shares = ""
+    if "shares" in article.shapes:
+        shares = f'<li class="post-shares">{choice_for(e.path, "shares", 40) + 1} Shares</li>'
     main = (
         '<main class="main-content">\n<div class="container"><div class="row">\n<div class="col-8">\n'
         '<article class="article-details">\n'
         f'<div class="post-type post-metas type-wrap article-details-metas"><a href="{url(section.path)}">'
         f"{escape(section.display_name)}</a></div>\n"
         f'<h1 class="post-title">{escape(e.title)}</h1>\n'
-        f'<ul class="post-info"><li class="post-author">By <a href="{author_link}">{escape(article.byline)}</a></li>'
-        f'{source}<li class="post-date"><span class="date">{visible_datetime(e.published)}</span></li></ul>\n'
+        f'<ul class="post-info"><li class="post-author">{by}<a href="{author_link}">{escape(article.byline)}</a></li>'
+        f'{source}<li class="post-date"><span class="date">{visible_datetime(e.published)}</span></li>{shares}</ul>\n'
         f'{read_time}<section class="read-section">\n<p class="lg_para summary">{escape(e.summary)}</p>\n'
         f'{figure}<div class="p-content">\n{_body(article, site)}\n</div>\n{disclaimer}</section>\n'
         f'<div class="post-tags"><ul>{tags}</ul></div>\n{coverage}</article>\n</div>\n{aside}\n</div>\n'

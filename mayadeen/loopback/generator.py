@@ -17,6 +17,7 @@ from mayadeen.loopback.anatomy import ARTICLE_SECTIONS, NEWS_SECTIONS, VIDEO_CAT
 from mayadeen.loopback.article_page import expected_item, render_article, render_non_article
 from mayadeen.loopback.catalog import Entry, Page
 from mayadeen.loopback.listings import ListedSite
+from mayadeen.loopback.shapes import article_path, pick_shapes
 
 START = datetime(2023, 12, 20, 6, 0, tzinfo=UTC)
 """Publication time of article 0; with the default spacing the slug rule changes (2024) early."""
@@ -54,13 +55,18 @@ class GeneratedArticle:
     related: tuple[int, ...]
     read_more: tuple[int, ...]
     edited: bool = False
+    shapes: frozenset[str] = frozenset()
+    """Shapes real pages showed (``mayadeen.loopback.shapes``): ``post-id``, ``brief``..."""
 
     def blocks(self) -> list[Block]:
         rng = random.Random(f"{self.seed}/{self.index}/body")
         blocks = [Block("p", text.paragraph(rng)) for _ in range(rng.randint(3, 9))]
-        if "subheading" in self.extras:
+        if "brief" in self.shapes:  # one or two sentences, nothing else
+            sentences = " ".join(text.sentence(rng) for _ in range(rng.randint(1, 2)))
+            blocks = [Block("p", sentences)]
+        if "subheading" in self.extras and "brief" not in self.shapes:
             blocks.insert(len(blocks) // 2, Block("h3", " ".join(text.title(rng).split()[:5])))
-        if "tweet" in self.extras:
+        if "tweet" in self.extras and "brief" not in self.shapes:
             blocks.insert(
                 1,
                 Block("tweet", f"{text.sentence(rng)} pic.twitter.com/{rng.randrange(10**6):06d}"),
@@ -100,6 +106,11 @@ def _sources(rng: random.Random) -> frozenset[str]:
         if rng.random() < 0.5:
             found.add("meta-modified")
     return frozenset(found)
+
+
+def _with_tawsiyat(sources: frozenset[str]) -> frozenset[str]:
+    """A page whose URL does not say what it is always says so itself."""
+    return (sources - {"tawsiyat-broken"}) | {"tawsiyat"}
 
 
 def _extras(rng: random.Random) -> frozenset[str]:
@@ -180,12 +191,15 @@ class GeneratedSite(ListedSite):
         if index in self.edited:
             modified = published + timedelta(hours=36)
         byline, authors = _byline(rng, section, published)
+        shapes = pick_shapes(self.seed, index, section)
+        if "house-plain" in shapes and authors == ("Al Mayadeen English",):
+            byline = "Al Mayadeen"
         tags = tuple(dict.fromkeys(rng.sample(text.TAGS, rng.randint(2, 5))))
         image = None
         if rng.random() < 0.92:
             image = url(f"Content/uploadsmedia/{published:%Y/%-m/%-d}/{slug[:40].strip('-:')}.jpg")
         entry = Entry(
-            path=f"/{section}/{slug}",
+            path=article_path(section, slug, str(30000 + index), shapes),
             title=headline,
             kind="article",
             published=published,
@@ -198,6 +212,10 @@ class GeneratedSite(ListedSite):
             author=authors[0],
         )
         news = section.startswith("news/")
+        source = rng.choice(text.SOURCES) if news and rng.random() < 0.9 else None
+        caption = rng.choice(text.IMAGE_CAPTIONS) if image and rng.random() < 0.85 else None
+        sources, extras = _sources(rng), _extras(rng)
+        related, read_more = _related(rng, index, 0.6, 3), _related(rng, index, 0.35, 2)
         return GeneratedArticle(
             index=index,
             seed=self.seed,
@@ -205,13 +223,14 @@ class GeneratedSite(ListedSite):
             post_id=str(30000 + index),
             byline=byline,
             authors=authors,
-            source=rng.choice(text.SOURCES) if news and rng.random() < 0.9 else None,
-            caption=rng.choice(text.IMAGE_CAPTIONS) if image and rng.random() < 0.85 else None,
-            sources=_sources(rng),
-            extras=_extras(rng),
-            related=_related(rng, index, 0.6, 3),
-            read_more=_related(rng, index, 0.35, 2),
+            source=source,
+            caption=caption,
+            sources=_with_tawsiyat(sources) if "unknown-path" in shapes else sources,
+            extras=extras,
+            related=related if "brief" not in shapes else (),  # no box in one paragraph
+            read_more=read_more if "brief" not in shapes else (),
             edited=index in self.edited,
+            shapes=shapes,
         )
 
     def _videos(self) -> list[Entry]:

@@ -13,10 +13,11 @@ from scrapy import Request
 from scrapy.crawler import Crawler
 from scrapy.http import Response
 
+from mayadeen.crawl.configuration import BROWSER_MODES
 from mayadeen.site.access import response_block_kind, response_is_contentless, wants_browser
 
 logger = logging.getLogger(__name__)
-MODES = ("off", "fallback", "always")
+MODES = BROWSER_MODES
 FALLBACK_META = "mayadeen_browser_fallback"
 """Request meta key: why a request was sent again through the browser."""
 NEEDLESS_RESOURCES = frozenset({"image", "media", "font", "stylesheet"})

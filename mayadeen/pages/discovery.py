@@ -7,6 +7,7 @@ Which links count is decided by the rules in ``mayadeen.site.navigation``.
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from email.utils import parsedate_to_datetime
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
@@ -26,7 +27,7 @@ from mayadeen.site.navigation import (
     WIDGET_CLASSES,
     listing_path,
 )
-from mayadeen.site.urls import canonical_url, is_article_url
+from mayadeen.site.urls import canonical_url, url_shape
 
 _OUTSIDE_WIDGETS = "not(ancestor::*[{}])".format(
     " or ".join(f"contains(@class, '{name}')" for name in WIDGET_CLASSES)
@@ -41,7 +42,10 @@ class ListingPage:
     """What a listing page (the home page or a section page) links to."""
 
     articles: list[str] = field(default_factory=list)
-    """Canonical URLs of the article-shaped links outside the page's widgets, in page order."""
+    """Canonical URLs of the links outside the page's widgets that may be articles (an article's
+    shape, or a shape not known to be anything else), in page order."""
+    card_dates: dict[str, date] = field(default_factory=dict)
+    """An article URL → the date its card shows, where the card shows one."""
     listings: list[str] = field(default_factory=list)
     """Canonical URLs of the section listings it links to, the nav's included."""
     next_pages: list[str] = field(default_factory=list)
@@ -53,12 +57,14 @@ class ListingPage:
 def read_listing(response: TextResponse, root: str) -> ListingPage:
     """The articles, listings and next page a listing page links to."""
     page = ListingPage()
-    for href in response.xpath(f"{_LINKS}/@href").getall():
-        url = canonical_url(href, root, response.url)
-        if url is not None and is_article_url(url):
+    for link in response.xpath(_LINKS):
+        url = canonical_url(response.urljoin(link.attrib["href"].strip()), root)
+        if url is not None and url_shape(url) in {"article", "unknown"}:
             page.articles.append(url)
+            if url not in page.card_dates and (day := _card_date(link, root)) is not None:
+                page.card_dates[url] = day
     for href in response.xpath("//a/@href").getall():  # the nav is in the header: all links
-        url = canonical_url(href, root, response.url)
+        url = canonical_url(response.urljoin(href.strip()), root)
         if url is not None and listing_path(url) and not PAGE_PATH.search(url):
             page.listings.append(url)
     page.articles = unique(page.articles)
@@ -66,6 +72,19 @@ def read_listing(response: TextResponse, root: str) -> ListingPage:
     page.next_pages = next_pages(response, root)
     page.dates = card_dates(response)
     return page
+
+
+def _card_date(link: Any, root: str) -> date | None:
+    """The date shown on the card of one link: in the nearest of its three closest ancestors that
+    holds a date and no link to another article."""
+    for ancestor in reversed(link.xpath("ancestor::*[position() <= 3]")):
+        texts = [t for css in LISTING_DATES for t in ancestor.css(css).xpath(".//text()").getall()]
+        days = [day for text in texts if (day := parse_card_date(text)) is not None]
+        if not days:
+            continue
+        hrefs = {canonical_url(href, root) for href in ancestor.xpath(".//a/@href").getall()}
+        return days[0] if len({h for h in hrefs if h and url_shape(h) == "article"}) <= 1 else None
+    return None
 
 
 def page_of(url: str) -> tuple[str | None, int]:
@@ -98,7 +117,7 @@ def next_pages(response: TextResponse, root: str) -> list[str]:
     found = []
     for element in response.xpath(_NEXT_CANDIDATES):
         href = element.attrib.get("href", "")
-        absolute = urljoin(response.url, href.strip())
+        absolute = response.urljoin(href.strip())
         if canonical_url(absolute, root) is None or listing_path(absolute) != here:
             continue
         parameter, target = page_of(absolute)
@@ -185,12 +204,53 @@ def _entries(sitemap: Iterable[dict[str, Any]], base: str) -> Iterable[SitemapEn
             yield SitemapEntry(urljoin(base, loc), element.get("lastmod") or None)
 
 
-def read_rss(response: Response) -> list[str]:
-    """Article links of an RSS or Atom feed, in feed order."""
+_ENTRY_LINK = "link[not(@rel) or @rel = 'alternate']/@href"
+"""An Atom entry's link to the article itself: not its enclosures, replies or related links."""
+
+
+def read_feed(response: Response) -> list[tuple[str, str | None]]:
+    """Article links of an RSS or Atom feed with the time each entry states (RSS ``pubDate``,
+    Atom ``updated`` or ``published``, as ISO-8601), in feed order, each link once."""
     selector = Selector(body=response.body, type="xml")
     selector.remove_namespaces()
-    links = selector.xpath("//item/link/text() | //entry/link/@href").getall()
-    return unique(link.strip() for link in links if link.strip())
+    found: dict[str, str | None] = {}
+    for entry in selector.xpath("//item | //entry"):
+        link = (entry.xpath(f"link/text() | {_ENTRY_LINK}").get() or "").strip()
+        stated = entry.xpath("pubDate/text() | updated/text() | published/text()").get()
+        if link and link not in found:
+            found[link] = feed_time(stated)
+    return list(found.items())
+
+
+def feed_time(value: str | None) -> str | None:
+    """An entry's time as ISO-8601: RSS's RFC 822 dates converted, Atom's kept.
+
+    >>> feed_time("Thu, 24 Feb 2022 12:05:00 GMT")
+    '2022-02-24T12:05:00+00:00'
+    >>> feed_time("2022-02-24T14:05:00+02:00"), feed_time(None)
+    ('2022-02-24T14:05:00+02:00', None)
+    """
+    if not value or not value.strip():
+        return None
+    try:
+        return parsedate_to_datetime(value.strip()).isoformat()
+    except (TypeError, ValueError, IndexError):
+        return value.strip()
+
+
+def read_rss(response: Response) -> list[str]:
+    """Article links of an RSS or Atom feed, in feed order."""
+    return [link for link, _ in read_feed(response)]
+
+
+def robots_sitemaps(parser: Any) -> list[str]:
+    """The ``Sitemap:`` URLs of the robots.txt parser Scrapy's robots middleware built (Protego's
+    ``sitemaps``, or the standard library's ``site_maps()``)."""
+    rules = getattr(parser, "rp", None)
+    sitemaps = getattr(rules, "sitemaps", None)
+    if sitemaps is None and callable(site_maps := getattr(rules, "site_maps", None)):
+        sitemaps = site_maps()
+    return unique(str(url) for url in sitemaps or ())
 
 
 def read_robots(response: Response) -> list[str]:

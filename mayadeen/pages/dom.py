@@ -109,6 +109,10 @@ class Dom:
                     return src  # the loader makes it absolute
         return None
 
+    def has_article_markup(self) -> bool:
+        """A headline and a body container: the markup of an article page."""
+        return bool(first_match(_BODY, self.root)) and self.value("title") is not None
+
     def body(self) -> Body | None:
         """The body, or None when the page has no body container at all."""
         containers = first_match(_BODY, self.root)

@@ -11,6 +11,7 @@ from typing import Any, Protocol
 
 from scrapy.http import TextResponse
 from scrapy.selector import Selector
+from scrapy.utils.response import get_base_url
 
 from mayadeen.items import ArticleItem, content_hash
 from mayadeen.pages.dates import iso_seconds
@@ -61,24 +62,36 @@ def page_tree(response: TextResponse) -> Any:
     return Selector(response).root
 
 
+def states_article(tawsiyat: Tawsiyat | None, jsonld: JsonLd | None, dom: Dom) -> bool:
+    """Whether the page says it is an article, whatever its URL: tawsiyat ``type`` ``article``, a
+    JSON-LD article object, or (with neither metadata block) an article body under a headline."""
+    if tawsiyat is not None and tawsiyat.type is not None:
+        return tawsiyat.type.strip().lower() == "article"
+    return jsonld is not None or dom.has_article_markup()
+
+
 def extract(response: TextResponse, root: str, crawled_at: datetime | None = None) -> Extraction:
     """Extract one page fetched from the site whose root URL is ``root``; never raises on bad
     markup: what the page does not state is left empty for validation to report."""
     tree = page_tree(response)
     page_url = response.url
     tawsiyat = Tawsiyat.read(tree)
+    jsonld = JsonLd.read(tree)
+    dom = Dom(tree)
     kind = page_kind(
         page_url,
         tawsiyat.type if tawsiyat else None,
         tawsiyat.class_value("posttype") if tawsiyat else None,
+        states_article=states_article(tawsiyat, jsonld, dom),
     )
     if kind != "article":
         return Extraction(kind)
 
     notes: list[str] = []
-    loader = ArticleLoader(root=root, page_url=page_url, notes=notes)
-    jsonld = JsonLd.read(tree)
-    dom = Dom(tree)
+    # Links resolve against the page's <base href> when it has one (response.urljoin's base).
+    loader = ArticleLoader(
+        root=root, page_url=page_url, base_url=get_base_url(response), notes=notes
+    )
 
     readers: dict[str, Reader | None] = {
         "tawsiyat": tawsiyat.value if tawsiyat else None,

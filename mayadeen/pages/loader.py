@@ -18,6 +18,7 @@ from mayadeen.items import ArticleItem
 from mayadeen.pages.dates import parse_datetime
 from mayadeen.pages.processors import (
     clean_text,
+    known_spelling,
     language_code,
     post_id,
     read_time_minutes,
@@ -31,7 +32,7 @@ from mayadeen.pages.processors import (
     unique,
 )
 from mayadeen.site.article import HOUSE_BYLINES, TITLE_SITE_NAME
-from mayadeen.site.urls import canonical_url, is_article_url
+from mayadeen.site.urls import POSTTYPE_CONTENT_TYPES, canonical_url, url_shape
 
 Context = MutableMapping[str, Any]
 
@@ -42,9 +43,18 @@ def _canonical(value: Any, loader_context: Context) -> str | None:
     return canonical_url(value, loader_context["root"], loader_context.get("page_url"))
 
 
+def _link(value: Any, loader_context: Context) -> str | None:
+    """A link in the page, resolved against the page's base (``<base href>``) like response.urljoin."""
+    if not isinstance(value, str):
+        return None
+    base = loader_context.get("base_url") or loader_context.get("page_url")
+    return canonical_url(value, loader_context["root"], base)
+
+
 def _article_link(value: Any, loader_context: Context) -> str | None:
-    url = _canonical(value, loader_context)
-    return url if url and is_article_url(url) else None
+    """An article link, or one whose shape is unknown: the page it leads to says what it is."""
+    url = _link(value, loader_context)
+    return url if url and url_shape(url) in {"article", "unknown"} else None
 
 
 def _absolute(value: Any, loader_context: Context) -> str | None:
@@ -53,7 +63,7 @@ def _absolute(value: Any, loader_context: Context) -> str | None:
         return None
     if text.startswith(("https://", "http://")):
         return safe_url(text)
-    url = urljoin(loader_context.get("page_url") or "", text)
+    url = urljoin(loader_context.get("base_url") or loader_context.get("page_url") or "", text)
     return safe_url(url) if urlsplit(url).scheme in {"http", "https"} else None
 
 
@@ -123,6 +133,7 @@ class ArticleLoader(ItemLoader):
     )
     authors_out = unique
     source_in = Chain(clean_text, source_line)
+    content_type_in = Chain(clean_text, partial(known_spelling, spellings=POSTTYPE_CONTENT_TYPES))
     published_at_in = Chain(_datetime)
     modified_at_in = Chain(_datetime)
     read_time_minutes_in = Chain(clean_text, read_time_minutes)

@@ -91,6 +91,15 @@ def respell(name: str, spellings: Mapping[str, str]) -> str:
     return spellings.get(collapse_whitespace(name).casefold(), name)
 
 
+def known_spelling(value: str, spellings: Mapping[str, str]) -> str | None:
+    """The spelling of a value matched case-insensitively, None for a value not in the table.
+
+    >>> known_spelling("Opinion", {"opinion": "opinion"}), known_spelling("Press", {})
+    ('opinion', None)
+    """
+    return spellings.get(collapse_whitespace(value).casefold())
+
+
 def source_line(text: str) -> str | None:
     """The source named by a Source line, with or without its ``Source:`` label; None if empty.
 

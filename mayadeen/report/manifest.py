@@ -54,6 +54,9 @@ def build(
         "store_errors": figures.counter(stats, "mayadeen/store/errors"),
         "pages": figures.pages(stats),
         "discovery": figures.nested(figures.under(stats, "mayadeen/discovery/")),
+        # URLs of a shape neither an article's nor a known non-article's, by first path segment
+        # (a new URL family shows up here), and what their pages said they are.
+        "unknown_shapes": figures.nested(figures.under(stats, "mayadeen/unknown_shapes/")),
         "fields": figures.fields(stats),
         "archive": figures.under(stats, "mayadeen/archive/"),
         "reextract": figures.nested(figures.under(stats, "mayadeen/reextract/")),

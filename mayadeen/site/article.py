@@ -9,6 +9,9 @@ from typing import Final
 HOUSE_BYLINES: Final = {
     "al mayadeen net": "Al Mayadeen Net",
     "al mayadeen english": "Al Mayadeen English",
+    # Plain "By Al Mayadeen" on real pages is the house too; the contract has two house spellings,
+    # and this is the house's name today.
+    "al mayadeen": "Al Mayadeen English",
 }
 """House bylines, matched case-insensitively (whitespace collapsed), and how they are written."""
 
@@ -28,7 +31,7 @@ FIELD_SOURCES: Final[dict[str, tuple[str, ...]]] = {
     "authors": TRUST_ORDER,
     "source": ("dom",),
     "section": ("url", "tawsiyat", "jsonld", "dom"),
-    "content_type": ("url",),
+    "content_type": ("url", "tawsiyat"),  # tawsiyat's posttype: a page under an unexpected URL
     "published_at": TRUST_ORDER,
     "modified_at": ("tawsiyat", "jsonld", "meta"),  # the DOM shows one date: publication
     "read_time_minutes": ("dom",),
@@ -52,7 +55,11 @@ TAWSIYAT_KEYS: Final = {
     "image_url": "thumbnail",
     "language": "lang",
 }
-TAWSIYAT_CLASSES: Final = {"coverage": "coverage", "section": "category"}
+TAWSIYAT_CLASSES: Final = {
+    "coverage": "coverage",
+    "section": "category",
+    "content_type": "posttype",
+}
 """Fields read from tawsiyat's ``classes`` list: field → ``mapping`` value."""
 
 JSONLD_KEYS: Final = {

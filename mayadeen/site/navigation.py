@@ -63,11 +63,13 @@ def listing_path(url: str) -> str | None:
     'news/politics'
     >>> listing_path("https://english.almayadeen.net/news/politics/some-slug") is None
     True
+    >>> listing_path("https://english.almayadeen.net/articles/some-slug") is None  # an article's
+    True
     """
     segments = path_segments(url)
     if len(segments) == 4 and segments[2] == "page" and segments[3].isdigit():
         segments = segments[:2]
-    if len(segments) == 2 and segments[0] in LISTING_ROOTS:
+    if len(segments) == 2 and segments[1].lower() in LISTING_ROOTS.get(segments[0], {}):
         return "/".join(segments)
     return None
 

@@ -57,6 +57,9 @@ NEWS_SECTIONS: Final = {
     "technology": "Technology",
     "environment": "Environment",
 }
+SECTION_SPELLINGS: Final = {"economy": "economics"}
+"""Other segments the site serves a section's articles under (``/news/Economy/<slug>`` beside
+``/news/economics/<slug>``), lower-cased; segments are matched case-insensitively."""
 ARTICLE_SECTIONS: Final = {
     "opinion": "Opinion",
     "analysis": "Analysis",
@@ -75,6 +78,8 @@ NON_ARTICLE_PREFIXES: Final = {
     "region": "listing",
     "live": "page",
     "search": "listing",
+    "sitemaps": "page",
+    "rss": "page",
 }
 NON_ARTICLE_KINDS: Final = frozenset(
     {"video", "infograph", "gallery", "author", "listing", "page", "other"}
@@ -132,22 +137,73 @@ def path_segments(url: str) -> tuple[str, ...]:
     return tuple(segment for segment in urlsplit(url).path.split("/") if segment)
 
 
+def is_post_id(segment: str) -> bool:
+    """Whether a path segment is a CMS post id (2021 URLs carry one before the slug).
+
+    >>> is_post_id("12345"), is_post_id("2024-review")
+    (True, False)
+    """
+    return segment.isdigit()
+
+
 def is_article_url(url: str) -> bool:
-    """Whether the path has an article's shape: ``/news/<section>/<slug>``, ``/articles/<sub>/<slug>``.
+    """Whether the path has an article's shape: ``/news/<section>/<slug>``,
+    ``/news/<section>/<post id>/<slug>`` (2021), ``/articles/<sub>/<slug>``.
 
     >>> is_article_url("https://english.almayadeen.net/articles/opinion/some-slug")
+    True
+    >>> is_article_url("https://english.almayadeen.net/news/Politics/53151/some-slug")
     True
     >>> is_article_url("https://english.almayadeen.net/news/politics")
     False
     """
     segments = path_segments(url)
-    return len(segments) == 3 and segments[0] in {"news", "articles"}
+    if not segments or segments[0].lower() not in {"news", "articles"}:
+        return False
+    if len(segments) == 4:
+        return segments[0].lower() == "news" and is_post_id(segments[2])
+    return len(segments) == 3
+
+
+def url_shape(url: str) -> str:
+    """What a URL's shape says a page is: ``article``, ``listing``, a kind of
+    ``NON_ARTICLE_PREFIXES`` (``video``, ``author``...), ``page`` (one segment) or ``unknown``.
+
+    The shape is only a hint: an ``unknown`` page is fetched once and judged by its own metadata.
+
+    >>> url_shape("https://english.almayadeen.net/news/Economy/x")
+    'article'
+    >>> url_shape("https://english.almayadeen.net/news/politics?page=2")
+    'listing'
+    >>> url_shape("https://english.almayadeen.net/videos/x")
+    'video'
+    >>> url_shape("https://english.almayadeen.net/articles/some-slug")
+    'unknown'
+    >>> url_shape("https://english.almayadeen.net/about-us")
+    'page'
+    """
+    segments = path_segments(url)
+    if is_article_url(url):
+        return "article"
+    if segments and segments[0].lower() in NON_ARTICLE_PREFIXES:
+        return NON_ARTICLE_PREFIXES[segments[0].lower()]
+    if len(segments) <= 1:
+        return "page"
+    lowered = [segment.lower() for segment in segments]
+    if len(lowered) == 4 and lowered[2] == "page" and lowered[3].isdigit():
+        lowered = lowered[:2]
+    if len(lowered) == 2 and lowered[1] in _SECTIONS_UNDER.get(lowered[0], {}):
+        return "listing"
+    return "unknown"
 
 
 def section_from_url(url: str) -> str | None:
-    """The section's display name from the path; None for an unknown section segment.
+    """The section's display name from the path (segments matched case-insensitively); None for
+    an unknown section segment.
 
     >>> section_from_url("https://english.almayadeen.net/news/economics/x")
+    'Economy'
+    >>> section_from_url("https://english.almayadeen.net/news/Economy/x")
     'Economy'
     >>> section_from_url("https://english.almayadeen.net/articles/blog/x")
     'Blog'
@@ -155,8 +211,21 @@ def section_from_url(url: str) -> str | None:
     segments = path_segments(url)
     if len(segments) < 2:
         return None
-    names = {"news": NEWS_SECTIONS, "articles": ARTICLE_SECTIONS}.get(segments[0], {})
-    return names.get(segments[1])
+    segment = segments[1].lower()
+    return _SECTIONS_UNDER.get(segments[0].lower(), {}).get(SECTION_SPELLINGS.get(segment, segment))
+
+
+def section_path(url: str) -> str:
+    """The first two path segments in the site's listing spelling (``news/economics``), which is
+    what ``-a sections`` names.
+
+    >>> section_path("https://english.almayadeen.net/news/Economy/123/x")
+    'news/economics'
+    """
+    segments = [segment.lower() for segment in path_segments(url)[:2]]
+    if len(segments) == 2:
+        segments[1] = SECTION_SPELLINGS.get(segments[1], segments[1])
+    return "/".join(segments)
 
 
 def content_type_from_url(url: str) -> str | None:
@@ -164,22 +233,28 @@ def content_type_from_url(url: str) -> str | None:
 
     >>> content_type_from_url("https://english.almayadeen.net/news/sports/x")
     'news'
-    >>> content_type_from_url("https://english.almayadeen.net/articles/analysis/x")
+    >>> content_type_from_url("https://english.almayadeen.net/articles/Analysis/x")
     'analysis'
+    >>> content_type_from_url("https://english.almayadeen.net/articles/x") is None
+    True
     """
-    segments = path_segments(url)
-    if segments[:1] == ("news",):
+    segments = [segment.lower() for segment in path_segments(url)]
+    if segments[:1] == ["news"] and len(segments) > 2:
         return "news"
-    if segments[:1] == ("articles",) and len(segments) > 1 and segments[1] in ARTICLE_SECTIONS:
+    if segments[:1] == ["articles"] and len(segments) > 2 and segments[1] in ARTICLE_SECTIONS:
         return segments[1]
     return None
 
 
-def page_kind(url: str, tawsiyat_type: str | None, posttype: str | None) -> str:
+def page_kind(
+    url: str, tawsiyat_type: str | None, posttype: str | None, states_article: bool = False
+) -> str:
     """What a page is: ``article`` or one of ``NON_ARTICLE_KINDS``.
 
-    The URL decides first; tawsiyat's ``type`` and ``posttype`` class can still turn an article-shaped
-    URL into a video, infograph or plain page.
+    A known non-article URL family decides first; then the page's own metadata (tawsiyat's
+    ``type`` and ``posttype`` class) can turn an article-shaped URL into a video, infograph or
+    plain page; a page under an unexpected URL shape is an article when it states it is one
+    (``states_article``: tawsiyat ``type`` article, a JSON-LD article, the article markup).
 
     >>> page_kind("https://english.almayadeen.net/news/politics/x", "article", "News")
     'article'
@@ -187,10 +262,14 @@ def page_kind(url: str, tawsiyat_type: str | None, posttype: str | None) -> str:
     'video'
     >>> page_kind("https://english.almayadeen.net/about-us", "page", None)
     'page'
+    >>> page_kind("https://english.almayadeen.net/press/x", "article", "News", True)
+    'article'
+    >>> page_kind("https://english.almayadeen.net/press/x", None, None, False)
+    'other'
     """
     segments = path_segments(url)
-    if segments and segments[0] in NON_ARTICLE_PREFIXES:
-        return NON_ARTICLE_PREFIXES[segments[0]]
+    if segments and segments[0].lower() in NON_ARTICLE_PREFIXES:
+        return NON_ARTICLE_PREFIXES[segments[0].lower()]
     declared = (tawsiyat_type or "").strip().lower()
     kind_of_post = (posttype or "").strip().lower()
     if declared == "videoobject" or kind_of_post in {"video", "videos", "newscast"}:
@@ -199,6 +278,17 @@ def page_kind(url: str, tawsiyat_type: str | None, posttype: str | None) -> str:
         return "infograph"
     if declared == "page":
         return "page"
-    if is_article_url(url):
+    if is_article_url(url) or states_article:
         return "article"
-    return "listing" if len(segments) <= 2 else "other"
+    return "listing" if len(segments) <= 2 and url_shape(url) != "unknown" else "other"
+
+
+POSTTYPE_CONTENT_TYPES: Final = {
+    "news": "news",
+    **{sub: sub for sub in ARTICLE_SECTIONS},
+    "feature": "features",
+}
+"""tawsiyat ``posttype`` values (lower-cased) → the contract's ``content_type``: how a page under
+an unexpected URL shape says what it is."""
+
+_SECTIONS_UNDER: Final = {"news": NEWS_SECTIONS, "articles": ARTICLE_SECTIONS}

@@ -1,8 +1,9 @@
 """What a valid article of the site is: the limits items are checked against, and what is wrong
 with an item, as stable reason codes.
 
-The limits are chosen so that every real article passes (the shortest body among the fixtures and
-samples has 71 words, generated ones 100) and broken pages do not.
+The limits are chosen so that every real article passes, a one-sentence brief included (a page
+that states it is an article and has a title, a date and a body is one whatever its length), and
+broken pages do not: a body is only too short when it is plainly not the article's text.
 
 Codes are ``<topic>:<problem>``; stats count each (``mayadeen/quarantine/<code>``) and the
 quarantine keeps them with the item, so they are part of what users see: add new ones, never rename.
@@ -12,7 +13,7 @@ quarantine keeps them with the item, so they are part of what users see: add new
 | ``missing:<field>`` | a field the contract requires is null or empty (``title``, ``body``, ...) |
 | ``type:<field>`` | a value of the wrong type (a list of non-strings, a string count, ...) |
 | ``url:offsite`` | the URL is not on the crawled host (``MAYADEEN_BASE_URL``) |
-| ``url:not_article`` | the URL's path is not ``/news/<section>/<slug>`` or ``/articles/<sub>/<slug>`` |
+| ``url:not_article`` | the URL's path is a known non-article's (a listing, ``/videos/...``, ``/authors/...``) |
 | ``url:not_canonical`` | a query, fragment, trailing ``/``, or escapes the contract decodes |
 | ``date:unparseable`` | ``published_at`` is not ISO-8601 with an offset and seconds |
 | ``date:future`` | ``published_at`` is more than a day after the fetch |
@@ -20,7 +21,7 @@ quarantine keeps them with the item, so they are part of what users see: add new
 | ``modified:unparseable`` | ``modified_at`` is stated but not ISO-8601 with an offset |
 | ``content_type:unknown`` | not one of ``news``, ``opinion``, ``analysis``, ``blog``, ``features`` |
 | ``language:unexpected`` | not ``en`` |
-| ``body:too_short`` | fewer than ``MIN_BODY_WORDS`` words |
+| ``body:too_short`` | plainly not the article: a placeholder (``Loading...``), a fragment (``is_stub``) |
 | ``word_count:mismatch`` | ``word_count`` is not ``len(body.split())`` |
 | ``content_hash:mismatch`` | ``content_hash`` is not the SHA-256 of ``title + "\\n" + body`` |
 """
@@ -34,10 +35,21 @@ from typing import Any
 
 from mayadeen.items import ArticleItem, content_hash
 from mayadeen.site.article import DEFAULT_LANGUAGE
-from mayadeen.site.urls import ARTICLE_SECTIONS, canonical_url, is_article_url
+from mayadeen.site.urls import ARTICLE_SECTIONS, canonical_url, url_shape
 
 MIN_BODY_WORDS: typing.Final = 20
-"""Fewer words than this is a teaser, a caption or a page cut short, not an article's text."""
+"""A body this long is text even with no sentence punctuation (a list, a transcript)."""
+MIN_SENTENCE_WORDS: typing.Final = 6
+"""Fewer words than this is no brief (the site's shortest briefs are one sentence of ten or more)."""
+PLACEHOLDERS: typing.Final = re.compile(
+    r"\W*(?:loading|please wait|enable javascript|javascript is (?:required|disabled)|"
+    r"(?:sign in|subscribe|log in) to (?:read|continue)|content (?:is )?not available|"
+    r"no content|coming soon|lorem ipsum|undefined|null|none|n/?a)(?:\W.{0,40})?",
+    re.IGNORECASE | re.DOTALL,
+)
+"""Texts a page shows in place of an article that has not loaded or is not there: the whole body is
+the phrase, with at most a few words more ("Loading...", "Please wait while the page loads")."""
+_SENTENCE_END = re.compile(r"\w[)\]]?[.!?…][\"'”’»)]*(?:\s|$)")
 
 EARLIEST_PUBLISHED: typing.Final = datetime(2012, 1, 1, tzinfo=UTC)
 """Al Mayadeen went on air in June 2012: an earlier date is a misread one (an epoch, a year 0)."""
@@ -120,7 +132,7 @@ def _url_problems(url: str, root: str) -> list[str]:
     if canonical_url(url, root) is None or not url.startswith(root + "/"):
         return ["url:offsite"]
     problems = []
-    if not is_article_url(url):
+    if url_shape(url) not in {"article", "unknown"}:  # an unknown shape: the page decided
         problems.append("url:not_article")
     if canonical_url(url, root) != url:
         problems.append("url:not_canonical")
@@ -152,7 +164,7 @@ def _text_problems(values: dict[str, Any]) -> list[str]:
         problems.append("language:unexpected")
     if body and body.strip():
         words = len(body.split())
-        if words < MIN_BODY_WORDS:
+        if is_stub(body):
             problems.append("body:too_short")
         if values.get("word_count") is not None and values["word_count"] != words:
             problems.append("word_count:mismatch")
@@ -163,6 +175,23 @@ def _text_problems(values: dict[str, Any]) -> list[str]:
         ):
             problems.append("content_hash:mismatch")
     return problems
+
+
+def is_stub(body: str) -> bool:
+    """Whether a body is plainly not an article's text: a placeholder, a fragment without a single
+    sentence (a caption, a teaser cut short), or too few words to be even a brief.
+
+    >>> is_stub("Loading..."), is_stub("Photo: Reuters"), is_stub("Only a few words here.")
+    (True, True, True)
+    >>> is_stub("Israeli occupation forces raided Jenin at dawn. Three young men were arrested.")
+    False
+    >>> is_stub("None of the 12 people injured in the blast is in a critical condition, doctors said.")
+    False
+    """
+    words = len(body.split())
+    if PLACEHOLDERS.fullmatch(body.strip()) or words < MIN_SENTENCE_WORDS:
+        return True
+    return words < MIN_BODY_WORDS and not _SENTENCE_END.search(body)
 
 
 def problems(values: dict[str, Any], root: str) -> list[str]:

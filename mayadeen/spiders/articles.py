@@ -6,13 +6,15 @@ Discovery pages (home, section listings, sitemaps, RSS, robots.txt) are read by
 exactly those pages, with no discovery.
 """
 
-from collections.abc import AsyncIterator, Iterable, Iterator, Sized
+from collections.abc import AsyncIterator, Iterable, Iterator, Mapping, Sized
+from datetime import date
 from typing import Any, Self
 from urllib.parse import urlsplit
 
 import scrapy
 from scrapy import signals
 from scrapy.crawler import Crawler
+from scrapy.downloadermiddlewares.robotstxt import RobotsTxtMiddleware
 from scrapy.exceptions import DontCloseSpider
 from scrapy.http import Response, TextResponse
 from scrapy.spidermiddlewares.httperror import HttpError
@@ -44,7 +46,7 @@ from mayadeen.site.navigation import (
     SITEMAP_INDEX_PATHS,
     sitemap_month,
 )
-from mayadeen.site.urls import canonical_url, site_root
+from mayadeen.site.urls import canonical_url, path_segments, site_root, url_shape
 
 ARTICLE_PRIORITY = 10
 """Articles before more listing pages: items flow early and the queue of pages stays short."""
@@ -119,17 +121,32 @@ class ArticlesSpider(scrapy.Spider):
             yield request
         for request in self._discovery_starts():
             yield request
+        if (robots := self._robots_middleware()) is not None:
+            # robots.txt is fetched once a run, by the middleware: its parser has the Sitemap lines.
+            parser = await robots.robot_parser(scrapy.Request(self.root + ROBOTS_PATH))
+            for request in self._sitemaps(discovery.robots_sitemaps(parser)):
+                yield request
 
     def _discovery_starts(self) -> Iterator[scrapy.Request]:
         root = self.root
         yield self._page(root + HOME_PATH, self.parse_listing, "home")
         for listing in self.arguments.sections or SECTION_LISTINGS:
             yield self._page(f"{root}/{listing}", self.parse_listing, "section")
-        yield self._page(root + ROBOTS_PATH, self.parse_robots, "robots")
+        if self._robots_middleware() is None:  # ROBOTSTXT_OBEY off: read robots.txt here
+            yield self._page(root + ROBOTS_PATH, self.parse_robots, "robots")
         for path in SITEMAP_INDEX_PATHS:
             yield self._page(root + path, self.parse_sitemap, "sitemap")
         for path in RSS_PATHS:
             yield self._page(root + path, self.parse_rss, "rss")
+
+    def _robots_middleware(self) -> RobotsTxtMiddleware | None:
+        middlewares = self.crawler.engine.downloader.middleware.middlewares
+        return next((m for m in middlewares if isinstance(m, RobotsTxtMiddleware)), None)
+
+    def _sitemaps(self, urls: Iterable[str]) -> Iterator[scrapy.Request]:
+        for url in urls:
+            if (on_site := canonical_url(url, self.root)) is not None:
+                yield self._page(on_site, self.parse_sitemap, "sitemap")
 
     def _requested(self) -> Iterator[scrapy.Request]:
         accepted, rejected = requested_urls(self.urls_argument, self.root)
@@ -161,13 +178,21 @@ class ArticlesSpider(scrapy.Spider):
         )
 
     def _articles(
-        self, entries: Iterable[tuple[str, str | None]], source: str
+        self,
+        entries: Iterable[tuple[str, str | None]],
+        source: str,
+        dates: Mapping[str, date] | None = None,
     ) -> Iterator[tuple[Decision, scrapy.Request | None]]:
-        """Each (URL, sitemap lastmod) with its decision, and the request when it is to be fetched."""
+        """Each (URL, sitemap lastmod) with its decision, and the request when it is to be fetched;
+        ``dates`` maps a URL to the date its listing card shows."""
         assert self.frontier is not None
         for url, lastmod in entries:
-            decision = self.frontier.consider(url, lastmod)
+            decision = self.frontier.consider(
+                url, lastmod, (dates or {}).get(url), in_section_listing=source == "section"
+            )
             self.stat(f"discovery/{source}/{decision.reason}")
+            if decision.reason != "seen" and url_shape(url) == "unknown":
+                self.stat(f"unknown_shapes/found/{path_segments(url)[0].lower()}")
             request = None
             if decision.fetch and not self.max_reached():
                 request = scrapy.Request(
@@ -192,7 +217,8 @@ class ArticlesSpider(scrapy.Spider):
         page = discovery.read_listing(response, self.root)
         self.stat(f"listings/{kind}/pages")
         decisions = []
-        for decision, request in self._articles(((url, None) for url in page.articles), kind):
+        entries = ((url, None) for url in page.articles)
+        for decision, request in self._articles(entries, kind, page.card_dates):
             decisions.append(decision)
             if request is not None:
                 yield request
@@ -218,9 +244,7 @@ class ArticlesSpider(scrapy.Spider):
 
     def parse_robots(self, response: Response, kind: str) -> Iterator[scrapy.Request]:
         if isinstance(response, TextResponse):
-            for url in discovery.read_robots(response):
-                if (on_site := canonical_url(url, self.root)) is not None:
-                    yield self._page(on_site, self.parse_sitemap, "sitemap")
+            yield from self._sitemaps(discovery.read_robots(response))
 
     def parse_sitemap(self, response: Response, kind: str) -> Iterator[scrapy.Request]:
         assert self.frontier is not None
@@ -258,8 +282,12 @@ class ArticlesSpider(scrapy.Spider):
             self.context.owed.cover(sitemap, "sitemap")
 
     def parse_rss(self, response: Response, kind: str) -> Iterator[scrapy.Request]:
-        links = discovery.read_rss(response)
-        yield from self._requests((canonical_url(link, self.root) for link in links), "rss")
+        located = (
+            (canonical_url(link, self.root), stated)
+            for link, stated in discovery.read_feed(response)
+        )
+        found = self._articles(((url, stated) for url, stated in located if url), "rss")
+        yield from (request for _, request in found if request is not None)
 
     def discovery_failed(self, failure: Failure) -> None:
         request = failure.request  # type: ignore[attr-defined]
@@ -296,10 +324,14 @@ class ArticlesSpider(scrapy.Spider):
         if response.meta.get("owed"):  # what is owed moves to the article's URL, or is settled
             requested = [*response.meta.get("redirect_urls", ()), response.url]
             self.context.owed.arrived(requested, item.url if item is not None else None)
+        if url_shape(response.url) == "unknown":  # what pages of a new URL family turn out to be
+            self.stat(f"unknown_shapes/pages/{extraction.kind}")
         if item is None:
             self.logger.info(
                 "%s: a %s page, not an article; no item", response.url, extraction.kind
             )
+            if (url := canonical_url(response.url, self.root)) is not None:
+                RunContext.of(self.crawler).remember_non_article(url, extraction.kind)
             return
         if self.frontier is not None and self.frontier.too_old(item.published_at):
             self.stat("articles/before_since")

@@ -10,6 +10,7 @@ committed rows are seen, so an article is known once its batch is committed)::
     known = known_articles(path)      # {url: KnownArticle(published, modified, last_seen)}
     run = last_finished_run(path)     # Run(run_id, started_at, finished_at) or None
 
+``known_non_articles(path)`` maps URLs whose page said it is not an article to its kind.
 ``known_articles`` maps every canonical URL in ``articles`` and every alias URL (the same content
 found under another URL) to its article's times, in one SELECT. ``last_finished_run`` is the latest
 run whose ``close_reason`` is ``finished``. The same queries are methods of
@@ -28,6 +29,7 @@ from mayadeen.store.db import (
     Store,
     Verdict,
     known_articles,
+    known_non_articles,
     last_finished_run,
     store_path,
 )
@@ -41,6 +43,7 @@ __all__ = [
     "Store",
     "Verdict",
     "known_articles",
+    "known_non_articles",
     "last_finished_run",
     "store_path",
 ]

@@ -226,6 +226,16 @@ class Store:
         )
         self.pending += 1
 
+    def remember_non_article(self, url: str, kind: str, run_id: str | None, now: str) -> None:
+        """Record that the page at ``url`` said it is not an article (``kind``)."""
+        self.db.execute(
+            "INSERT INTO non_articles (url, kind, run_id, first_seen_at, last_seen_at) "
+            "VALUES (?, ?, ?, ?, ?) ON CONFLICT(url) DO UPDATE SET kind = excluded.kind, "
+            "last_seen_at = excluded.last_seen_at",
+            (url, kind, run_id, now, now),
+        )
+        self.pending += 1
+
     def claim_run(self, run_id: str, started_at: str) -> str:
         """Begin a run under ``run_id``, or under the first free ``run_id_2``, ``run_id_3``...
         when runs started in the same second took it; returns the id used. The choice and the
@@ -263,6 +273,15 @@ class Store:
             url: KnownArticle(published, modified, seen)
             for url, published, modified, seen in self._db.execute(KNOWN)
         }
+
+    def non_articles(self) -> dict[str, str]:
+        """Every committed URL whose page said it is not an article → its kind."""
+        if self._db is None:
+            return {}
+        try:
+            return dict(self._db.execute("SELECT url, kind FROM non_articles"))
+        except sqlite3.OperationalError:  # a store of an older schema, opened read-only
+            return {}
 
     def last_finished_run(self) -> Run | None:
         """The latest run that ended with ``finished`` (not shut down, not an error)."""
@@ -337,3 +356,9 @@ def last_finished_run(path: str | os.PathLike[str]) -> Run | None:
     """``Store.last_finished_run`` of the store at ``path`` (None when it does not exist yet)."""
     with Store.open(path, readonly=True) as store:
         return store.last_finished_run()
+
+
+def known_non_articles(path: str | os.PathLike[str]) -> dict[str, str]:
+    """``Store.non_articles`` of the store at ``path`` (empty when it does not exist yet)."""
+    with Store.open(path, readonly=True) as store:
+        return store.non_articles()

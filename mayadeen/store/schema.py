@@ -17,7 +17,7 @@ from typing import Final
 
 from mayadeen.items import FIELD_NAMES, LIST_FIELDS, ArticleItem
 
-SCHEMA_VERSION: Final = 3
+SCHEMA_VERSION: Final = 4
 
 COMPARED: Final = tuple(name for name in FIELD_NAMES if name != "crawled_at")
 """Fields whose change makes a stored article ``updated``; a new fetch time alone is no change."""
@@ -212,6 +212,7 @@ def create_statements() -> list[str]:
 )""",
         *LEDGER_TABLES,
         *CAPTURES,
+        NON_ARTICLES,
     ]
 
 
@@ -233,6 +234,16 @@ CAPTURES: Final = (
     "CREATE INDEX captures_url ON captures(url, id)",
 )
 
+NON_ARTICLES: Final = """CREATE TABLE non_articles (
+  url TEXT PRIMARY KEY,
+  kind TEXT NOT NULL,
+  run_id TEXT,
+  first_seen_at TEXT NOT NULL,
+  last_seen_at TEXT NOT NULL
+)"""
+"""Pages fetched under a URL of unknown shape (or an article's shape) that said they are not
+articles (video, page, listing...): the next run does not fetch them again (``full=1`` does)."""
+
 Migration = Callable[[sqlite3.Connection], None]
 
 
@@ -252,10 +263,15 @@ def _archive_index(db: sqlite3.Connection) -> None:
         db.execute(statement)
 
 
-MIGRATIONS: dict[int, Migration] = {2: _add_ledger, 3: _archive_index}
+def _add_non_articles(db: sqlite3.Connection) -> None:
+    """4: pages that said they are not articles."""
+    db.execute(NON_ARTICLES)
+
+
+MIGRATIONS: dict[int, Migration] = {2: _add_ledger, 3: _archive_index, 4: _add_non_articles}
 """Version ``v`` → the step that takes a version ``v - 1`` store to ``v``. Version 1 is the first
 schema; 2 added the crawl's ledger (``owed``, ``gone``, ``covered``, ``feed_owed``, ``site``) and
-``runs.pid``; 3 the archive's index (``captures``, ``capture_id``)."""
+``runs.pid``; 3 the archive's index (``captures``, ``capture_id``); 4 ``non_articles``."""
 
 
 class SchemaError(RuntimeError):

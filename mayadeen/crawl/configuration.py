@@ -1,0 +1,179 @@
+"""The project's settings, checked before a crawl starts: a bad value is one line naming the
+setting, the value and what is accepted (``scrapy crawl`` exits 2 with it, before anything is
+fetched or recorded), never a traceback from deep inside a component.
+
+``CHECKS`` has one rule per ``MAYADEEN_*`` setting; a new setting adds its rule here. The per-machine
+settings (``MACHINE_SETTINGS``) are also read from the environment, by ``settings.py``.
+"""
+
+import re
+from collections.abc import Callable
+from typing import Any, Final
+from urllib.parse import urlsplit
+
+from scrapy.settings import BaseSettings
+
+from mayadeen.exporters import EXPORT_FORMATS
+
+BROWSER_MODES: Final = ("off", "fallback", "always")
+"""``MAYADEEN_BROWSER``'s values (``mayadeen.middlewares.browser``)."""
+
+MACHINE_SETTINGS: Final = (
+    "MAYADEEN_DATA_DIR",
+    "MAYADEEN_CONTACT",
+    "MAYADEEN_BROWSER",
+    "MAYADEEN_REDIS_URL",
+    "MAYADEEN_REDIS_JOB",
+)
+"""Settings that belong to a machine rather than to the project: an environment variable of the
+same name overrides the default (``-s`` still overrides both)."""
+
+
+class SettingError(ValueError):
+    """A setting the crawl cannot run with; the message names it, its value and what is accepted."""
+
+
+Rule = Callable[[Any], str | None]
+"""A value → None when accepted, else what is accepted (``a number of hours, 0 or more``)."""
+
+
+def _number(minimum: float, maximum: float | None = None, whole: bool = False) -> Rule:
+    kind = "a whole number" if whole else "a number"
+    span = f"from {minimum:g} to {maximum:g}" if maximum is not None else f"{minimum:g} or more"
+
+    def rule(value: Any) -> str | None:
+        try:
+            number = float(str(value).strip())
+        except ValueError:
+            return f"{kind} {span}"
+        if (whole and not number.is_integer()) or number != number:  # NaN
+            return f"{kind} {span}"
+        if number < minimum or (maximum is not None and number > maximum):
+            return f"{kind} {span}"
+        return None
+
+    return rule
+
+
+_HTTP_URL: Final = "an http(s) URL with a host, such as https://english.almayadeen.net"
+_REDIS: Final = "empty, or a Redis URL such as redis://host:6379/0 (or rediss://, unix:///path)"
+
+
+def _http_url(value: Any) -> str | None:
+    try:
+        parts = urlsplit(str(value).strip())
+        parts.port  # noqa: B018 - raises on a bad port
+    except ValueError:
+        return _HTTP_URL
+    if parts.scheme.lower() not in {"http", "https"} or not parts.hostname:
+        return _HTTP_URL
+    return None
+
+
+def _redis_url(value: Any) -> str | None:
+    text = str(value or "").strip()
+    if not text:
+        return None
+    try:
+        parts = urlsplit(text)
+        parts.port  # noqa: B018 - raises on a bad port
+    except ValueError:
+        return _REDIS
+    scheme = parts.scheme.lower()
+    if scheme == "unix" and parts.path:
+        return None
+    database = parts.path.strip("/")
+    if (
+        scheme not in {"redis", "rediss"}
+        or not parts.hostname
+        or not re.fullmatch(r"\d*", database)
+    ):
+        return _REDIS
+    return None
+
+
+def _one_of(choices: tuple[str, ...]) -> Rule:
+    def rule(value: Any) -> str | None:
+        if str(value or "").strip().lower() in choices:
+            return None
+        return f"one of {', '.join(choices)}"
+
+    return rule
+
+
+def _feed_formats(value: Any) -> str | None:
+    entries = value.split(",") if isinstance(value, str) else list(value or ())
+    names = [str(entry).strip().lower() for entry in entries if str(entry).strip()]
+    if names and all(name in EXPORT_FORMATS for name in names):
+        return None
+    return f"one or more of {', '.join(EXPORT_FORMATS)}, separated by commas"
+
+
+def _text(value: Any) -> str | None:
+    return None if isinstance(value, str) and value.strip() else "a non-empty text"
+
+
+def _switch(value: Any) -> str | None:
+    """On or off, as Scrapy's ``getbool`` and ``MAYADEEN_ARCHIVE`` read it."""
+    if str(value).strip().lower() in {"on", "off", "1", "0", "true", "false", "yes", "no"}:
+        return None
+    return "on or off (also 1/0, true/false, yes/no)"
+
+
+def _job_name(value: Any) -> str | None:
+    if re.fullmatch(r"[A-Za-z0-9_.-]*", str(value or "")):
+        return None
+    return "empty, or letters, digits, '_', '.' and '-'"
+
+
+CHECKS: Final[dict[str, Rule]] = {
+    "MAYADEEN_BASE_URL": _http_url,
+    "MAYADEEN_DATA_DIR": _text,
+    "MAYADEEN_CONTACT": _text,
+    "MAYADEEN_RECHECK_HOURS": _number(0),
+    "MAYADEEN_OWED_RETRY_HOURS": _number(0),
+    "MAYADEEN_OWED_RETRY_MAX_HOURS": _number(0),
+    "MAYADEEN_REBIND_SITE": _switch,
+    "MAYADEEN_SITEMAP_MAX_DEPTH": _number(0, whole=True),
+    "MAYADEEN_LISTING_MAX_STALE_PAGES": _number(1, whole=True),
+    "MAYADEEN_ARCHIVE": _switch,
+    "MAYADEEN_ARCHIVE_DISCOVERY": _switch,
+    "MAYADEEN_ARCHIVE_MAX_BYTES": _number(1, whole=True),
+    "MAYADEEN_RETRY_AFTER_MAX": _number(0),
+    "MAYADEEN_MAX_CONSECUTIVE_BLOCKS": _number(1, whole=True),
+    "MAYADEEN_BACKOFF_START": _number(0),
+    "MAYADEEN_BACKOFF_MAX": _number(0),
+    "MAYADEEN_BROWSER": _one_of(BROWSER_MODES),
+    "MAYADEEN_STORE_BATCH_SIZE": _number(1, whole=True),
+    "MAYADEEN_STORE_COMMIT_INTERVAL": _number(0),
+    "MAYADEEN_FEED_FORMAT": _feed_formats,
+    "MAYADEEN_HEALTH_MAX_COVERAGE_DROP": _number(0, 1),
+    "MAYADEEN_HEALTH_MAX_QUARANTINE_SHARE": _number(0, 1),
+    "MAYADEEN_HEALTH_MIN_PAGES": _number(0, whole=True),
+    "MAYADEEN_HEALTH_MAX_FAILED_SHARE": _number(0, 1),
+    "MAYADEEN_REDIS_URL": _redis_url,
+    "MAYADEEN_REDIS_JOB": _job_name,
+}
+
+
+def check_settings(settings: BaseSettings) -> None:
+    """Raise ``SettingError`` for the first project setting whose value is not accepted.
+
+    >>> check_settings(BaseSettings({"MAYADEEN_RECHECK_HOURS": "abc"}))
+    Traceback (most recent call last):
+    ...
+    mayadeen.crawl.configuration.SettingError: MAYADEEN_RECHECK_HOURS='abc': expected a number 0 or more
+    >>> check_settings(BaseSettings({"MAYADEEN_BROWSER": "Fallback", "MAYADEEN_REDIS_URL": ""}))
+    """
+    for name, rule in CHECKS.items():
+        if name not in settings:
+            continue
+        value = settings[name]
+        if (accepted := rule(value)) is not None:
+            raise SettingError(f"{name}={value!r}: expected {accepted}")
+    backoff = (settings.get("MAYADEEN_BACKOFF_START"), settings.get("MAYADEEN_BACKOFF_MAX"))
+    if None not in backoff and float(backoff[0]) > float(backoff[1]):
+        raise SettingError(
+            f"MAYADEEN_BACKOFF_START={backoff[0]!r}: expected at most MAYADEEN_BACKOFF_MAX "
+            f"({backoff[1]!r})"
+        )
