@@ -92,10 +92,10 @@ class RunLedger:
         return added
 
     def _scheduled(self, request: Any, spider: Spider) -> None:
-        """An article request goes to the scheduler: owed from now on."""
-        self._just_owed = (
-            request.url if request.meta.get("owed") and self.owe(request.url) else None
-        )
+        """An article request goes to the scheduler: owed from now on (a redirect's next hop is
+        the same article, owed under the URL first requested)."""
+        owes = request.meta.get("owed") and not request.meta.get("redirect_urls")
+        self._just_owed = request.url if owes and self.owe(request.url) else None
 
     def _dropped(self, request: Any, spider: Spider) -> None:
         """The scheduler refused it (its duplicate filter: in a crawl shared through Redis,
