@@ -41,7 +41,7 @@ from mayadeen.extensions.run_context import RunContext
 from mayadeen.extensions.run_paths import data_dir
 from mayadeen.items import ArticleItem
 from mayadeen.pages.extract import count, extract
-from mayadeen.site.urls import canonical_url, is_article_url, site_root
+from mayadeen.site.urls import canonical_url, may_be_article, site_root
 from mayadeen.site.validity import problems
 from mayadeen.store import Store, store_path
 from mayadeen.store.rows import as_dict, item_dict, item_values
@@ -128,7 +128,7 @@ class ReplaySpider(scrapy.Spider):
         for path in self.warcs:
             for record in scan(path.resolve(), frozenset({"response"})):
                 url = canonical_url(record.url, self.root)
-                if url is None or not is_article_url(url) or record.status != 200:
+                if url is None or not may_be_article(url) or record.status != 200:
                     self.stat("foreign/skipped")
                     continue
                 if (wanted is not None and url not in wanted) or (

@@ -22,7 +22,7 @@ from scrapy.utils.defer import deferred_from_coro
 from mayadeen.archive.index import add_capture, unchanged_original
 from mayadeen.archive.warc import ArchiveWriter, Exchange, payload_digest, software
 from mayadeen.extensions.run_context import RunContext
-from mayadeen.site.urls import canonical_url, is_article_url, site_root
+from mayadeen.site.urls import canonical_url, may_be_article, site_root
 
 logger = logging.getLogger(__name__)
 
@@ -91,7 +91,7 @@ class ArchiveMiddleware:
         return context if context is not None and context.opened else None
 
     def process_response(self, request: Request, response: Response) -> Response:
-        if not self.enabled or not (self.discovery or is_article_url(response.url)):
+        if not self.enabled or not (self.discovery or may_be_article(response.url)):
             return response
         context = self._context()
         if context is None:

@@ -197,6 +197,18 @@ def url_shape(url: str) -> str:
     return "unknown"
 
 
+def may_be_article(url: str) -> bool:
+    """Whether a page under ``url`` may be an article: an article's shape, or an unknown one
+    (which its own metadata will judge). The archive keeps, and re-extraction reads, these.
+
+    >>> may_be_article("https://english.almayadeen.net/articles/some-slug")
+    True
+    >>> may_be_article("https://english.almayadeen.net/videos/x")
+    False
+    """
+    return url_shape(url) in {"article", "unknown"}
+
+
 def section_from_url(url: str) -> str | None:
     """The section's display name from the path (segments matched case-insensitively); None for
     an unknown section segment.
