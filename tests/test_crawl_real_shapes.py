@@ -29,11 +29,16 @@ def manifest(data_dir: Path) -> dict:  # type: ignore[type-arg]
     return json.loads(path.read_text("utf-8"))  # type: ignore[no-any-return]
 
 
+DEAD_RELATED_LINKS_ALLOWED = ("-s", "MAYADEEN_HEALTH_MAX_FAILED_SHARE=1")
+
+
 def test_real_shapes_are_stored_and_an_unknown_non_article_is_not_fetched_again(
     fixture_server: LoopbackServer, tmp_path: Path
 ) -> None:
     root = fixture_server.root
-    first = crawl(root, tmp_path)
+    # The fixture pages' related links lead to articles the fixture site does not serve: a third
+    # of the article fetches are 404s, which fails a run by default (MAYADEEN_HEALTH_MAX_FAILED_SHARE).
+    first = crawl(root, tmp_path, *DEAD_RELATED_LINKS_ALLOWED)
     assert first.returncode == 0, first.stderr[-3000:]
 
     db = sqlite3.connect(tmp_path / "articles.sqlite")
@@ -57,7 +62,7 @@ def test_real_shapes_are_stored_and_an_unknown_non_article_is_not_fetched_again(
     assert asked.count("/robots.txt") == 1, "robots.txt once, by the middleware"
 
     fixture_server.clear_requests()
-    second = crawl(root, tmp_path)
+    second = crawl(root, tmp_path, *DEAD_RELATED_LINKS_ALLOWED)
     assert second.returncode == 0, second.stderr[-3000:]
     assert UNKNOWN_VIDEO.path not in [r.path for r in fixture_server.requests]
     again = manifest(tmp_path)["discovery"]
