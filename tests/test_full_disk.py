@@ -3,12 +3,10 @@ the feeds. The run fails with what it lost, counts only what was committed, leav
 intact, and once there is room the next run makes every stored article appear in exactly one
 complete feed."""
 
-import csv
 import json
 import os
 import sqlite3
 import subprocess
-from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -17,6 +15,7 @@ import pytest
 from mayadeen.loopback import GeneratedSite, LoopbackServer
 from tests.conftest import crawl
 from tests.test_crawl_discovery import article_urls, stored
+from tests.test_owed import committed_feed_urls
 
 pytestmark = pytest.mark.e2e
 
@@ -46,14 +45,6 @@ def grow(disk: Path) -> None:
     subprocess.run(["mount", "-o", "remount,size=64m", str(disk)], check=True)
 
 
-def complete_feeds(data_dir: Path) -> Counter[str]:
-    listed: Counter[str] = Counter()
-    for feed in (data_dir / "feeds").glob("articles-*.csv"):
-        with feed.open(encoding="utf-8", newline="") as rows:
-            listed.update(row["url"] for row in csv.DictReader(rows))
-    return listed
-
-
 def test_a_full_store_disk_fails_the_run_counts_only_committed_rows_and_loses_nothing(
     small_site: GeneratedSite, small_disk: Path
 ) -> None:
@@ -79,7 +70,7 @@ def test_a_full_store_disk_fails_the_run_counts_only_committed_rows_and_loses_no
     assert after.returncode == 0, after.stderr[-3000:]
     expected = article_urls(small_site, server.root)
     assert set(stored(small_disk)) == expected
-    listed = complete_feeds(small_disk)
+    listed = committed_feed_urls(small_disk)
     assert set(listed) == expected
     assert set(listed.values()) == {1}
 
@@ -104,7 +95,7 @@ def test_a_full_feed_disk_leaves_the_articles_owed_to_a_later_feed(
         grow(small_disk)
         after = crawl(server.root, data_dir)
     assert after.returncode == 0, after.stderr[-3000:]
-    listed = complete_feeds(data_dir)
+    listed = committed_feed_urls(data_dir)
     assert set(listed) == article_urls(small_site, server.root)
     assert set(listed.values()) == {1}
 

@@ -26,7 +26,7 @@ from scrapy.settings import BaseSettings
 
 from mayadeen.crawl.owed import UNSETTLED, confirms_gone, next_attempt
 from mayadeen.extensions.feed_files import complete, demote, feed_state
-from mayadeen.middlewares.given_up import request_given_up
+from mayadeen.middlewares.given_up import first_url, request_given_up
 from mayadeen.pages.dates import iso_seconds
 from mayadeen.report.health import SUCCESSFUL_CLOSE_REASONS, stored_something
 from mayadeen.store import Store
@@ -168,8 +168,7 @@ class RunLedger:
     def _spider_error(self, failure: Any, response: Any, spider: Spider) -> None:
         request = getattr(response, "request", None)
         if request is not None and request.meta.get("owed"):
-            first = (request.meta.get("redirect_urls") or [request.url])[0]
-            self.fetch_failed(first, f"page error: {type(failure.value).__name__}")
+            self.fetch_failed(first_url(request), f"page error: {type(failure.value).__name__}")
 
     # -- what the run covered ----------------------------------------------------------------
 

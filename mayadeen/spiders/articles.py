@@ -27,6 +27,7 @@ from mayadeen.crawl.state import load_frontier
 from mayadeen.extensions.run_context import RunContext
 from mayadeen.middlewares import AlreadyReported, GivenUp
 from mayadeen.middlewares.blocks import CrawlStopped
+from mayadeen.middlewares.given_up import first_url
 from mayadeen.pages import discovery
 from mayadeen.pages.extract import count, extract
 from mayadeen.site.navigation import ROBOTS_PATH
@@ -111,6 +112,8 @@ class ArticlesSpider(DiscoveryRoutes):
         if not isinstance(response, TextResponse):
             self.logger.warning("%s: not a text page (%s); skipped", response.url, type(response))
             self.stat("pages/not_text")
+            if response.meta.get("owed") and response.request is not None:  # a failed attempt
+                self.context.owed.fetch_failed(first_url(response.request), "not a text page")
             return
         extraction = extract(response, self.root)
         count(self.crawler.stats, extraction)
@@ -160,10 +163,9 @@ class ArticlesSpider(DiscoveryRoutes):
         error = failure.value
         if isinstance(error, GivenUp | CrawlStopped):
             return
-        first = request.meta.get("redirect_urls", [request.url])[0]
         status = error.response.status if isinstance(error, HttpError) else None
         reason = "blocked" if isinstance(error, AlreadyReported) else failure_reason(failure)
-        self.context.owed.fetch_failed(first, reason, status)
+        self.context.owed.fetch_failed(first_url(request), reason, status)
 
     # -- max_articles ------------------------------------------------------------------------
 
