@@ -269,6 +269,22 @@ def test_after_kills_every_stored_article_is_in_exactly_one_complete_feed(
     assert new == len(expected) - before, "the run's counters count what it committed"
 
 
+def take_write_lock(store: Path, within: float) -> sqlite3.Connection:
+    """The store's write lock, taken between two of the crawl's commits. SQLite's own busy
+    handler sleeps up to 100 ms between tries and can miss every gap of a crawl that commits
+    and writes again at once, so this tries every millisecond."""
+    holder = sqlite3.connect(store, isolation_level=None, timeout=0)
+    deadline = time.monotonic() + within
+    while True:
+        try:
+            holder.execute("BEGIN IMMEDIATE")
+            return holder
+        except sqlite3.OperationalError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.001)
+
+
 def test_a_store_locked_for_longer_than_the_busy_timeout_loses_nothing(
     small_site: GeneratedSite, tmp_path: Path
 ) -> None:
@@ -278,8 +294,7 @@ def test_a_store_locked_for_longer_than_the_busy_timeout_loses_nothing(
         server.add_fault("/news/*/*=slow:0.5")  # a crawl that outlasts the lock's taking
         crawler = start_crawl(server.root, tmp_path)
         wait_for_rows(tmp_path, at_least=40, process=crawler)
-        holder = sqlite3.connect(tmp_path / "articles.sqlite", isolation_level=None, timeout=20)
-        holder.execute("BEGIN IMMEDIATE")
+        holder = take_write_lock(tmp_path / "articles.sqlite", within=60)
         time.sleep(40)  # past the busy timeout (30 s) of a write that began after this one
         holder.execute("ROLLBACK")
         holder.close()
