@@ -41,7 +41,7 @@ def json_type(python_type: object) -> str:
     ('string', 'integer')
     """
     base = [t for t in typing.get_args(python_type) if t is not type(None)] or [python_type]
-    return JSON_TYPES[base[0]]  # type: ignore[index]
+    return JSON_TYPES[base[0]]
 
 
 def field_schema(name: str, python_type: object, description: str) -> dict[str, Any]:
