@@ -5,10 +5,8 @@ are fixed hosts); a run that succeeds announces nothing; bad alert settings are 
 
 import json
 import socket
-import threading
 from collections.abc import Iterator
 from email import message_from_bytes
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +19,7 @@ from scrapy.settings import BaseSettings
 
 from mayadeen.crawl.configuration import SettingError, check_settings
 from mayadeen.loopback import GeneratedSite, LoopbackServer
+from tests.alert_helpers import Received, webhook_server
 from tests.conftest import crawl, run
 from tests.test_access_faults import articles
 
@@ -60,26 +59,9 @@ def mailbox() -> Iterator[tuple[Mailbox, int]]:
 
 
 @pytest.fixture
-def webhooks() -> Iterator[tuple[list[tuple[str, dict[str, Any]]], str]]:
-    received: list[tuple[str, dict[str, Any]]] = []
-
-    class Hook(BaseHTTPRequestHandler):
-        def do_POST(self) -> None:
-            body = self.rfile.read(int(self.headers["Content-Length"]))
-            received.append((self.path, json.loads(body)))
-            self.send_response(204)
-            self.end_headers()
-
-        def log_message(self, *args: Any) -> None:
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Hook)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    try:
-        yield received, f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        server.server_close()
+def webhooks() -> Iterator[tuple[Received, str]]:
+    with webhook_server() as served:
+        yield served
 
 
 def _alert_settings(smtp_port: int, hooks: str) -> list[str]:
@@ -112,7 +94,7 @@ def site() -> GeneratedSite:
 def test_a_failed_run_is_announced_on_every_channel_with_its_reason_and_manifest(
     site: GeneratedSite,
     mailbox: tuple[Mailbox, int],
-    webhooks: tuple[list[tuple[str, dict[str, Any]]], str],
+    webhooks: tuple[Received, str],
     tmp_path: Path,
 ) -> None:
     box, smtp_port = mailbox
@@ -158,7 +140,7 @@ def test_a_failed_run_is_announced_on_every_channel_with_its_reason_and_manifest
 
 
 def test_a_run_that_succeeds_announces_nothing_and_a_channel_not_set_up_is_said_at_the_start(
-    site: GeneratedSite, webhooks: tuple[list[tuple[str, dict[str, Any]]], str], tmp_path: Path
+    site: GeneratedSite, webhooks: tuple[Received, str], tmp_path: Path
 ) -> None:
     received, hooks = webhooks
     article = articles(site, "/news/", 1)[0]

@@ -76,7 +76,7 @@ class RunAlerts:
             raise NotConfigured("MAYADEEN_ALERTS is empty: no alerts")
         from mayadeen.extensions import spidermon_alerts  # the optional extra, only when needed
 
-        for problem in spidermon_alerts.unconfigured(crawler, names):
+        for problem in spidermon_alerts.unconfigured(crawler, names).values():
             logger.error("%s", problem)
         alerts = cls(crawler, names)
         crawler.signals.connect(alerts.run_reported, signal=run_reported)

@@ -2,6 +2,7 @@
 that fails when the run did, and the actions that deliver its one line. Imported only when
 ``MAYADEEN_ALERTS`` names a channel (Spidermon is the optional ``alerts`` extra)."""
 
+import logging
 import smtplib
 from collections.abc import Mapping
 from email.message import Message as EmailMessage
@@ -15,7 +16,11 @@ from spidermon.contrib.actions.discord import SendDiscordMessage
 from spidermon.contrib.actions.email.smtp import SendSmtpEmail
 from spidermon.contrib.actions.slack import SendSlackMessage
 from spidermon.contrib.actions.telegram import SendTelegramMessage
-from spidermon.contrib.scrapy.runners import SpiderMonitorRunner
+from spidermon.contrib.scrapy.runners import (
+    LOG_MESSAGE_HEADER,
+    SpiderMonitorResult,
+    SpiderMonitorRunner,
+)
 from spidermon.core.actions import Action
 from spidermon.exceptions import NotConfigured
 
@@ -87,6 +92,19 @@ class SendWebhook(Action):  # type: ignore[misc]
         post_json(self.url, {"text": alert["line"], **payload})
 
 
+class AlertResult(SpiderMonitorResult):  # type: ignore[misc]
+    """Spidermon's log of the suite through the spider's logger (its own ``Spider.log()`` is
+    deprecated in Scrapy 2.19)."""
+
+    def log(self, msg: object, level: int = logging.DEBUG) -> None:
+        self.spider.logger.log(level, "[%s] %s", LOG_MESSAGE_HEADER, msg)
+
+
+class AlertRunner(SpiderMonitorRunner):  # type: ignore[misc]
+    def create_result(self) -> AlertResult:
+        return AlertResult(self.spider)
+
+
 ACTIONS: dict[str, type[Action]] = {
     "email": EmailAlert,
     "slack": SlackAlert,
@@ -96,16 +114,16 @@ ACTIONS: dict[str, type[Action]] = {
 }
 
 
-def unconfigured(crawler: Crawler, names: tuple[str, ...]) -> list[str]:
-    """Each channel whose action cannot be built from the settings, as one line naming what to set
+def unconfigured(crawler: Crawler, names: tuple[str, ...]) -> dict[str, str]:
+    """Each channel whose action cannot be built from the settings → one line naming what to set
     (Spidermon's own words), so that a missing setting shows when the crawl starts, not when a
     run has failed and nobody hears of it."""
-    problems = []
+    problems = {}
     for name in names:
         try:
             ACTIONS[name].from_crawler(crawler)
         except NotConfigured as error:
-            problems.append(f"alerts: {name} is not set up: {error}")
+            problems[name] = f"alerts: {name} is not set up: {error}"
     return problems
 
 
@@ -117,12 +135,15 @@ def deliver(
     manifest: Mapping[str, Any],
     path: Path,
 ) -> int:
-    """Run the suite with ``names``' actions; how many delivered without an error (Spidermon logs
-    each action's result, an error with its traceback)."""
+    """Run the suite with the actions of ``names`` that are set up (one that is not would stop
+    Spidermon building the suite, and the others with it; it was reported when the crawl started);
+    how many delivered without an error (Spidermon logs each action's result, an error with its
+    traceback)."""
+    broken = unconfigured(crawler, names)
     suite = MonitorSuite(
         name="mayadeen alerts",
         monitors=[RunOutcome],
-        monitors_failed_actions=[ACTIONS[name] for name in names],
+        monitors_failed_actions=[ACTIONS[name] for name in names if name not in broken],
         crawler=crawler,
     )
     alert = {
@@ -131,7 +152,7 @@ def deliver(
         "reason": (manifest.get("outcome") or {}).get("reason"),
         "manifest": str(path),
     }
-    runner = SpiderMonitorRunner(spider=spider)  # logs each action's result, errors with traces
+    runner = AlertRunner(spider=spider)  # logs each action's result, errors with traces
     assert crawler.stats is not None
     result = runner.run(
         suite, stats=crawler.stats.get_stats(), crawler=crawler, spider=spider, alert=alert
