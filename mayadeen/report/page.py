@@ -8,7 +8,7 @@ from html import escape
 
 from mayadeen.report import svg
 from mayadeen.report.history import History, RunFigures
-from mayadeen.report.lines import _duration
+from mayadeen.report.lines import duration_text
 
 RUN_SERIES = ("new", "updated", "unchanged", "quarantined")
 STYLE = """
@@ -98,7 +98,7 @@ def _run_row(run: RunFigures) -> str:
         return f'<td data-run="{escape(run.run_id)}" data-figure="{figure}" data-value="{data}">{escape(text)}</td>'
 
     reasons = ", ".join(f"{reason} {n}" for reason, n in run.quarantine_reasons.items())
-    duration = None if run.duration_seconds is None else _duration(run.duration_seconds)
+    duration = None if run.duration_seconds is None else duration_text(run.duration_seconds)
     outcome = escape(run.outcome)
     if run.failure:
         outcome = f'<span class="failed-word">failed</span>: {escape(run.failure)}'
