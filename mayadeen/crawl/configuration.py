@@ -132,14 +132,23 @@ def _job_name(value: Any) -> str | None:
 ALERT_CHANNELS: Final = ("email", "slack", "telegram", "discord", "webhook")
 
 
+def alert_channels(value: Any) -> tuple[str, ...]:
+    """``MAYADEEN_ALERTS`` as channel names: comma-separated, any case, each once.
+
+    >>> alert_channels("Email, webhook,email"), alert_channels(""), alert_channels(["slack"])
+    (('email', 'webhook'), (), ('slack',))
+    """
+    entries = value.split(",") if isinstance(value, str) else list(value or ())
+    return tuple(dict.fromkeys(str(e).strip().lower() for e in entries if str(e).strip()))
+
+
 def _alert_channels(value: Any) -> str | None:
-    """Channels named in ``MAYADEEN_ALERTS``, and Spidermon installed when there are any.
+    """Channels ``MAYADEEN_ALERTS`` may name, and Spidermon installed when it names any.
 
     >>> _alert_channels(""), _alert_channels("email,pager")
     (None, 'empty, or some of email, slack, telegram, discord, webhook, separated by commas')
     """
-    entries = value.split(",") if isinstance(value, str) else list(value or ())
-    names = {str(entry).strip().lower() for entry in entries if str(entry).strip()}
+    names = set(alert_channels(value))
     if not names <= set(ALERT_CHANNELS):
         return f"empty, or some of {', '.join(ALERT_CHANNELS)}, separated by commas"
     if names and importlib.util.find_spec("spidermon") is None:
@@ -198,8 +207,10 @@ def check_settings(settings: BaseSettings) -> None:
         value = settings[name]
         if (accepted := rule(value)) is not None:
             raise SettingError(f"{name}={value!r}: expected {accepted}")
-    alerts = str(settings.get("MAYADEEN_ALERTS") or "").lower()
-    if "webhook" in alerts and not str(settings.get("MAYADEEN_ALERT_WEBHOOK_URL") or "").strip():
+    if (
+        "webhook" in alert_channels(settings.get("MAYADEEN_ALERTS"))
+        and not str(settings.get("MAYADEEN_ALERT_WEBHOOK_URL") or "").strip()
+    ):
         raise SettingError(
             "MAYADEEN_ALERTS names webhook: set MAYADEEN_ALERT_WEBHOOK_URL to the URL to POST to"
         )

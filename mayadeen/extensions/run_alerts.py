@@ -30,22 +30,12 @@ from scrapy import Spider
 from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
 
+from mayadeen.crawl.configuration import alert_channels
 from mayadeen.extensions.run_report import run_reported
 
 logger = logging.getLogger(__name__)
-CHANNELS = ("email", "slack", "telegram", "discord", "webhook")
 WEBHOOK_TIMEOUT = 10.0
 """Seconds the webhook may take to answer: the end of the run waits for it."""
-
-
-def channels(value: Any) -> tuple[str, ...]:
-    """``MAYADEEN_ALERTS`` as channel names: comma-separated, any case, duplicates once.
-
-    >>> channels("Email, webhook,email"), channels(""), channels(["slack"])
-    (('email', 'webhook'), (), ('slack',))
-    """
-    entries = value.split(",") if isinstance(value, str) else list(value or ())
-    return tuple(dict.fromkeys(str(e).strip().lower() for e in entries if str(e).strip()))
 
 
 def alert_line(manifest: Mapping[str, Any], path: Path | str) -> str | None:
@@ -71,7 +61,7 @@ class RunAlerts:
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
-        names = channels(crawler.settings.get("MAYADEEN_ALERTS"))
+        names = alert_channels(crawler.settings.get("MAYADEEN_ALERTS"))
         if not names:
             raise NotConfigured("MAYADEEN_ALERTS is empty: no alerts")
         from mayadeen.extensions import spidermon_alerts  # the optional extra, only when needed
