@@ -1,6 +1,7 @@
 """The data dictionary, ``docs/data-dictionary.md``, generated from the item's field docstrings.
 
-``python -m mayadeen.datadict`` rewrites it; a test keeps the committed file equal to this text.
+``python -m mayadeen.datadict`` rewrites it and, beside it, the item's JSON Schema
+(``docs/article.schema.json``, ``mayadeen.itemschema``); a test keeps both committed files current.
 """
 
 import sys
@@ -8,6 +9,7 @@ import typing
 from dataclasses import fields
 from pathlib import Path
 
+from mayadeen import itemschema
 from mayadeen.items import LIST_FIELDS, ArticleItem, field_docs
 from mayadeen.site.validity import REQUIRED
 
@@ -22,10 +24,15 @@ Lists are JSON arrays in JSON Lines, JSON text in CSV cells and SQLite columns.
 |---|---|---|---|
 """
 
+SCHEMA_FILE = "article.schema.json"
+
 STORE_COLUMNS = """
 The store's `articles` table adds `first_seen_at`, `last_seen_at` (UTC times the URL was first
 and last stored), `changed_at` (when its values last changed: first insert or update) and
 `version` (1, then one more per update); see `docs/store.md`.
+
+The same fields as a JSON Schema (draft 2020-12), to validate the JSON Lines feeds or an export:
+[`article.schema.json`](article.schema.json).
 """
 
 
@@ -56,7 +63,9 @@ def render() -> str:
 def main(argv: list[str]) -> int:
     target = Path(argv[0]) if argv else Path("docs/data-dictionary.md")
     target.write_text(render(), encoding="utf-8")
-    print(f"wrote {target}")
+    schema_file = target.with_name(SCHEMA_FILE)
+    schema_file.write_text(itemschema.render(), encoding="utf-8")
+    print(f"wrote {target} and {schema_file}")
     return 0
 
 

@@ -149,7 +149,14 @@ EXTENSIONS = {
     "scrapy.extensions.logstats.LogStats": None,
     "mayadeen.extensions.progress.ProgressLog": 0,
     "mayadeen.extensions.run_report.RunReport": 500,
+    # Alerts through Spidermon's actions when a run failed; off while MAYADEEN_ALERTS is empty.
+    "mayadeen.extensions.run_alerts.RunAlerts": 600,
 }
+# Who hears of a failed run (a failed health check, a blocked crawl): comma-separated channels,
+# email, slack, telegram, discord (Spidermon's actions, set up with Spidermon's SPIDERMON_*
+# settings) and webhook (a JSON POST to MAYADEEN_ALERT_WEBHOOK_URL). Needs the alerts extra.
+MAYADEEN_ALERTS = os.environ.get("MAYADEEN_ALERTS", "")
+MAYADEEN_ALERT_WEBHOOK_URL = os.environ.get("MAYADEEN_ALERT_WEBHOOK_URL", "")
 # Health checks: a failed one is logged as an error and makes `scrapy crawl articles` exit 1.
 # A field's coverage (share of article pages where some source gave it) falling by more than this
 # share below the previous run's fails the run (1 turns the check off)...

@@ -6,6 +6,7 @@ fetched or recorded), never a traceback from deep inside a component.
 settings (``MACHINE_SETTINGS``) are also read from the environment, by ``settings.py``.
 """
 
+import importlib.util
 import re
 from collections.abc import Callable
 from typing import Any, Final
@@ -24,6 +25,8 @@ MACHINE_SETTINGS: Final = (
     "MAYADEEN_BROWSER",
     "MAYADEEN_REDIS_URL",
     "MAYADEEN_REDIS_JOB",
+    "MAYADEEN_ALERTS",
+    "MAYADEEN_ALERT_WEBHOOK_URL",
 )
 """Settings that belong to a machine rather than to the project: an environment variable of the
 same name overrides the default (``-s`` still overrides both)."""
@@ -126,6 +129,37 @@ def _job_name(value: Any) -> str | None:
     return "empty, or letters, digits, '_', '.' and '-'"
 
 
+ALERT_CHANNELS: Final = ("email", "slack", "telegram", "discord", "webhook")
+
+
+def alert_channels(value: Any) -> tuple[str, ...]:
+    """``MAYADEEN_ALERTS`` as channel names: comma-separated, any case, each once.
+
+    >>> alert_channels("Email, webhook,email"), alert_channels(""), alert_channels(["slack"])
+    (('email', 'webhook'), (), ('slack',))
+    """
+    entries = value.split(",") if isinstance(value, str) else list(value or ())
+    return tuple(dict.fromkeys(str(e).strip().lower() for e in entries if str(e).strip()))
+
+
+def _alert_channels(value: Any) -> str | None:
+    """Channels ``MAYADEEN_ALERTS`` may name, and Spidermon installed when it names any.
+
+    >>> _alert_channels(""), _alert_channels("email,pager")
+    (None, 'empty, or some of email, slack, telegram, discord, webhook, separated by commas')
+    """
+    names = set(alert_channels(value))
+    if not names <= set(ALERT_CHANNELS):
+        return f"empty, or some of {', '.join(ALERT_CHANNELS)}, separated by commas"
+    if names and importlib.util.find_spec("spidermon") is None:
+        return "Spidermon installed for alerts: pip install 'mayadeen[alerts]'"
+    return None
+
+
+def _optional_http_url(value: Any) -> str | None:
+    return None if not str(value or "").strip() else _http_url(value)
+
+
 CHECKS: Final[dict[str, Rule]] = {
     "MAYADEEN_BASE_URL": _http_url,
     "MAYADEEN_DATA_DIR": _text,
@@ -153,6 +187,8 @@ CHECKS: Final[dict[str, Rule]] = {
     "MAYADEEN_HEALTH_MAX_FAILED_SHARE": _number(0, 1),
     "MAYADEEN_REDIS_URL": _redis_url,
     "MAYADEEN_REDIS_JOB": _job_name,
+    "MAYADEEN_ALERTS": _alert_channels,
+    "MAYADEEN_ALERT_WEBHOOK_URL": _optional_http_url,
 }
 
 
@@ -171,6 +207,13 @@ def check_settings(settings: BaseSettings) -> None:
         value = settings[name]
         if (accepted := rule(value)) is not None:
             raise SettingError(f"{name}={value!r}: expected {accepted}")
+    if (
+        "webhook" in alert_channels(settings.get("MAYADEEN_ALERTS"))
+        and not str(settings.get("MAYADEEN_ALERT_WEBHOOK_URL") or "").strip()
+    ):
+        raise SettingError(
+            "MAYADEEN_ALERTS names webhook: set MAYADEEN_ALERT_WEBHOOK_URL to the URL to POST to"
+        )
     backoff = (settings.get("MAYADEEN_BACKOFF_START"), settings.get("MAYADEEN_BACKOFF_MAX"))
     if None not in backoff and float(backoff[0]) > float(backoff[1]):
         raise SettingError(

@@ -19,6 +19,10 @@ from mayadeen.report.outcome import HEALTH_FAILURES, failure_reason
 
 logger = logging.getLogger(__name__)
 
+run_reported = object()
+"""Signal sent once the run's manifest is written, with ``manifest`` (the record) and ``path``:
+what the alerts (``mayadeen.extensions.run_alerts``) act on, after the health checks judged."""
+
 
 class RunReport:
     def __init__(self, crawler: Crawler, stats: StatsCollector) -> None:
@@ -67,3 +71,6 @@ class RunReport:
             logger.error("health check failed: %s", check)
         for line in lines.summary(record, str(path)):
             logger.info(line)
+        self.crawler.signals.send_catch_log(
+            signal=run_reported, spider=spider, manifest=record, path=path
+        )

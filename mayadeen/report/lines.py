@@ -45,7 +45,7 @@ def summary(manifest: Mapping[str, Any], path: str) -> list[str]:
     reasons = ", ".join(f"{r} {n}" for r, n in manifest["quarantine_reasons"].items())
     failure = manifest["outcome"]["reason"]
     return [
-        f"run {manifest['run_id']} {manifest['close_reason']} in {_duration(seconds)}: "
+        f"run {manifest['run_id']} {manifest['close_reason']} in {duration_text(seconds)}: "
         f"{responses} pages ({figures.per_minute(responses, seconds):.0f}/min); "
         f"articles {counts['new']} new, {counts['updated']} updated, {counts['unchanged']} "
         f"unchanged, {counts['duplicates']} duplicates",
@@ -83,9 +83,9 @@ def _check(check: Mapping[str, str]) -> str:
     return f"{check['check']} {check['status']}"
 
 
-def _duration(seconds: float) -> str:
+def duration_text(seconds: float) -> str:
     """
-    >>> _duration(59.4), _duration(125), _duration(3725)
+    >>> duration_text(59.4), duration_text(125), duration_text(3725)
     ('59s', '2m05s', '1h02m05s')
     """
     minutes, secs = divmod(round(seconds), 60)

@@ -1,0 +1,95 @@
+"""Alerts: when a run failed (a health check failed, or the site blocked the crawl), Spidermon's
+actions tell someone, with the one-line reason and the run manifest's path.
+
+The project's own checks stay the judge (``mayadeen.report.health``, ``report.outcome``): the run
+report announces each written manifest (the ``run_reported`` signal) and this extension runs a
+Spidermon suite of one monitor, which fails exactly when the manifest's outcome did, so that
+Spidermon's ``monitors_failed_actions`` deliver it. ``MAYADEEN_ALERTS`` names the channels:
+
+- ``email``: Spidermon's ``SendSmtpEmail`` (``SPIDERMON_EMAIL_TO``, ``SPIDERMON_EMAIL_SENDER``,
+  ``SPIDERMON_SMTP_HOST``, ``_PORT``, ``_USER``, ``_PASSWORD``);
+- ``slack``: ``SendSlackMessage`` (``SPIDERMON_SLACK_SENDER_TOKEN``, ``_SENDER_NAME``,
+  ``_RECIPIENTS``);
+- ``telegram``: ``SendTelegramMessage`` (``SPIDERMON_TELEGRAM_SENDER_TOKEN``, ``_RECIPIENTS``);
+- ``discord``: ``SendDiscordMessage`` (``SPIDERMON_DISCORD_WEBHOOK_URL``);
+- ``webhook``: ours, ``SendWebhook`` (Spidermon has none): a JSON POST to
+  ``MAYADEEN_ALERT_WEBHOOK_URL``.
+
+Spidermon is an optional extra (``pip install 'mayadeen[alerts]'``); it is imported only when
+``MAYADEEN_ALERTS`` names a channel.
+"""
+
+import json
+import logging
+import urllib.request
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any, Self
+
+from scrapy import Spider
+from scrapy.crawler import Crawler
+from scrapy.exceptions import NotConfigured
+
+from mayadeen.crawl.configuration import alert_channels
+from mayadeen.extensions.run_report import run_reported
+
+logger = logging.getLogger(__name__)
+WEBHOOK_TIMEOUT = 10.0
+"""Seconds the webhook may take to answer: the end of the run waits for it."""
+
+
+def alert_line(manifest: Mapping[str, Any], path: Path | str) -> str | None:
+    """The one line an alert says, or None when the run did not fail.
+
+    >>> alert_line({"run_id": "R", "outcome": {"failed": True, "reason": "stopped because the "
+    ...     "site blocked the crawl (5 blocked responses)"}}, "data/runs/R.json")
+    'mayadeen run R failed: stopped because the site blocked the crawl (5 blocked responses); manifest data/runs/R.json'
+    >>> alert_line({"run_id": "R", "outcome": {"failed": False, "reason": None}}, "x")
+    """
+    outcome = manifest.get("outcome") or {}
+    if not outcome.get("failed"):
+        return None
+    return f"mayadeen run {manifest['run_id']} failed: {outcome.get('reason')}; manifest {path}"
+
+
+class RunAlerts:
+    """Runs the alert suite after each run report (``run_reported``)."""
+
+    def __init__(self, crawler: Crawler, names: tuple[str, ...]) -> None:
+        self.crawler = crawler
+        self.names = names
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> Self:
+        names = alert_channels(crawler.settings.get("MAYADEEN_ALERTS"))
+        if not names:
+            raise NotConfigured("MAYADEEN_ALERTS is empty: no alerts")
+        from mayadeen.extensions import spidermon_alerts  # the optional extra, only when needed
+
+        for problem in spidermon_alerts.unconfigured(crawler, names).values():
+            logger.error("%s", problem)
+        alerts = cls(crawler, names)
+        crawler.signals.connect(alerts.run_reported, signal=run_reported)
+        return alerts
+
+    def run_reported(self, spider: Spider, manifest: Mapping[str, Any], path: Path) -> None:
+        line = alert_line(manifest, path)
+        if line is None:
+            return
+        from mayadeen.extensions import spidermon_alerts  # the optional extra, only when needed
+
+        delivered = spidermon_alerts.deliver(self.crawler, spider, self.names, line, manifest, path)
+        assert self.crawler.stats is not None
+        self.crawler.stats.set_value("mayadeen/alerts/sent", delivered)
+
+
+def post_json(url: str, payload: Mapping[str, Any]) -> int:
+    """POST ``payload`` as JSON to ``url``; the HTTP status (an error status raises)."""
+    request = urllib.request.Request(  # noqa: S310 - the URL is the user's own setting, checked
+        url,
+        data=json.dumps(payload, ensure_ascii=False).encode(),
+        headers={"Content-Type": "application/json", "User-Agent": "mayadeen-alerts"},
+        method="POST",
+    )
+    with urllib.request.urlopen(request, timeout=WEBHOOK_TIMEOUT) as response:  # noqa: S310
+        return int(response.status)

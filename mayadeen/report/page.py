@@ -1,0 +1,162 @@
+"""``scrapy report``'s HTML page: one self-contained file (inline CSS and SVG, no script, nothing
+fetched) that reads in a browser and prints on paper. The figures come from ``report.history``;
+the charts from ``report.svg``. Table cells carry ``data-run`` and ``data-figure`` so that what a
+reader sees can be checked against the store and the manifests."""
+
+from datetime import datetime
+from html import escape
+
+from mayadeen.report import svg
+from mayadeen.report.history import History, RunFigures
+from mayadeen.report.lines import duration_text
+
+RUN_SERIES = ("new", "updated", "unchanged", "quarantined")
+STYLE = """
+body { font: 14px/1.45 system-ui, sans-serif; color: #222; margin: 2em auto; max-width: 1100px;
+       padding: 0 1em; }
+h1 { font-size: 1.6em; margin-bottom: 0.2em; } h2 { font-size: 1.2em; margin-top: 2em; }
+.meta { color: #555; margin-top: 0; }
+section { break-inside: avoid; } figure { margin: 0.5em 0; overflow-x: auto; }
+svg text:not([fill]) { fill: #333; } svg rect[data-value]:hover { opacity: 0.75; }
+table { border-collapse: collapse; width: 100%; font-size: 12px; }
+th, td { border-bottom: 1px solid #ddd; padding: 3px 6px; text-align: right; vertical-align: top; }
+th:first-child, td:first-child, td.text { text-align: left; }
+tr.failed td { background: #fbeaea; } .failed-word { color: #a00; font-weight: 600; }
+.legend .key { margin-right: 1em; white-space: nowrap; }
+.legend i { display: inline-block; width: 10px; height: 10px; margin-right: 4px; }
+.pair { display: flex; gap: 2em; flex-wrap: wrap; } .pair section { flex: 1 1 460px; }
+.empty { color: #777; font-style: italic; }
+@media print { body { margin: 0; max-width: none; font-size: 11px; } figure { overflow: visible; }
+  h2 { break-after: avoid; } tr { break-inside: avoid; } }
+"""
+
+
+def render(history: History, *, data_dir: str, generated_at: datetime) -> str:
+    runs = history.runs
+    sections = [
+        _runs_section(runs),
+        _per_day_section(history.per_day),
+        _coverage_section([run for run in runs if run.coverage]),
+        '<div class="pair">'
+        + _top_section("tags", "Top tags", history.tags)
+        + _top_section("authors", "Top authors", history.authors)
+        + "</div>",
+    ]
+    return (
+        '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">'
+        f"<title>mayadeen report: {escape(data_dir)}</title><style>{STYLE}</style></head><body>"
+        "<h1>Al Mayadeen English crawl report</h1>"
+        f'<p class="meta">Data directory <code>{escape(data_dir)}</code> · '
+        f'<span data-figure="articles">{history.articles}</span> articles stored · '
+        f"{len(runs)} runs shown · generated {generated_at.isoformat(timespec='seconds')}</p>"
+        + "".join(sections)
+        + "</body></html>\n"
+    )
+
+
+def short_run(run_id: str) -> str:
+    """A run's label on a chart: its start, month to second (the id holds the year).
+
+    >>> short_run("20261128T231510Z"), short_run("20261128T231510Z_2"), short_run("odd")
+    ('11-28 23:15:10', '11-28 23:15:10 (2)', 'odd')
+    """
+    stamp, _, suffix = run_id.partition("_")
+    if len(stamp) != 16 or stamp[8] != "T":
+        return run_id
+    text = f"{stamp[4:6]}-{stamp[6:8]} {stamp[9:11]}:{stamp[11:13]}:{stamp[13:15]}"
+    return f"{text} ({suffix})" if suffix else text
+
+
+def _runs_section(runs: list[RunFigures]) -> str:
+    if not runs:
+        return '<section id="runs"><h2>Run history</h2><p class="empty">No runs yet.</p></section>'
+    ids = [run.run_id for run in runs]
+    series = {name: [getattr(run, name) for run in runs] for name in RUN_SERIES}
+    chart = svg.stacked_bars(
+        "runs", ids, series, "Articles per run by verdict", [short_run(i) for i in ids]
+    )
+    header = (
+        "<tr><th>run</th><th>started (UTC)</th><th>duration</th><th>pages</th><th>new</th>"
+        "<th>updated</th><th>unchanged</th><th>quarantined</th><th>blocks</th><th>outcome</th>"
+        "<th>manifest</th></tr>"
+    )
+    rows = "".join(_run_row(run) for run in reversed(runs))
+    return (
+        '<section id="runs"><h2>Run history</h2>'
+        "<p>Articles each run stored as new, updated or unchanged, and quarantined "
+        "(kept aside with a reason), from the store's <code>runs</code> table.</p>"
+        f"<figure>{chart}{svg.legend(RUN_SERIES)}</figure>"
+        f"<table><thead>{header}</thead><tbody>{rows}</tbody></table></section>"
+    )
+
+
+def _run_row(run: RunFigures) -> str:
+    def cell(figure: str, value: object, shown: str | None = None) -> str:
+        text = "–" if value is None else (shown if shown is not None else str(value))
+        data = "" if value is None else escape(str(value))
+        return f'<td data-run="{escape(run.run_id)}" data-figure="{figure}" data-value="{data}">{escape(text)}</td>'
+
+    reasons = ", ".join(f"{reason} {n}" for reason, n in run.quarantine_reasons.items())
+    duration = None if run.duration_seconds is None else duration_text(run.duration_seconds)
+    outcome = escape(run.outcome)
+    if run.failure:
+        outcome = f'<span class="failed-word">failed</span>: {escape(run.failure)}'
+    return (
+        f'<tr class="{run.outcome}"><td class="text">{escape(run.run_id)}</td>'
+        f'<td class="text">{escape(run.started_at)}</td>'
+        + cell("duration", run.duration_seconds, duration)
+        + cell("pages", run.pages)
+        + cell("new", run.new)
+        + cell("updated", run.updated)
+        + cell("unchanged", run.unchanged)
+        + cell(
+            "quarantined",
+            run.quarantined,
+            f"{run.quarantined}" + (f" ({reasons})" if reasons else ""),
+        )
+        + cell("blocks", run.blocks)
+        + f'<td class="text" data-run="{escape(run.run_id)}" data-figure="outcome" '
+        f'data-value="{escape(run.outcome)}">{outcome}</td>'
+        f'<td class="text"><code>{escape(run.manifest or "")}</code></td></tr>'
+    )
+
+
+def _per_day_section(per_day: dict[str, dict[str, int]]) -> str:
+    title = '<section id="per-day"><h2>Articles per day by section</h2>'
+    if not per_day:
+        return title + '<p class="empty">No articles stored.</p></section>'
+    days = list(per_day)
+    sections = sorted({name for counts in per_day.values() for name in counts})
+    series = {name: [per_day[day].get(name, 0) for day in days] for name in sections}
+    chart = svg.stacked_bars("per-day", days, series, "Articles per publication day by section")
+    return (
+        title + "<p>Stored articles by publication day (the date as the article states it) "
+        f"and section, the last {len(days)} days with articles.</p>"
+        f"<figure>{chart}{svg.legend(sections)}</figure></section>"
+    )
+
+
+def _coverage_section(runs: list[RunFigures]) -> str:
+    title = '<section id="coverage"><h2>Field coverage per run</h2>'
+    if not runs:
+        return title + '<p class="empty">No run manifest with field figures.</p></section>'
+    fields = list(dict.fromkeys(name for run in runs for name in run.coverage))
+    values = {(name, run.run_id): run.coverage.get(name) for run in runs for name in fields}
+    ids = [run.run_id for run in runs]
+    chart = svg.heatmap(
+        "coverage", fields, ids, values, "Field coverage", [short_run(i) for i in ids]
+    )
+    return (
+        title + "<p>The share of article pages where some source gave the field (%), per run: "
+        "a field turning dark from one run to the next is the site's markup drifting "
+        "(<code>docs/drift.md</code>); the health check fails a run on such a drop.</p>"
+        f"<figure>{chart}</figure></section>"
+    )
+
+
+def _top_section(name: str, title: str, pairs: list[tuple[str, int]]) -> str:
+    head = f'<section id="{name}"><h2>{title}</h2>'
+    if not pairs:
+        return head + '<p class="empty">None stored.</p></section>'
+    return head + f"<figure>{svg.horizontal_bars(name, pairs, title)}</figure></section>"
