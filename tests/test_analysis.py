@@ -136,13 +136,11 @@ def datasette(workspace: Workspace) -> Iterator[str]:
     port = free_port()
     command = [line for line in serve.code.splitlines() if not line.startswith("#")]
     argv = shlex.split(" ".join(command).replace(DOC_PORT, str(port)))
-    process = subprocess.Popen(
-        argv,
-        cwd=workspace.path,
-        env=workspace.env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
+    log = workspace.path / "datasette.log"  # a file: a pipe nobody reads would fill and block it
+    with log.open("wb") as output:
+        process = subprocess.Popen(
+            argv, cwd=workspace.path, env=workspace.env, stdout=output, stderr=subprocess.STDOUT
+        )
     root = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 60
@@ -152,7 +150,7 @@ def datasette(workspace: Workspace) -> Iterator[str]:
                     break
             except OSError:
                 if process.poll() is not None or time.monotonic() > deadline:
-                    pytest.fail(f"datasette did not start: {process.stderr}")
+                    pytest.fail(f"datasette did not start: {log.read_text()[-2000:]}")
                 time.sleep(0.2)
         yield root
     finally:

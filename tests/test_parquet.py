@@ -43,6 +43,17 @@ def test_the_feed_is_parquet_a_setting_away_with_typed_columns(tmp_path: Path) -
     assert belarus["word_count"] == ITEMS[0].word_count
 
 
+def test_scrapy_own_feeds_write_parquet(tmp_path: Path) -> None:
+    """``-O items.parquet``: a feed of the user's, every article of the run, typed the same."""
+    own = tmp_path / "items.parquet"
+    feeds = {str(own): {"format": "parquet", "overwrite": True}}
+    run_pipelines(tmp_path / "data", ITEMS[:3], FEEDS=feeds)
+    table = pq.read_table(own)
+    assert table.column("url").to_pylist() == [item.url for item in ITEMS[:3]]
+    assert table.schema.field("tags").type == pa.list_(pa.string())
+    assert table.schema.field("modified_at_utc").type == pa.timestamp("us", tz="UTC")
+
+
 def test_a_run_with_nothing_new_writes_a_parquet_file_with_the_columns(tmp_path: Path) -> None:
     run_pipelines(tmp_path, [], MAYADEEN_FEED_FORMAT="parquet")
     (feed,) = (tmp_path / "feeds").glob("articles-*.parquet")
