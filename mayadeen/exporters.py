@@ -2,12 +2,14 @@
 
 ``CsvItemExporter`` is Scrapy's CSV exporter made to follow the contract (cells safe for
 spreadsheets, list fields as JSON text); ``FEED_EXPORTERS`` points Scrapy's own feeds
-(``-O file.csv``) at it. ``EXPORT_FORMATS`` is the one table of output formats, each named as its
+(``-O file.csv``) at it, and at ``ParquetItemExporter`` (``mayadeen/parquet.py``, with pyarrow)
+for ``.parquet``. ``EXPORT_FORMATS`` is the one table of output formats, each named as its
 file extension; ``format_for`` reads the format from a file name and ``exporting`` writes one.
 Used by ``scrapy export``.
 """
 
 import gzip
+import importlib.util
 import os
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import ExitStack, contextmanager
@@ -84,6 +86,15 @@ class CsvItemExporter(ScrapyCsvItemExporter):
             self._headers_not_written = False  # Scrapy's flag: no second header with an item
 
 
+def parquet_exporter(file: IO[bytes], **kwargs: Any) -> BaseItemExporter:
+    """``mayadeen.parquet.ParquetItemExporter``, imported only when a Parquet file is written:
+    pyarrow is an optional extra, and Scrapy imports every ``FEED_EXPORTERS`` entry when a crawl
+    starts."""
+    from mayadeen.parquet import ParquetItemExporter
+
+    return ParquetItemExporter(file, **kwargs)
+
+
 @dataclass(frozen=True)
 class ExportFormat:
     """How an output format is written: Scrapy's exporter for it, and whether the exporter's
@@ -91,6 +102,15 @@ class ExportFormat:
 
     exporter: Callable[..., BaseItemExporter]
     gzip: bool = False
+    library: str | None = None
+    """A module the format needs that is an optional extra of the project (``extra``)."""
+    extra: str | None = None
+
+    def problem(self, name: str) -> str | None:
+        """Why this format cannot be written here (its library is not installed), or None."""
+        if self.library is None or importlib.util.find_spec(self.library) is not None:
+            return None
+        return f"{name} needs {self.library}: pip install 'mayadeen[{self.extra}]'"
 
 
 EXPORT_FORMATS: Final[Mapping[str, ExportFormat]] = {
@@ -98,6 +118,7 @@ EXPORT_FORMATS: Final[Mapping[str, ExportFormat]] = {
     "jsonl": ExportFormat(JsonLinesItemExporter),
     "json": ExportFormat(JsonItemExporter),
     "jsonl.gz": ExportFormat(JsonLinesItemExporter, gzip=True),
+    "parquet": ExportFormat(parquet_exporter, library="pyarrow", extra="parquet"),
 }
 """The output formats by name; a name is also the extension of the files written in it."""
 

@@ -125,10 +125,15 @@ MAYADEEN_STORE_BATCH_SIZE = 1000
 # ...and at least every this many seconds, so a killed crawl loses no more than that.
 MAYADEEN_STORE_COMMIT_INTERVAL = 2.0
 # The per-run feeds under <MAYADEEN_DATA_DIR>/feeds/ (articles new or updated in the run), one
-# per format, comma-separated: csv, jsonl, jsonl.gz, json. Added to FEEDS by RunFeedsAddon.
+# per format, comma-separated: csv, jsonl, jsonl.gz, json, parquet (pip install 'mayadeen[parquet]').
+# Added to FEEDS by RunFeedsAddon.
 MAYADEEN_FEED_FORMAT = "csv,jsonl.gz"
-# -O/-o file.csv: list fields as JSON text and formulas neutralised, like the per-run feed.
-FEED_EXPORTERS = {"csv": "mayadeen.exporters.CsvItemExporter"}
+# -O/-o file.csv: list fields as JSON text and formulas neutralised, like the per-run feed;
+# -O file.parquet: typed columns, times also as UTC timestamps (mayadeen/parquet.py).
+FEED_EXPORTERS = {
+    "csv": "mayadeen.exporters.CsvItemExporter",
+    "parquet": "mayadeen.exporters.parquet_exporter",
+}
 # Feed files are written unbuffered: a killed crawl leaves whole rows, each as it was exported.
 FEED_STORAGES = {
     "": "mayadeen.extensions.run_feeds.UnbufferedFileFeedStorage",

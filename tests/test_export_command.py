@@ -8,15 +8,18 @@ import json
 import os
 import subprocess
 import sys
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import IO, Any
 
+import pyarrow.parquet as pq
 import pytest
 
 from mayadeen.commands import export as export_command
 from mayadeen.commands.export import export
 from mayadeen.exporters import EXPORT_FORMATS, csv_cell
 from mayadeen.items import FIELD_NAMES
+from mayadeen.parquet import TIME_FIELDS, arrow_schema
 from mayadeen.store import Store, store_path
 from tests.conftest import ROOT, run
 from tests.pipeline_helpers import CRAWLED_AT, changed, fixture_items
@@ -40,6 +43,20 @@ def stored(data_dir: Path) -> list[dict[str, Any]]:
         return list(opened.articles())
 
 
+def without_utc_columns(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Parquet rows with each ``<time>_utc`` column checked against its text column, then left
+    out: what remains is the item's fields, as the other formats have them."""
+    for row in rows:
+        for name in TIME_FIELDS:
+            instant = row.pop(name + "_utc")
+            if row[name] is None:
+                assert instant is None
+            else:
+                assert instant == datetime.fromisoformat(row[name]), (name, row[name], instant)
+                assert instant.utcoffset() == timedelta(0)
+    return rows
+
+
 def read_back(data: bytes, file_format: str) -> list[dict[str, Any]]:
     """The records of an export, as its format's ordinary reader gives them."""
     if file_format == "csv":
@@ -47,6 +64,8 @@ def read_back(data: bytes, file_format: str) -> list[dict[str, Any]]:
     if file_format == "json":
         records: list[dict[str, Any]] = json.loads(data)
         return records
+    if file_format == "parquet":
+        return without_utc_columns(pq.read_table(io.BytesIO(data)).to_pylist())
     if file_format == "jsonl.gz":
         data = gzip.decompress(data)
     return [json.loads(line) for line in data.decode("utf-8").splitlines()]
@@ -75,6 +94,8 @@ def test_nothing_since_is_an_empty_file_of_each_format(store: Path) -> None:
     assert empty["csv"] == (",".join(FIELD_NAMES) + "\r\n").encode()
     assert (empty["jsonl"], empty["json"]) == (b"", b"[]")
     assert gzip.decompress(empty["jsonl.gz"]) == b""
+    empty_table = pq.read_table(io.BytesIO(empty["parquet"]))
+    assert (empty_table.num_rows, empty_table.schema.names) == (0, arrow_schema().names)
 
 
 @pytest.mark.e2e

@@ -1,10 +1,14 @@
 """``scrapy export``: the store's articles as CSV, JSON Lines or JSON, for analysts who never crawl.
 
 ``scrapy export`` writes every stored article as CSV to stdout (``-o -`` says the same; the
-format is then ``--format``'s, else CSV); ``--since 2026-11-01`` only those new or updated
-(``changed_at``) since that day (UTC); ``-o FILE`` writes a file in the format its extension names
-(``.csv``, ``.jsonl``, ``.json``, ``.jsonl.gz``, any case) unless ``--format`` says. Rows are
-ordered by publication time. Scrapy's item exporters write every format.
+format is then ``--format``'s, else CSV); ``-o FILE`` writes a file in the format its extension
+names (``.csv``, ``.jsonl``, ``.json``, ``.jsonl.gz``, ``.parquet``, any case) unless
+``--format`` says. Rows are ordered by publication time. Scrapy's item exporters write every
+format. Filters, all of them narrowing: ``--changed-since 2026-11-01`` only articles new or
+updated in the store (``changed_at``) since that UTC day (``--since`` is its old name; the
+spider's ``since`` argument means publication, which is ``--published-since``);
+``--published-since 2026-11-01`` only articles published that day or later; ``--section
+Politics``; ``--tag Lebanon`` (any case).
 
 A file is written beside the output under a temporary name and renamed over it when complete, so
 a failed export leaves no partial file and an existing output untouched; an output that is the
@@ -52,18 +56,26 @@ def _chosen_format(output: str | None, explicit: str | None) -> str | None:
     return format_for(output) if output and output != "-" else "csv"
 
 
-def export(store_file: Path, stream: IO[bytes], file_format: str, since: str | None) -> int:
-    """Write the stored articles (those changed since ``since`` if given) to ``stream`` in
-    ``file_format``; returns how many."""
+FILTERS = ("published_since", "section", "tag")
+"""``Store.articles``' filters besides ``changed_since``, as ``scrapy export`` names its options."""
+
+
+def export(
+    store_file: Path, stream: IO[bytes], file_format: str, since: str | None, **filters: str | None
+) -> int:
+    """Write the stored articles (those changed since ``since`` if given, and passing the
+    ``filters`` of ``Store.articles``) to ``stream`` in ``file_format``; returns how many."""
     with Store.open(store_file, readonly=True) as store:
-        return write_articles(store, stream, file_format, since)
+        return write_articles(store, stream, file_format, since, **filters)
 
 
-def write_articles(store: Store, stream: IO[bytes], file_format: str, since: str | None) -> int:
+def write_articles(
+    store: Store, stream: IO[bytes], file_format: str, since: str | None, **filters: str | None
+) -> int:
     """``export`` from a store already open."""
     count = 0
     with exporting(stream, file_format) as out:
-        for article in store.articles(changed_since=since):
+        for article in store.articles(changed_since=since, **filters):
             out.export_item(article)
             count += 1
     return count
@@ -100,10 +112,13 @@ class Command(ScrapyCommand):
     requires_crawler_process = False
 
     def syntax(self) -> str:
-        return f"[-o FILE] [--format {'|'.join(FORMAT_NAMES)}] [--since YYYY-MM-DD]"
+        return (
+            f"[-o FILE] [--format {'|'.join(FORMAT_NAMES)}] [--changed-since YYYY-MM-DD] "
+            "[--published-since YYYY-MM-DD] [--section NAME] [--tag TAG]"
+        )
 
     def short_desc(self) -> str:
-        return "Write stored articles (all, or changed since a date) as CSV, JSON Lines or JSON"
+        return "Write stored articles (all, or a selection) as CSV, JSON Lines, JSON or Parquet"
 
     def add_options(self, parser: argparse.ArgumentParser) -> None:
         super().add_options(parser)
@@ -114,8 +129,22 @@ class Command(ScrapyCommand):
             "--format", choices=FORMAT_NAMES, help=f"default: from the extension ({EXTENSIONS})"
         )
         parser.add_argument(
-            "--since", type=_since, metavar="YYYY-MM-DD", help="only new or updated since then"
+            "--changed-since",
+            "--since",
+            dest="changed_since",
+            type=_since,
+            metavar="YYYY-MM-DD",
+            help="only articles new or updated in the store since that UTC day "
+            "(--since: the same, its old name)",
         )
+        parser.add_argument(
+            "--published-since",
+            type=_since,
+            metavar="YYYY-MM-DD",
+            help="only articles published that day or later (the page's own date)",
+        )
+        parser.add_argument("--section", metavar="NAME", help="only this section (any case)")
+        parser.add_argument("--tag", metavar="TAG", help="only articles with this tag (any case)")
 
     def run(self, args: list[str], opts: argparse.Namespace) -> None:
         if args:
@@ -132,21 +161,32 @@ class Command(ScrapyCommand):
             )
         elif file_format is None:
             self._refuse(f"{opts.output}: unknown extension, use {EXTENSIONS} (or --format)")
+        elif problem := EXPORT_FORMATS[file_format].problem(file_format):
+            self._refuse(problem)
         elif not path.exists():
             self._refuse(f"no store at {path} (run a crawl first)", exitcode=1)
         else:
-            self._export(path, opts.output if not to_stdout else None, file_format, opts.since)
+            filters = {name: getattr(opts, name) for name in FILTERS}
+            output = opts.output if not to_stdout else None
+            self._export(path, output, file_format, opts.changed_since, filters)
 
     def _refuse(self, message: str, exitcode: int = 2) -> None:
         print(f"export: {message}", file=sys.stderr)
         self.exitcode = exitcode
 
-    def _export(self, path: Path, output: str | None, file_format: str, since: str | None) -> None:
+    def _export(
+        self,
+        path: Path,
+        output: str | None,
+        file_format: str,
+        since: str | None,
+        filters: dict[str, str | None],
+    ) -> None:
         try:
             if output is None:
-                _to_stdout(path, file_format, since)
+                _to_stdout(path, file_format, since, **filters)
             else:
-                _to_file(path, Path(output), file_format, since)
+                _to_file(path, Path(output), file_format, since, **filters)
         except BrokenPipeError:  # `scrapy export | head`: the reader has all it wanted
             os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         except OSError as error:  # a full disk, a directory not writable: the output is untouched
@@ -155,7 +195,9 @@ class Command(ScrapyCommand):
             self._refuse(store_problem(path, error), exitcode=1)
 
 
-def _to_file(path: Path, output: Path, file_format: str, since: str | None) -> None:
+def _to_file(
+    path: Path, output: Path, file_format: str, since: str | None, **filters: str | None
+) -> None:
     """Write a temporary file beside the output and rename it over the output once complete:
     an export that fails leaves no partial file and an existing output as it was. A symlinked
     output is replaced at the file it points to."""
@@ -167,7 +209,7 @@ def _to_file(path: Path, output: Path, file_format: str, since: str | None) -> N
         )
         try:
             with os.fdopen(handle, "wb") as stream:
-                count = write_articles(store, stream, file_format, since)
+                count = write_articles(store, stream, file_format, since, **filters)
             os.chmod(temporary, _new_file_mode())
             os.replace(temporary, target)
         except BaseException:
@@ -183,8 +225,8 @@ def _new_file_mode() -> int:
     return 0o666 & ~umask
 
 
-def _to_stdout(path: Path, file_format: str, since: str | None) -> None:
+def _to_stdout(path: Path, file_format: str, since: str | None, **filters: str | None) -> None:
     # Bytes, not text: the exporters encode, and stdout's encoding or newline translation must
     # not change a CSV's \r\n or a gzip stream.
-    export(path, sys.stdout.buffer, file_format, since)
+    export(path, sys.stdout.buffer, file_format, since, **filters)
     sys.stdout.buffer.flush()

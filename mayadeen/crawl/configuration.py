@@ -107,9 +107,10 @@ def _one_of(choices: tuple[str, ...]) -> Rule:
 def _feed_formats(value: Any) -> str | None:
     entries = value.split(",") if isinstance(value, str) else list(value or ())
     names = [str(entry).strip().lower() for entry in entries if str(entry).strip()]
-    if names and all(name in EXPORT_FORMATS for name in names):
-        return None
-    return f"one or more of {', '.join(EXPORT_FORMATS)}, separated by commas"
+    if not names or any(name not in EXPORT_FORMATS for name in names):
+        return f"one or more of {', '.join(EXPORT_FORMATS)}, separated by commas"
+    missing = next(filter(None, (EXPORT_FORMATS[name].problem(name) for name in names)), None)
+    return f"formats whose library is installed ({missing})" if missing else None
 
 
 def _text(value: Any) -> str | None:

@@ -319,14 +319,32 @@ class Store:
             self._db.execute("SELECT 1 FROM articles WHERE url = ?", (url,)).fetchone() is not None
         )
 
-    def articles(self, changed_since: str | None = None) -> Iterator[dict[str, Any]]:
-        """Stored articles as item dicts, oldest publication first; with ``changed_since`` (an
-        ISO date or time, UTC) only those new or updated since then."""
+    def articles(
+        self,
+        changed_since: str | None = None,
+        *,
+        published_since: str | None = None,
+        section: str | None = None,
+        tag: str | None = None,
+    ) -> Iterator[dict[str, Any]]:
+        """Stored articles as item dicts, oldest publication first. Each filter narrows them:
+        ``changed_since`` (an ISO date or time, UTC): new or updated since then;
+        ``published_since`` (a date): published on that day (as the page dates it, in its own
+        offset) or later; ``section``: of that section, ``tag``: with that tag (any case)."""
         if self._db is None:
             return
-        where, parameters = (
-            ("WHERE changed_at >= ?", (changed_since,)) if changed_since else ("", ())
-        )
+        conditions, parameters = [], []
+        for condition, value in (
+            ("changed_at >= ?", changed_since),
+            # The text's date part is the page's own day: '2026-11-01T00:30:00+03:00' >= '2026-11-01'.
+            ("published_at >= ?", published_since),
+            ("section = ? COLLATE NOCASE", section),
+            ("url IN (SELECT url FROM article_tags WHERE tag = ?)", tag),
+        ):
+            if value is not None:
+                conditions.append(condition)
+                parameters.append(value)
+        where = f"WHERE {' AND '.join(conditions)}" if conditions else ""
         query = f"SELECT {COLUMNS} FROM articles {where} ORDER BY published_at, url"
         for row in self._db.execute(query, parameters):
             yield item_dict(row)

@@ -17,7 +17,7 @@ from typing import Final
 
 from mayadeen.items import FIELD_NAMES, LIST_FIELDS, ArticleItem
 
-SCHEMA_VERSION: Final = 4
+SCHEMA_VERSION: Final = 6
 
 COMPARED: Final = tuple(name for name in FIELD_NAMES if name != "crawled_at")
 """Fields whose change makes a stored article ``updated``; a new fetch time alone is no change."""
@@ -213,6 +213,7 @@ def create_statements() -> list[str]:
         *LEDGER_TABLES,
         *CAPTURES,
         NON_ARTICLES,
+        *SEARCH,
     ]
 
 
@@ -244,6 +245,40 @@ NON_ARTICLES: Final = """CREATE TABLE non_articles (
 """Pages fetched under a URL of unknown shape (or an article's shape) that said they are not
 articles (video, page, listing...): the next run does not fetch them again (``full=1`` does)."""
 
+SEARCHED: Final = ("title", "summary", "body", "tags")
+"""The articles' columns the full-text index holds, in its column order (``tags`` is the JSON
+text: the tokenizer reads its brackets and quotes as separators)."""
+
+_FTS_COLUMNS = ", ".join(SEARCHED)
+_FTS_OLD = ", ".join(f"old.{name}" for name in SEARCHED)
+_FTS_NEW = ", ".join(f"new.{name}" for name in SEARCHED)
+_FTS_DELETE = (
+    f"INSERT INTO articles_fts (articles_fts, rowid, {_FTS_COLUMNS}) "
+    f"VALUES ('delete', old.rowid, {_FTS_OLD});"
+)
+_FTS_INSERT = f"INSERT INTO articles_fts (rowid, {_FTS_COLUMNS}) VALUES (new.rowid, {_FTS_NEW});"
+
+SEARCH: Final = (
+    # External content: the index keeps the tokens only, the text stays in ``articles``.
+    # ``content="articles"`` spelled with double quotes is what Datasette looks for to offer
+    # search on the articles table. Diacritics folded: "Hezbollah" finds "Ḥezbollah".
+    f"CREATE VIRTUAL TABLE articles_fts USING fts5({_FTS_COLUMNS}, "
+    """content="articles", content_rowid="rowid", tokenize="unicode61 remove_diacritics 2")""",
+    # The store keeps it in step with every write of ``articles``: a new article, a new version
+    # (the upsert's update), a deletion. Only a change of a searched column re-indexes: the
+    # ``last_seen_at`` of an unchanged article and its ``capture_id`` do not.
+    f"CREATE TRIGGER articles_fts_insert AFTER INSERT ON articles BEGIN {_FTS_INSERT} END",
+    f"CREATE TRIGGER articles_fts_delete AFTER DELETE ON articles BEGIN {_FTS_DELETE} END",
+    f"CREATE TRIGGER articles_fts_update AFTER UPDATE OF {_FTS_COLUMNS} ON articles "
+    f"BEGIN {_FTS_DELETE} {_FTS_INSERT} END",
+)
+"""The full-text index of the articles (``articles_fts``, SQLite FTS5) and the triggers that keep
+it in step with ``articles``. ``articles`` has no INTEGER PRIMARY KEY, so a ``VACUUM`` may
+renumber its rowids: rebuild the index after one (``docs/store.md``)."""
+
+REBUILD_SEARCH: Final = "INSERT INTO articles_fts (articles_fts) VALUES ('rebuild')"
+"""Re-index every article from ``articles`` (FTS5's ``rebuild`` command)."""
+
 Migration = Callable[[sqlite3.Connection], None]
 
 
@@ -268,10 +303,28 @@ def _add_non_articles(db: sqlite3.Connection) -> None:
     db.execute(NON_ARTICLES)
 
 
-MIGRATIONS: dict[int, Migration] = {2: _add_ledger, 3: _archive_index, 4: _add_non_articles}
+def _reserved(db: sqlite3.Connection) -> None:
+    """5: reserved for another branch's step (nothing to do here)."""
+
+
+def _add_search(db: sqlite3.Connection) -> None:
+    """6: the full-text index (``articles_fts``) and its triggers, built from the stored articles."""
+    for statement in SEARCH:
+        db.execute(statement)
+    db.execute(REBUILD_SEARCH)
+
+
+MIGRATIONS: dict[int, Migration] = {
+    2: _add_ledger,
+    3: _archive_index,
+    4: _add_non_articles,
+    5: _reserved,
+    6: _add_search,
+}
 """Version ``v`` → the step that takes a version ``v - 1`` store to ``v``. Version 1 is the first
 schema; 2 added the crawl's ledger (``owed``, ``gone``, ``covered``, ``feed_owed``, ``site``) and
-``runs.pid``; 3 the archive's index (``captures``, ``capture_id``); 4 ``non_articles``."""
+``runs.pid``; 3 the archive's index (``captures``, ``capture_id``); 4 ``non_articles``; 5 is
+reserved for another branch; 6 the full-text index ``articles_fts``."""
 
 
 class SchemaError(RuntimeError):

@@ -1,0 +1,268 @@
+"""End to end, on ONE store crawled from the loopback copy of the site (with its CSV, JSON Lines
+and Parquet feeds): every recipe of ``docs/analysis.md``, read from the page itself so the page and
+the test cannot drift; Datasette serving the store with search, through its JSON API and its page
+in headless Chromium; ``scrapy export``'s Parquet and filters as a user runs them."""
+
+import json
+import os
+import re
+import shlex
+import socket
+import sqlite3
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pyarrow.parquet as pq
+import pytest
+
+from mayadeen.addons import CHROMIUM
+from mayadeen.loopback import FixtureSite, LoopbackServer, load_fixtures
+from mayadeen.store import Store, store_path
+from tests.conftest import ROOT, crawl, fetch
+
+DOC = ROOT / "docs" / "analysis.md"
+DOC_PORT = "8001"
+"""The port the page's Datasette recipes use; the test serves on a free one instead."""
+SEARCHED = "Lukashenko"
+BELARUS_TITLES = {
+    "Lukashenko: Belarusian troops not partaking in Russian operation",
+    "Lukashenko: Recognition of DPR, LPR will be joint decision with Russia",
+}
+"""The fixture articles whose text names Lukashenko (``mayadeen/loopback/fixtures/``)."""
+
+
+@dataclass(frozen=True)
+class Recipe:
+    name: str
+    language: str
+    code: str
+
+
+def recipes() -> list[Recipe]:
+    """The page's code blocks, each named by its first line (a comment)."""
+    found = []
+    for language, code in re.findall(r"^```(\w+)\n(.*?)^```$", DOC.read_text("utf-8"), re.M | re.S):
+        first = code.splitlines()[0]
+        assert first.startswith("# "), f"a recipe of {DOC.name} starts with '# its name': {first}"
+        found.append(Recipe(first[2:], language, code))
+    return found
+
+
+EXPECTED = {
+    "sqlite3: the latest articles": "published_at",
+    "sqlite3: a search, best match first, with the words around the match": "[Lukashenko]",
+    "sqlite3: articles per section and month, as CSV for a spreadsheet": "section,month,articles",
+    "sqlite3: the most used tags, and why items were quarantined": "missing:body",
+    "pandas: the store into a DataFrame, lists decoded, times as UTC": "+00:00",
+    "pandas: a full-text search": SEARCHED,
+    "pandas: every run's feed, JSON Lines and Parquet": "rows in 1 JSON Lines feeds",
+    "scrapy export: the store as Parquet, all of it or a selection": "articles to politics.parquet",
+    "DuckDB: articles per section and month from a Parquet export, by UTC time": "Politics",
+    "DuckDB: the feeds of every run, JSON Lines (gzip read as it is) and CSV": "Politics",
+    "polars: the Parquet feeds, filtered by UTC time": "published_at_utc",
+    "polars: the store, through a read-only connection, lists decoded": "Politics",
+    "datasette: serve the store on http://127.0.0.1:8001/": "",
+    "datasette: a search through the JSON API": "Belarusian troops",
+    "datasette: a search with FTS5 syntax, from Python": "Belarusian troops",
+}
+"""Each recipe by name → what its output shows on the crawled store (every recipe is listed)."""
+
+
+def test_every_recipe_of_the_page_is_run_here() -> None:
+    assert [recipe.name for recipe in recipes()] == list(EXPECTED)
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+@dataclass
+class Workspace:
+    """A directory with ``data/`` crawled from the loopback site, where the recipes run."""
+
+    path: Path
+    env: dict[str, str]
+
+    @property
+    def store(self) -> Path:
+        return store_path(self.path / "data")
+
+    def run(self, recipe: Recipe, port: int) -> subprocess.CompletedProcess[str]:
+        code = recipe.code.replace(DOC_PORT, str(port))
+        command = [sys.executable, "-c", code] if recipe.language == "python" else None
+        command = command or ["bash", "-euo", "pipefail", "-c", code]
+        return subprocess.run(
+            command, cwd=self.path, env=self.env, capture_output=True, text=True, timeout=120
+        )
+
+
+@pytest.fixture(scope="module")
+def workspace(tmp_path_factory: pytest.TempPathFactory) -> Workspace:
+    """Every fixture page of the loopback site crawled once: 25 articles stored, 2 quarantined,
+    feeds in CSV, JSON Lines and Parquet."""
+    path = tmp_path_factory.mktemp("analysis")
+    paths = [fixture.path for fixture in load_fixtures()]
+    with LoopbackServer(FixtureSite()) as server:
+        done = crawl(
+            server.root,
+            path / "data",
+            "-a",
+            f"urls={','.join(paths)}",
+            "-s",
+            "MAYADEEN_FEED_FORMAT=csv,jsonl.gz,parquet",
+        )
+    assert done.returncode == 0, done.stderr[-3000:]
+    env = {
+        **os.environ,
+        "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}",
+        "SCRAPY_SETTINGS_MODULE": "mayadeen.settings",
+        "MAYADEEN_DATA_DIR": "data",
+    }
+    return Workspace(path, env)
+
+
+@pytest.fixture(scope="module")
+def datasette(workspace: Workspace) -> Iterator[str]:
+    """Datasette started with the page's own command, on a free port; its root URL."""
+    (serve,) = [r for r in recipes() if r.name.startswith("datasette: serve")]
+    port = free_port()
+    command = [line for line in serve.code.splitlines() if not line.startswith("#")]
+    argv = shlex.split(" ".join(command).replace(DOC_PORT, str(port)))
+    log = workspace.path / "datasette.log"  # a file: a pipe nobody reads would fill and block it
+    with log.open("wb") as output:
+        process = subprocess.Popen(
+            argv, cwd=workspace.path, env=workspace.env, stdout=output, stderr=subprocess.STDOUT
+        )
+    root = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                if fetch(root, "/-/versions.json", timeout=2).status == 200:
+                    break
+            except OSError:
+                if process.poll() is not None or time.monotonic() > deadline:
+                    pytest.fail(f"datasette did not start: {log.read_text()[-2000:]}")
+                time.sleep(0.2)
+        yield root
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+@pytest.mark.e2e
+@pytest.mark.parametrize("recipe", recipes(), ids=lambda recipe: recipe.name)
+def test_the_recipe_runs_on_a_crawled_store(
+    recipe: Recipe, workspace: Workspace, request: pytest.FixtureRequest
+) -> None:
+    if recipe.name.startswith("datasette: serve"):
+        request.getfixturevalue("datasette")  # the server is the recipe: it answers
+        return
+    port = DOC_PORT
+    if recipe.name.startswith("datasette"):
+        port = request.getfixturevalue("datasette").rsplit(":", 1)[1]
+    done = workspace.run(recipe, int(port))
+    assert done.returncode == 0, done.stderr[-3000:]
+    # `scrapy export` reports what it wrote on stderr; the other recipes print their answers.
+    output = done.stderr if recipe.name.startswith("scrapy export") else done.stdout
+    assert output.strip(), done.stderr[-3000:]
+    assert EXPECTED[recipe.name] in output, output[-3000:]
+
+
+def json_rows(root: str, path: str) -> Any:
+    reply = fetch(root, path)
+    assert reply.status == 200, reply.body[:500]
+    return json.loads(reply.body)
+
+
+@pytest.mark.e2e
+def test_datasette_searches_the_store_through_its_json_api(
+    workspace: Workspace, datasette: str
+) -> None:
+    rows = json_rows(datasette, f"/articles/articles.json?_search={SEARCHED}&_shape=array")
+    with sqlite3.connect(f"file:{workspace.store}?mode=ro", uri=True) as db:
+        expected = {
+            url
+            for (url,) in db.execute(
+                "SELECT a.url FROM articles_fts JOIN articles a ON a.rowid = articles_fts.rowid "
+                "WHERE articles_fts MATCH ?",
+                (SEARCHED,),
+            )
+        }
+    assert {row["url"] for row in rows} == expected
+    assert {row["title"] for row in rows} == BELARUS_TITLES
+    tables = json_rows(datasette, "/articles.json")["tables"]
+    (articles,) = [table for table in tables if table["name"] == "articles"]
+    assert articles["fts_table"] == "articles_fts", "Datasette found the index of the table"
+    refused = fetch(datasette, "/articles.json?sql=DELETE+FROM+articles")
+    assert refused.status == 400, "read-only: a writing statement is refused"
+    with Store.open(workspace.store, readonly=True) as store:
+        assert len(list(store.articles())) == 25
+
+
+@pytest.mark.e2e
+def test_datasette_search_box_finds_articles_in_headless_chromium(datasette: str) -> None:
+    if not Path(CHROMIUM).exists():
+        if os.environ.get("CI"):
+            pytest.fail(f"CI must run the browser tests, but {CHROMIUM} is missing (see .ci/run)")
+        pytest.skip(f"no Chromium at {CHROMIUM}")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True)
+        try:
+            page = browser.new_page()
+            page.goto(f"{datasette}/articles/articles")
+            page.fill("input[name=_search]", SEARCHED)
+            page.press("input[name=_search]", "Enter")
+            page.wait_for_url(f"**_search={SEARCHED}**")
+            titles = page.locator("table.rows-and-columns tbody td.col-title").all_inner_texts()
+            assert set(titles) == BELARUS_TITLES
+            assert f'search matches "{SEARCHED}"' in page.inner_text("body")
+        finally:
+            browser.close()
+
+
+@pytest.mark.e2e
+def test_the_parquet_feed_and_export_hold_the_stored_articles(workspace: Workspace) -> None:
+    (feed,) = (workspace.path / "data" / "feeds").glob("articles-*.parquet")
+    feed_rows = pq.read_table(feed).to_pylist()
+    with Store.open(workspace.store, readonly=True) as store:
+        stored = {article["url"]: article for article in store.articles()}
+    assert {row["url"] for row in feed_rows} == set(stored)
+    for row in feed_rows:
+        assert row["tags"] == stored[row["url"]]["tags"]
+        assert row["published_at"] == stored[row["url"]]["published_at"]
+    export = Recipe(
+        "export", "sh", "scrapy export -o politics.parquet --section politics --tag UKRAINE"
+    )
+    done = workspace.run(export, 0)
+    assert done.returncode == 0, done.stderr
+    exported = pq.read_table(workspace.path / "politics.parquet").to_pylist()
+    expected = {
+        url
+        for url, article in stored.items()
+        if article["section"] == "Politics" and "ukraine" in {t.lower() for t in article["tags"]}
+    }
+    assert expected
+    assert {row["url"] for row in exported} == expected
+
+
+@pytest.mark.e2e
+def test_the_old_since_option_is_changed_since(workspace: Workspace) -> None:
+    outputs = []
+    for option in ("--since", "--changed-since"):
+        for day in ("2000-01-01", "2999-01-01"):
+            run = Recipe("export", "sh", f"scrapy export {option} {day} --format jsonl")
+            done = workspace.run(run, 0)
+            assert done.returncode == 0, done.stderr
+            outputs.append(len(done.stdout.splitlines()))
+    assert outputs == [25, 0, 25, 0]
