@@ -264,10 +264,10 @@ def test_a_run_killed_midway_is_completed_by_the_next_one(tmp_path: Path) -> Non
     assert "nothing covered by an earlier run: full discovery" in log
 
 
-def start_crawl(root: str, data_dir: Path) -> subprocess.Popen[bytes]:
+def start_crawl(root: str, data_dir: Path, *arguments: str) -> subprocess.Popen[bytes]:
     """The real command in its own process group, so that SIGKILL takes it all down at once."""
     return subprocess.Popen(
-        [sys.executable, "-m", *crawl_arguments(root, "-s", "LOG_LEVEL=WARNING")],
+        [sys.executable, "-m", *crawl_arguments(root, "-s", "LOG_LEVEL=WARNING", *arguments)],
         cwd=ROOT,
         env={**os.environ, "MAYADEEN_DATA_DIR": str(data_dir)},
         stdout=subprocess.DEVNULL,
