@@ -22,6 +22,7 @@ from scrapy.utils.defer import deferred_from_coro
 from mayadeen.archive.index import add_capture, unchanged_original
 from mayadeen.archive.warc import ArchiveWriter, Exchange, payload_digest, software
 from mayadeen.extensions.run_context import RunContext
+from mayadeen.middlewares.archive_sources import origin_headers
 from mayadeen.site.urls import canonical_url, may_be_article, site_root
 
 logger = logging.getLogger(__name__)
@@ -106,6 +107,7 @@ class ArchiveMiddleware:
             body=response.body,
             protocol=response.protocol or "HTTP/1.1",
             rendered_by=rendered,
+            origin_headers=origin_headers(request),
         )
         db = context.store.db
         if self.writer is None:

@@ -16,8 +16,9 @@ from functools import cache
 from typing import Final
 
 from mayadeen.items import FIELD_NAMES, LIST_FIELDS, ArticleItem
+from mayadeen.store.origins import TABLES as ORIGIN_TABLES
 
-SCHEMA_VERSION: Final = 4
+SCHEMA_VERSION: Final = 5
 
 COMPARED: Final = tuple(name for name in FIELD_NAMES if name != "crawled_at")
 """Fields whose change makes a stored article ``updated``; a new fetch time alone is no change."""
@@ -213,6 +214,7 @@ def create_statements() -> list[str]:
         *LEDGER_TABLES,
         *CAPTURES,
         NON_ARTICLES,
+        *ORIGIN_TABLES,
     ]
 
 
@@ -268,10 +270,22 @@ def _add_non_articles(db: sqlite3.Connection) -> None:
     db.execute(NON_ARTICLES)
 
 
-MIGRATIONS: dict[int, Migration] = {2: _add_ledger, 3: _archive_index, 4: _add_non_articles}
+def _add_origins(db: sqlite3.Connection) -> None:
+    """5: where each article's bytes came from, and the archive indexes' cursors."""
+    for statement in ORIGIN_TABLES:
+        db.execute(statement)
+
+
+MIGRATIONS: dict[int, Migration] = {
+    2: _add_ledger,
+    3: _archive_index,
+    4: _add_non_articles,
+    5: _add_origins,
+}
 """Version ``v`` → the step that takes a version ``v - 1`` store to ``v``. Version 1 is the first
 schema; 2 added the crawl's ledger (``owed``, ``gone``, ``covered``, ``feed_owed``, ``site``) and
-``runs.pid``; 3 the archive's index (``captures``, ``capture_id``); 4 ``non_articles``."""
+``runs.pid``; 3 the archive's index (``captures``, ``capture_id``); 4 ``non_articles``; 5
+``article_origins`` and ``archive_cursors`` (``mayadeen.store.origins``)."""
 
 
 class SchemaError(RuntimeError):

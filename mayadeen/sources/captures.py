@@ -1,0 +1,88 @@
+"""Captures an archive's index lists, and which of them a run fetches.
+
+An index lists every capture of a URL, in URL order (its SURT key) and then by time: the newest
+capture of a URL is known once the next URL begins. ``Newest`` keeps that running group across
+the index's pages. A capture is fetched when its article is unknown to the store, or was stored
+from an older capture (``article_origins``, ``mayadeen.store.schema``).
+"""
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Final
+
+ORIGIN_META: Final = "mayadeen_origin"
+"""The request meta key holding the ``Capture`` a request fetches from an archive."""
+
+
+@dataclass(frozen=True)
+class Capture:
+    """One capture of a page in an archive, as its index lists it."""
+
+    via: str
+    """``wayback`` or ``commoncrawl``."""
+    url: str
+    """The canonical URL of the page on the site root the crawl uses."""
+    original: str
+    """The URL as the archive has it (the replay URL is built from it)."""
+    timestamp: str
+    """The archive's capture time, ``YYYYMMDDhhmmss`` (UTC)."""
+    digest: str = ""
+    collection: str | None = None
+    """Common Crawl's crawl id (``CC-MAIN-2024-10``); None for the Wayback Machine."""
+    filename: str | None = None
+    offset: int | None = None
+    length: int | None = None
+
+    @property
+    def captured_at(self) -> str:
+        return timestamp_iso(self.timestamp)
+
+
+def timestamp_iso(timestamp: str) -> str:
+    """An archive's 14-digit UTC timestamp in the store's form (shorter ones are padded).
+
+    >>> timestamp_iso("20240102030405")
+    '2024-01-02T03:04:05+00:00'
+    >>> timestamp_iso("2024")
+    '2024-01-01T00:00:00+00:00'
+    """
+    digits = (timestamp + "0101000000"[len(timestamp) - 4 :])[:14]
+    return datetime.strptime(digits, "%Y%m%d%H%M%S").replace(tzinfo=UTC).isoformat()
+
+
+class Newest:
+    """The newest capture of each URL of an index listed in URL order, across its pages."""
+
+    def __init__(self) -> None:
+        self._current: Capture | None = None
+
+    def feed(self, captures: Iterable[Capture]) -> Iterator[Capture]:
+        """The newest capture of each URL whose group ended within ``captures``."""
+        for capture in captures:
+            current = self._current
+            if current is not None and current.url != capture.url:
+                yield current
+                current = None
+            if current is None or capture.timestamp >= current.timestamp:
+                self._current = capture
+        return
+
+    def end(self) -> Iterator[Capture]:
+        """The last URL's newest capture, once the index has no more pages."""
+        if self._current is not None:
+            yield self._current
+        self._current = None
+
+
+def wanted(capture: Capture, stored: dict[str, str], full: bool) -> bool:
+    """Whether to fetch ``capture``: its article is unknown, or stored from an older capture.
+
+    >>> c = Capture("wayback", "http://h/news/a", "http://h/news/a", "20240102030405")
+    >>> wanted(c, {}, False), wanted(c, {"http://h/news/a": "2024-01-01T00:00:00+00:00"}, False)
+    (True, True)
+    >>> wanted(c, {"http://h/news/a": "2024-01-02T03:04:05+00:00"}, False)
+    False
+    """
+    known = stored.get(capture.url)
+    return full or known is None or capture.captured_at > known
