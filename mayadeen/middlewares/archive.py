@@ -24,6 +24,7 @@ from mayadeen.archive.warc import ArchiveWriter, Exchange, payload_digest, softw
 from mayadeen.extensions.run_context import RunContext
 from mayadeen.middlewares.archive_sources import origin_headers
 from mayadeen.site.urls import canonical_url, may_be_article, site_root
+from mayadeen.sources.captures import INDEX_META
 
 logger = logging.getLogger(__name__)
 
@@ -93,6 +94,8 @@ class ArchiveMiddleware:
 
     def process_response(self, request: Request, response: Response) -> Response:
         if not self.enabled or not (self.discovery or may_be_article(response.url)):
+            return response
+        if request.meta.get(INDEX_META):  # a web archive's index: not a page of the site
             return response
         context = self._context()
         if context is None:

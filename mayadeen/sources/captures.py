@@ -13,6 +13,8 @@ from typing import Final
 
 ORIGIN_META: Final = "mayadeen_origin"
 """The request meta key holding the ``Capture`` a request fetches from an archive."""
+INDEX_META: Final = "mayadeen_archive_index"
+"""Marks a request for a page of an archive's index (not archived as a page of the site)."""
 
 
 @dataclass(frozen=True)
@@ -52,27 +54,31 @@ def timestamp_iso(timestamp: str) -> str:
 
 
 class Newest:
-    """The newest capture of each URL of an index listed in URL order, across its pages."""
+    """The newest capture of each URL of an index listed in URL order, across its pages, with
+    the page (its key) where the URL's group began."""
 
     def __init__(self) -> None:
         self._current: Capture | None = None
+        self.pending: str | None = None
+        """The page where the group being read began (None: no group is)."""
 
-    def feed(self, captures: Iterable[Capture]) -> Iterator[Capture]:
-        """The newest capture of each URL whose group ended within ``captures``."""
+    def feed(self, captures: Iterable[Capture], page: str) -> Iterator[tuple[Capture, str]]:
+        """The newest capture of each URL whose group ended within ``captures`` (of ``page``)."""
         for capture in captures:
             current = self._current
             if current is not None and current.url != capture.url:
-                yield current
+                yield current, page if self.pending is None else self.pending
                 current = None
+            if current is None:
+                self.pending = page
             if current is None or capture.timestamp >= current.timestamp:
                 self._current = capture
-        return
 
-    def end(self) -> Iterator[Capture]:
+    def end(self) -> Iterator[tuple[Capture, str]]:
         """The last URL's newest capture, once the index has no more pages."""
         if self._current is not None:
-            yield self._current
-        self._current = None
+            yield self._current, self.pending or ""  # "": the first page
+        self._current, self.pending = None, None
 
 
 def wanted(capture: Capture, stored: dict[str, str], full: bool) -> bool:

@@ -44,14 +44,17 @@ def read_collinfo(body: bytes, since: date | None, how_many: int) -> list[Crawl]
     return crawls[:how_many]
 
 
-def query_url(crawl: Crawl, root: str, prefix: str, since: date | None, page: int) -> str:
-    """A page of the crawl's captures under ``prefix``: HTML with status 200, since ``since``.
+def query_url(
+    crawl: Crawl, root: str, prefix: str, since: date | None, page: int, exact: bool = False
+) -> str:
+    """A page of the crawl's captures under ``prefix`` (of exactly that path, with ``exact``):
+    HTML with status 200, since ``since``.
 
     >>> query_url(Crawl("C", "http://i/C-index"), "http://h:1", "/news/", None, 0)
     'http://i/C-index?url=h%3A1%2Fnews%2F%2A&output=json&filter=status%3A200&filter=mime%3Atext%2Fhtml&page=0'
     """
     parameters: list[tuple[str, str]] = [
-        ("url", f"{urlsplit(root).netloc}{prefix}*"),
+        ("url", f"{urlsplit(root).netloc}{prefix}{'' if exact else '*'}"),
         ("output", "json"),
         ("filter", "status:200"),
         ("filter", f"mime:{ARCHIVE_MIME}"),
