@@ -150,3 +150,25 @@ def test_via_commoncrawl_stores_what_a_direct_crawl_stores_and_reads_a_newer_cra
             "/crawl-data/CC-MAIN-2024-18/warc/captures.warc.gz"
         ]
         assert origins(tmp_path)[site_server.root + path][2] == "CC-MAIN-2024-18"
+
+
+def test_the_fallback_reads_a_blocked_article_from_its_newest_wayback_capture(
+    site: GeneratedSite, site_server: LoopbackServer, tmp_path: Path
+) -> None:
+    blocked = site.articles_by_index[3].entry.path
+    archives = WebArchives(site, site_server.root)
+    archives.capture(blocked, "20231101000000")
+    archives.capture(blocked, "20240101000000")
+    site_server.add_fault(f"{blocked}=block")
+    try:
+        with LoopbackServer(archives) as wayback:
+            url = site_server.root + blocked
+            log = from_archive(site_server.root, wayback.root, tmp_path, "-a", f"urls={url}",
+                               "-s", "MAYADEEN_ARCHIVE_FALLBACK=1")  # fmt: skip
+            assert fetched(wayback, "/web/") == [f"/web/20240101000000id_/{url}"]
+    finally:
+        site_server.clear_faults()
+    assert stat(log, "mayadeen/blocks/total") == 1
+    assert origins(tmp_path)[url][:2] == ("wayback", "2024-01-01T00:00:00+00:00")
+    with sqlite3.connect(tmp_path / "articles.sqlite") as db:
+        assert db.execute("SELECT count(*) FROM owed").fetchone()[0] == 0, "settled once stored"

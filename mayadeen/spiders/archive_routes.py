@@ -7,14 +7,17 @@ run resumes ``mayadeen.sources.cursor``; a capture's answer becomes the site's p
 
 from collections.abc import Iterator
 from typing import Any
+from urllib.parse import urlsplit
 
 import scrapy
 from scrapy.http import Response
 from twisted.python.failure import Failure
 
 from mayadeen.crawl.frontier import Frontier
+from mayadeen.middlewares.blocks import Blocked, CrawlStopped
+from mayadeen.middlewares.given_up import first_url
 from mayadeen.site.archives import index_prefixes
-from mayadeen.site.urls import url_shape
+from mayadeen.site.urls import canonical_url, url_shape
 from mayadeen.sources import commoncrawl, wayback
 from mayadeen.sources.captures import INDEX_META, ORIGIN_META, Capture, Newest, wanted
 from mayadeen.sources.cursor import FIRST, ListingCursor
@@ -35,22 +38,35 @@ class ArchiveRoutes(DiscoveryRoutes):
     def _archive(self, name: str) -> str:
         return str(self.settings[name]).strip().rstrip("/")
 
+    @property
+    def archive_via(self) -> str:
+        """The archive read: ``via``'s, or the Wayback Machine for the fallback of a site crawl."""
+        return "wayback" if self.via == "site" else self.via
+
     def _meta(self, **extra: Any) -> dict[str, Any]:
         """Requests to an archive: its own download slot (its pace), off the site's host."""
         return {
-            "download_slot": self.via,
+            "download_slot": self.archive_via,
             "allow_offsite": True,
             "dont_obey_robotstxt": True,
             **extra,
         }
 
-    def _archive_starts(self, exact: list[str] | None = None) -> Iterator[scrapy.Request]:
-        """The first index requests: per article path prefix, or each of ``exact`` URL paths."""
+    def _archive_state(self) -> None:
+        if hasattr(self, "stored"):
+            return
         self.stored = stored_origins(self.context.store.db)
+        # With urls (no discovery, no frontier): which captures were requested, nothing more.
+        self.archive_frontier = self.frontier or Frontier(known={})
         self.cursors: dict[str, ListingCursor] = {}
         self.newest: dict[str, Newest] = {}
         self.exact_listings: set[str] = set()
-        """Listings of one URL each (``urls``): nothing to resume."""
+        """Listings of one URL each (``urls``, the fallback): fetched whatever is stored, and
+        nothing to resume."""
+
+    def _archive_starts(self, exact: list[str] | None = None) -> Iterator[scrapy.Request]:
+        """The first index requests: per article path prefix, or each of ``exact`` URL paths."""
+        self._archive_state()
         if exact is not None:
             queries = [(path, True) for path in exact]
         else:
@@ -70,7 +86,7 @@ class ArchiveRoutes(DiscoveryRoutes):
 
     def _key(self, path: str, collection: str = "") -> str:
         """A listing's cursor is kept per archive, crawl, prefix and ``since``."""
-        return f"{self.via}:{collection}:{path}:{self.arguments.since or ''}"
+        return f"{self.archive_via}:{collection}:{path}:{self.arguments.since or ''}"
 
     def _resume(self, listing: str, exact: bool) -> str | None:
         """Where an earlier run stopped reading ``listing`` (None: from the start)."""
@@ -81,7 +97,7 @@ class ArchiveRoutes(DiscoveryRoutes):
             return None
         resume = cursor(self.context.store.db, listing)
         if resume:
-            self.stat(f"sources/{self.via}/resumed")
+            self.stat(f"sources/{self.archive_via}/resumed")
             self.logger.info("%s: resuming where an earlier run stopped (%s)", listing, resume)
         return resume
 
@@ -89,11 +105,10 @@ class ArchiveRoutes(DiscoveryRoutes):
         self, listing: str, page: str, found: list[tuple[Capture, str]], next_key: str | None
     ) -> Iterator[scrapy.Request]:
         """A page of ``listing`` was read: its captures requested, the cursor kept."""
-        assert self.frontier is not None
         cursor = self.cursors[listing]
         cursor.page_read(page, next_key)
         for capture, began in found:
-            reason = self._skip(capture, self.frontier)
+            reason = self._skip(capture, self.archive_frontier, listing in self.exact_listings)
             self.stat(f"discovery/{capture.via}/{reason or 'new'}")
             if reason is not None:
                 continue
@@ -194,9 +209,9 @@ class ArchiveRoutes(DiscoveryRoutes):
 
     # -- captures ----------------------------------------------------------------------------
 
-    def _skip(self, capture: Capture, frontier: Frontier) -> str | None:
-        """Why a listed capture is not fetched (None: it is)."""
-        full = self.arguments.full or self.urls_argument is not None
+    def _skip(self, capture: Capture, frontier: Frontier, asked: bool) -> str | None:
+        """Why a listed capture is not fetched (None: it is); ``asked``: its URL was asked for."""
+        full = self.arguments.full or asked
         if url_shape(capture.url) not in {"article", "unknown"}:
             return "not_article"
         if not full and capture.url in frontier.non_articles:
@@ -233,6 +248,25 @@ class ArchiveRoutes(DiscoveryRoutes):
         if output or not self.max_reached(self.items_in_pipelines):
             self.cursors[listing].settled(page)
             self._save(listing)
+
+    # -- the fallback (MAYADEEN_ARCHIVE_FALLBACK) -------------------------------------------------
+
+    def article_failed(self, failure: Failure) -> Iterator[scrapy.Request]:
+        """An article request of the site failed; a blocked one is read from its newest Wayback
+        capture instead, with ``MAYADEEN_ARCHIVE_FALLBACK`` (it stays owed until stored)."""
+        self.fetch_failed(failure)
+        if not (self.settings.getbool("MAYADEEN_ARCHIVE_FALLBACK") and self.via == "site"):
+            return
+        if not isinstance(failure.value, Blocked) or isinstance(failure.value, CrawlStopped):
+            return
+        url = canonical_url(first_url(failure.request), self.root)  # type: ignore[attr-defined]
+        if url is None:
+            return
+        self._archive_state()
+        self.stat("sources/fallback/requested")
+        path = urlsplit(url).path
+        self.logger.info("%s: blocked; reading its newest Wayback capture instead", url)
+        yield self._wayback_page(path, True, self._resume(self._key(path), True))
 
     def capture_failed(self, failure: Failure) -> None:
         self.fetch_failed(failure)

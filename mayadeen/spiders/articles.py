@@ -117,7 +117,7 @@ class ArticlesSpider(ArchiveRoutes):
             yield scrapy.Request(
                 url,
                 callback=self.parse_article,
-                errback=self.fetch_failed,
+                errback=self.article_failed,
                 dont_filter=True,
             )
 
