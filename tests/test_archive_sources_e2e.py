@@ -2,6 +2,7 @@
 two web archives holding captures of a loopback site (``mayadeen.loopback.archives``)."""
 
 import json
+import re
 import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
@@ -10,10 +11,11 @@ from typing import Any
 import pytest
 from warcio.archiveiterator import ArchiveIterator
 
-from mayadeen.loopback import GeneratedSite, LoopbackServer
+from mayadeen.loopback import FixtureSite, GeneratedSite, LoopbackServer
 from mayadeen.loopback.archives import WebArchives
 from mayadeen.store.schema import FIELD_NAMES
-from tests.conftest import crawl, stat
+from tests.conftest import crawl, run, stat
+from tests.test_canary import TAWSIYAT
 
 pytestmark = pytest.mark.e2e
 
@@ -172,3 +174,48 @@ def test_the_fallback_reads_a_blocked_article_from_its_newest_wayback_capture(
     assert origins(tmp_path)[url][:2] == ("wayback", "2024-01-01T00:00:00+00:00")
     with sqlite3.connect(tmp_path / "articles.sqlite") as db:
         assert db.execute("SELECT count(*) FROM owed").fetchone()[0] == 0, "settled once stored"
+
+
+def test_the_canary_over_wayback_captures_reports_a_field_whose_markup_changed(
+    fixture_site: FixtureSite, tmp_path: Path
+) -> None:
+    troops = "/news/politics/lukashenko:-belarusian-troops-not-partaking-in-russian-opera"
+    with LoopbackServer(fixture_site) as site_server:
+        archives = WebArchives(fixture_site, site_server.root)
+        archives.capture_site()
+        altered = archives.capture(troops, "20300101000000")  # a later capture, redesigned
+        altered.body = re.sub(
+            rb"<h1[^>]*>.*?</h1>", b"", TAWSIYAT.sub(b"", altered.body), flags=re.S
+        )
+        with LoopbackServer(archives) as wayback:
+            done = run(
+                "scrapy", "canary", "--via", "wayback", "--sample", "2", "--json",
+                "-s", f"MAYADEEN_BASE_URL={site_server.root}",
+                "-s", f"MAYADEEN_WAYBACK_URL={wayback.root}",
+                "-s", "MAYADEEN_ARCHIVE_DELAY=0", "-s", "DOWNLOAD_DELAY=0",
+                env={"MAYADEEN_DATA_DIR": str(tmp_path)},
+            )  # fmt: skip
+            recorded = run(
+                "scrapy", "record", "--via", "wayback", troops, "--name", "troops-redesigned",
+                "--into", str(tmp_path / "fixtures"),
+                "-s", f"MAYADEEN_BASE_URL={site_server.root}",
+                "-s", f"MAYADEEN_WAYBACK_URL={wayback.root}",
+                "-s", "MAYADEEN_ARCHIVE_DELAY=0", "-s", "DOWNLOAD_DELAY=0",
+                env={"MAYADEEN_DATA_DIR": str(tmp_path)},
+            )  # fmt: skip
+            assert not site_server.requests, "the site itself is never asked"
+    assert recorded.returncode == 0, recorded.stderr[-2000:]
+    assert "(the Wayback capture of 2030-01-01T00:00:00+00:00)" in recorded.stdout
+    html = (tmp_path / "fixtures" / "troops-redesigned.html").read_bytes()
+    assert b"text/tawsiyat" not in html, "the capture's bytes, as archived"
+    assert done.returncode == 1, done.stderr[-2000:]
+    report = json.loads(done.stdout)
+    pages = {page["name"]: page for page in report["pages"]}
+    drifted = pages["article-belarusian-troops"]
+    assert drifted["status"] == "differs"
+    assert drifted["notes"][0] == "read from the Wayback capture of 2030-01-01T00:00:00+00:00"
+    title = [d for d in drifted["differences"] if d["field"] == "title"]
+    assert {"kind": "source", "expected": "tawsiyat"}.items() <= title[0].items()
+    samples = [page for name, page in pages.items() if name.startswith("sample ")]
+    assert len(samples) == 2
+    assert all(page["failure"] is None for page in samples)

@@ -161,7 +161,8 @@ class WebArchives:
         if resume := given.get("resumeKey"):
             rows = [r for r in rows if f"{r['urlkey']} {r['timestamp']}" > resume]
         limit = int(given.get("limit", "10000"))
-        page, rest = rows[:limit], rows[limit:]
+        # A negative limit lists the last rows (a URL's newest capture: limit=-1).
+        page, rest = (rows[limit:], []) if limit < 0 else (rows[:limit], rows[limit:])
         fields = given.get("fl", ",".join(WAYBACK_FIELDS)).split(",")
         table: list[list[str]] = [fields, *([row[f] for f in fields] for row in page)]
         if given.get("showResumeKey") == "true" and rest and page:
