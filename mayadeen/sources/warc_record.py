@@ -1,5 +1,6 @@
 """One WARC response record read from a byte range (Common Crawl's records), through warcio."""
 
+import zlib
 from dataclasses import dataclass
 from io import BytesIO
 
@@ -19,8 +20,26 @@ class Record:
     body: bytes
 
 
+def whole_gzip_member(data: bytes) -> bool:
+    """Whether ``data`` begins with a whole gzip member (a record's range cut short is not).
+
+    >>> import gzip
+    >>> member = gzip.compress(b"WARC/1.1")
+    >>> whole_gzip_member(member), whole_gzip_member(member[:-4])
+    (True, False)
+    """
+    decompressor = zlib.decompressobj(16 + zlib.MAX_WBITS)
+    try:
+        decompressor.decompress(data)
+    except zlib.error:
+        return False
+    return decompressor.eof
+
+
 def read_record(data: bytes) -> Record:
-    """The HTTP response a WARC ``response`` record holds, payload as stored."""
+    """The HTTP response a WARC ``response`` record holds (its payload decoded)."""
+    if data[:2] == b"\x1f\x8b" and not whole_gzip_member(data):
+        raise BadRecord("not a whole WARC record: the gzip member is cut short")
     try:
         for record in ArchiveIterator(BytesIO(data)):
             if record.rec_type != "response" or record.http_headers is None:
