@@ -15,43 +15,25 @@ A capture holds the page's bytes as the site served them when it was taken: a te
 captures, or captures with altered markup, with ``capture()``.
 """
 
-import base64
-import hashlib
 import json
 import re
 import threading
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from io import BytesIO
-from urllib.parse import parse_qsl, unquote, urlsplit
+from urllib.parse import unquote, urlsplit
 
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
 from mayadeen.loopback.anatomy import LIVE_ROOT
 from mayadeen.loopback.catalog import ITEM_KINDS, Page
+from mayadeen.loopback.cdx import Held, dict_of, index_rows
 from mayadeen.loopback.server import Site, rewrite
 
 JSON = "application/json"
 WAYBACK_FIELDS = ("urlkey", "timestamp", "original", "mimetype", "statuscode", "digest", "length")
 CC_FIELDS = {"statuscode": "status", "mimetype": "mime", "original": "url"}
 """pywb's names for the Wayback fields (cdx_toolkit's ``compat.fields_to_pywb``)."""
-
-
-@dataclass
-class Held:
-    """One capture the archives hold."""
-
-    path: str
-    timestamp: str
-    body: bytes
-    crawl: str
-    status: int = 200
-    mime: str = "text/html"
-
-    @property
-    def digest(self) -> str:
-        return base64.b32encode(hashlib.sha1(self.body).digest()).decode()  # noqa: S324
 
 
 def stamp(moment: datetime) -> str:
@@ -121,43 +103,11 @@ class WebArchives:
             return Page(data, "application/warc", headers={"Accept-Ranges": "bytes"})
         return None
 
-    # -- rows, as an index lists them: by URL key, then time --------------------------------
-
-    def _rows(
-        self, held: list[Held], parameters: list[tuple[str, str]], names: dict[str, str]
-    ) -> list[dict[str, str]]:
-        given = dict(parameters)
-        url = given.get("url", "")
-        match_type = given.get("matchType", "exact")
-        if url.endswith("*"):
-            url, match_type = url[:-1], "prefix"
-        wanted = url.split("/", 1)[1] if "/" in url else ""
-        rows = []
-        for capture in sorted(held, key=lambda h: (h.path.lower(), h.timestamp)):
-            path = capture.path.lstrip("/")
-            if not (path.startswith(wanted) if match_type == "prefix" else path == wanted):
-                continue
-            row = {
-                "urlkey": f"{urlsplit(self.site_root).hostname})/{path.lower()}",
-                "timestamp": capture.timestamp,
-                "original": f"{self.site_root}{capture.path}",
-                "mimetype": capture.mime,
-                "statuscode": str(capture.status),
-                "digest": capture.digest,
-                "length": str(len(capture.body)),
-            }
-            if not in_time(capture.timestamp, given.get("from"), given.get("to")):
-                continue
-            filters = [value for name, value in parameters if name == "filter"]
-            if all(passes(row, f, names) for f in filters):
-                rows.append(row)
-        return collapsed(rows, given.get("collapse"))
-
     # -- the Wayback Machine ----------------------------------------------------------------
 
     def _wayback_cdx(self, parameters: list[tuple[str, str]]) -> Page:
         given = dict(parameters)
-        rows = self._rows(self.held, parameters, {})
+        rows = index_rows(self.held, self.site_root, parameters, {})
         if resume := given.get("resumeKey"):
             rows = [r for r in rows if f"{r['urlkey']} {r['timestamp']}" > resume]
         limit = int(given.get("limit", "10000"))
@@ -195,7 +145,7 @@ class WebArchives:
         parameters = dict_of(query)
         given = dict(parameters)
         held = [h for h in self.held if h.crawl == crawl]
-        rows = self._rows(held, parameters, CC_FIELDS)
+        rows = index_rows(held, self.site_root, parameters, CC_FIELDS)
         pages = max(1, -(-len(rows) // self.page_size))
         if given.get("showNumPages") == "true":
             info = {"pages": pages, "pageSize": self.page_size, "blocks": pages}
@@ -263,57 +213,3 @@ class WebArchives:
             writer.write_record(record)
             places[id(capture)] = (start, out.tell() - start)
         return (len(self.held), out.getvalue(), places)
-
-
-def dict_of(query: str) -> list[tuple[str, str]]:
-    return parse_qsl(query, keep_blank_values=True)
-
-
-def in_time(timestamp: str, start: str | None, end: str | None) -> bool:
-    """``from``/``to`` are timestamp prefixes: ``to=2024`` includes all of 2024.
-
-    >>> in_time("20240601000000", "2024", "2024"), in_time("20250101000000", None, "2024")
-    (True, False)
-    """
-    if start and timestamp < start.ljust(14, "0"):
-        return False
-    return not (end and timestamp[: len(end)] > end)
-
-
-def passes(row: dict[str, str], spec: str, names: dict[str, str]) -> bool:
-    """``[!]field:regex`` (and pywb's ``=field:exact``, ``~field:contains``) over a row.
-
-    >>> passes({"statuscode": "200"}, "statuscode:2..", {})
-    True
-    >>> passes({"statuscode": "200"}, "!status:200", {"statuscode": "status"})
-    False
-    """
-    negate = spec.startswith("!")
-    spec = spec.lstrip("!")
-    mode = spec[0] if spec[:1] in ("=", "~") else ""
-    field, _, pattern = spec.lstrip("=~").partition(":")
-    field = {v: k for k, v in names.items()}.get(field, field)
-    value = row.get(field, "")
-    if mode == "=":
-        found = value == pattern
-    elif mode == "~":
-        found = pattern in value
-    else:
-        found = re.fullmatch(pattern, value) is not None
-    return found != negate
-
-
-def collapsed(rows: list[dict[str, str]], spec: str | None) -> list[dict[str, str]]:
-    """``collapse=field[:N]``: a row whose field (its first N characters) equals the previous
-    row's is left out."""
-    if not spec:
-        return rows
-    field, _, length = spec.partition(":")
-    size = int(length) if length else None
-    kept, last = [], None
-    for row in rows:
-        value = row.get(field, "")[:size]
-        if value != last:
-            kept.append(row)
-        last = value
-    return kept
