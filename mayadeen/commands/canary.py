@@ -109,9 +109,13 @@ class Command(ScrapyCommand):
                 raise UsageError(f"canary page {page.name}: {page.url} is not a site URL")
             urls[page.name] = url
         if opts.sample and opts.via != "wayback":
-            raise UsageError("--sample N reads archived captures: use it with --via wayback")
+            raise UsageError(
+                "--sample N reads archived captures: use it with --via wayback", print_help=False
+            )
         if opts.sample < 0:
-            raise UsageError(f"--sample {opts.sample}: give a number of articles, 0 or more")
+            raise UsageError(
+                f"--sample {opts.sample}: give a number of articles, 0 or more", print_help=False
+            )
         fetched = fetch_pages(self.crawler_process, list(urls.values()), opts.via, opts.sample)
         if self.crawler_process.bootstrap_failed:
             self.exitcode = 1
