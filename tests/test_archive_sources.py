@@ -5,6 +5,7 @@ import http.client
 import json
 from collections.abc import Iterator
 from datetime import date
+from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
@@ -14,6 +15,15 @@ from mayadeen.loopback.archives import WebArchives
 from mayadeen.sources import commoncrawl, wayback
 from mayadeen.sources.captures import Capture, Newest
 from mayadeen.sources.warc_record import BadRecord, read_record
+from mayadeen.store import Store
+from mayadeen.store.origins import (
+    Origin,
+    cursor,
+    origin_of,
+    save_cursor,
+    set_origin,
+    stored_origins,
+)
 from tests.conftest import Reply, fetch
 
 
@@ -136,3 +146,23 @@ def test_since_narrows_the_queries() -> None:
     assert "from=20240501" in commoncrawl.query_url(
         crawl, "http://h", "/news/", date(2024, 5, 1), 0
     )
+
+
+def test_an_articles_origin_is_replaced_by_a_fetch_and_kept_by_a_re_extraction(
+    tmp_path: Path,
+) -> None:
+    with Store.open(tmp_path / "articles.sqlite") as store:
+        url = "http://h/news/politics/a"
+        capture = Origin("wayback", "2024-01-01T00:00:00+00:00", None, "http://w/web/x")
+        set_origin(store.db, url, capture, "r1")
+        set_origin(store.db, url, Origin("site", "2026-01-01T00:00:00+00:00"), "r2", replace=False)
+        assert origin_of(store.db, url) == capture
+        assert stored_origins(store.db) == {url: "2024-01-01T00:00:00+00:00"}
+        newer = Origin("commoncrawl", "2025-01-01T00:00:00+00:00", "CC-MAIN-2025-05")
+        set_origin(store.db, url, newer, "r3")
+        assert origin_of(store.db, url) == newer
+        assert cursor(store.db, "q") is None
+        save_cursor(store.db, "q", "k2", "now")
+        assert cursor(store.db, "q") == "k2"
+        save_cursor(store.db, "q", None, "now")
+        assert cursor(store.db, "q") is None

@@ -15,6 +15,7 @@ from mayadeen.loopback import FixtureSite, GeneratedSite, LoopbackServer
 from mayadeen.loopback.archives import WebArchives
 from mayadeen.store.schema import FIELD_NAMES
 from tests.conftest import crawl, run, stat
+from tests.test_archive import reextract
 from tests.test_canary import TAWSIYAT
 
 pytestmark = pytest.mark.e2e
@@ -127,6 +128,13 @@ def test_via_wayback_stores_what_a_direct_crawl_stores_resumes_and_fetches_only_
     ]
     assert origin_headers
     assert set(origin_headers) == {"wayback"}
+    # scrapy reextract reads them back, and each article keeps the origin of its bytes.
+    before, kept = stored(tmp_path), origins(tmp_path)
+    done = reextract(site_server.root, tmp_path)
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert stat(done.stderr, "mayadeen/reextract/pages") == len(direct)
+    assert stored(tmp_path) == before
+    assert origins(tmp_path) == kept
 
 
 def test_via_commoncrawl_stores_what_a_direct_crawl_stores_and_reads_a_newer_crawl_only(

@@ -95,8 +95,8 @@ class RunContext:
         """URL → the archived capture its page was read from (``mayadeen.archive``), until
         its article is stored."""
         self.origins: dict[str, Origin] = {}
-        """URL → the archive capture its page was read from (``-a via=``, the fallback), until
-        its article is stored; a page with none came from the site."""
+        """URL → where its page was read (the site, or a web archive's capture: ``-a via=``, the
+        fallback), until its article is stored (``mayadeen.middlewares.archive_sources``)."""
         self.archive_files: dict[str, int] = {}
         """The archive files this run wrote (paths) → their bytes, for the manifest."""
 
@@ -283,8 +283,10 @@ class RunContext:
         capture = self.captures.pop(item.url or "", None)
         if capture is not None or verdict == "updated":  # new values from no capture: none
             self.store.set_capture(item.url or "", capture)
-        origin = self.origins.pop(item.url or "", None) or Origin(SITE, self.clock.now())
-        set_origin(self.store.db, item.url or "", origin, self.run_id)
+        origin = self.origins.pop(item.url or "", None)
+        fetched = origin is not None  # else re-extracted, or read under another URL
+        origin = origin or Origin(SITE, self.clock.now())
+        set_origin(self.store.db, item.url or "", origin, self.run_id, replace=fetched)
         self.stats.inc_value(f"mayadeen/origins/{origin.via}")
         if item.url:
             self.owed.settled([item.url])
@@ -311,7 +313,7 @@ class RunContext:
         self.commit_if_due()
 
     def fetched_from(self, url: str, origin: Origin) -> None:
-        """The page of ``url`` was read from an archive: its article's origin."""
+        """The page of ``url`` was read from the site or an archive: its article's origin."""
         self.origins[url] = origin
 
     def verdict(self, item: Any) -> Verdict | None:

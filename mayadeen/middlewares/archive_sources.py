@@ -7,6 +7,9 @@ headers; a Common Crawl range is read as a WARC record (``mayadeen.sources.warc_
 gets the page's canonical URL, so the archive (``mayadeen.middlewares.archive``), the spider and
 the pipelines see the site's page; the run context keeps where it came from (its origin).
 
+A page of the site itself is recorded as read from the site (so a re-extraction, which fetches
+nothing, keeps each article's origin).
+
 A range that did not hold a whole record (cut short) is retried like a failed download. Error
 statuses pass unchanged: Retry-After, retries and blocks treat the archives like the site.
 """
@@ -20,9 +23,10 @@ from scrapy.http import Headers, Request, Response
 from scrapy.responsetypes import responsetypes
 
 from mayadeen.extensions.run_context import RunContext
+from mayadeen.site.urls import canonical_url, may_be_article
 from mayadeen.sources.captures import ORIGIN_META, Capture
 from mayadeen.sources.warc_record import BadRecord, read_record
-from mayadeen.store.origins import Origin
+from mayadeen.store.origins import SITE, Origin
 
 logger = logging.getLogger(__name__)
 
@@ -59,6 +63,7 @@ class ArchiveSourceMiddleware:
     def process_response(self, request: Request, response: Response) -> Request | Response:
         capture = request.meta.get(ORIGIN_META)
         if not isinstance(capture, Capture):
+            self._from_site(request, response)
             return response
         if capture.via == "commoncrawl":
             if response.status not in (200, 206):
@@ -67,6 +72,14 @@ class ArchiveSourceMiddleware:
         if response.status != 200:
             return response
         return self._original(request, response, capture, None)
+
+    def _from_site(self, request: Request, response: Response) -> None:
+        """A page of the site itself: its article's origin is the site, now."""
+        context = self.crawler.get_extension(RunContext)
+        if response.status != 200 or context is None or not context.opened:
+            return
+        if (url := canonical_url(response.url, context.root)) is not None and may_be_article(url):
+            context.fetched_from(url, Origin(SITE, context.clock.now(), source_url=response.url))
 
     def _from_record(
         self, request: Request, response: Response, capture: Capture

@@ -43,12 +43,21 @@ class Origin:
     """The archive's record id (Common Crawl's ``WARC-Record-ID``)."""
 
 
-def set_origin(db: sqlite3.Connection, url: str, origin: Origin, run_id: str | None) -> None:
+def set_origin(
+    db: sqlite3.Connection, url: str, origin: Origin, run_id: str | None, replace: bool = True
+) -> None:
+    """Record where ``url``'s stored article came from; without ``replace``, only when nothing
+    is recorded yet (an article re-extracted from the archive keeps the origin of its bytes)."""
+    update = (
+        "UPDATE SET via = excluded.via, captured_at = excluded.captured_at, "
+        "collection = excluded.collection, source_url = excluded.source_url, "
+        "record_id = excluded.record_id, run_id = excluded.run_id"
+        if replace
+        else "NOTHING"
+    )
     db.execute(
         "INSERT INTO article_origins (url, via, captured_at, collection, source_url, record_id, "
-        "run_id) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT(url) DO UPDATE SET via = excluded.via, "
-        "captured_at = excluded.captured_at, collection = excluded.collection, "
-        "source_url = excluded.source_url, record_id = excluded.record_id, run_id = excluded.run_id",
+        f"run_id) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT(url) DO {update}",
         (
             url,
             origin.via,
