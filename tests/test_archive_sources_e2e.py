@@ -143,11 +143,15 @@ def test_via_commoncrawl_stores_what_a_direct_crawl_stores_and_reads_a_newer_cra
     archives = WebArchives(site, site_server.root, crawls=("CC-MAIN-2024-10",), page_size=4)
     archives.capture_site()
     with LoopbackServer(archives) as commoncrawl:
-        # "Slow down" (503) from the index once; a range cut short once.
+        # "Slow down" (503) from the index with Retry-After and from the data without; a range
+        # cut short once.
         commoncrawl.add_fault("/CC-MAIN-2024-10-index=unavailable:1*1")
+        commoncrawl.add_fault("/crawl-data/*=status:503*1")
         commoncrawl.add_fault("/crawl-data/*=truncate*1")
-        first = from_archive(site_server.root, commoncrawl.root, tmp_path, "-a", "via=commoncrawl")
+        first = from_archive(site_server.root, commoncrawl.root, tmp_path, "-a", "via=commoncrawl",
+                             "-s", "MAYADEEN_BACKOFF_START=0.2")  # fmt: skip
         assert stat(first, "mayadeen/retry_after/waits") == 1
+        assert stat(first, "mayadeen/sources/slow_down") == 1
         assert stored(tmp_path) == direct
         assert {c for _, _, c in origins(tmp_path).values()} == {"CC-MAIN-2024-10"}
 

@@ -22,7 +22,9 @@ from scrapy.downloadermiddlewares.retry import get_retry_request
 from scrapy.http import Headers, Request, Response
 from scrapy.responsetypes import responsetypes
 
+from mayadeen.addons import ARCHIVE_SLOTS
 from mayadeen.extensions.run_context import RunContext
+from mayadeen.middlewares.backoff import SlotBackoff
 from mayadeen.site.urls import canonical_url, may_be_article
 from mayadeen.sources.captures import ORIGIN_META, Capture
 from mayadeen.sources.warc_record import BadRecord, read_record
@@ -33,6 +35,9 @@ logger = logging.getLogger(__name__)
 DECODED_HEADERS: Final = frozenset({"content-encoding", "transfer-encoding", "content-length"})
 """Headers of an archived response that no longer hold once warcio has decoded its payload."""
 ORIGIN_HEADER: Final = "WARC-Mayadeen-Origin"
+SLOW_DOWN: Final = frozenset({503})
+"""An archive's answers that ask for less traffic (Common Crawl answers 503 "slow down"; a 429
+slows its slot down in the retry middleware already)."""
 
 
 def origin_headers(request: Request) -> tuple[tuple[str, str], ...]:
@@ -61,6 +66,8 @@ class ArchiveSourceMiddleware:
         return cls(crawler)
 
     def process_response(self, request: Request, response: Response) -> Request | Response:
+        if response.status in SLOW_DOWN and request.meta.get("download_slot") in ARCHIVE_SLOTS:
+            self._slow_down(request, response)
         capture = request.meta.get(ORIGIN_META)
         if not isinstance(capture, Capture):
             self._from_site(request, response)
@@ -72,6 +79,15 @@ class ArchiveSourceMiddleware:
         if response.status != 200:
             return response
         return self._original(request, response, capture, None)
+
+    def _slow_down(self, request: Request, response: Response) -> None:
+        """An archive's "slow down" (503) without ``Retry-After``: its slot waits longer
+        (doubling, as after a block) before the retry middleware sends the request again; one
+        with ``Retry-After`` is waited out by that middleware."""
+        if response.headers.get(b"Retry-After") is None:
+            delay = SlotBackoff.of(self.crawler).slow_down(request)
+            self._count("mayadeen/sources/slow_down")
+            logger.info("%s: HTTP %d, slowing down to %.1f s", request.url, response.status, delay)
 
     def _from_site(self, request: Request, response: Response) -> None:
         """A page of the site itself: its article's origin is the site, now."""
