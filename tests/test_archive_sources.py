@@ -157,7 +157,7 @@ def test_an_articles_origin_is_replaced_by_a_fetch_and_kept_by_a_re_extraction(
         set_origin(store.db, url, capture, "r1")
         set_origin(store.db, url, Origin("site", "2026-01-01T00:00:00+00:00"), "r2", replace=False)
         assert origin_of(store.db, url) == capture
-        assert stored_origins(store.db) == {url: "2024-01-01T00:00:00+00:00"}
+        assert stored_origins(store.db) == {url: ("2024-01-01T00:00:00+00:00", None)}
         newer = Origin("commoncrawl", "2025-01-01T00:00:00+00:00", "CC-MAIN-2025-05")
         set_origin(store.db, url, newer, "r3")
         assert origin_of(store.db, url) == newer

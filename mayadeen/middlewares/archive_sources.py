@@ -137,7 +137,12 @@ class ArchiveSourceMiddleware:
             context.fetched_from(
                 capture.url,
                 Origin(
-                    capture.via, capture.captured_at, capture.collection, request.url, record_id
+                    capture.via,
+                    capture.captured_at,
+                    capture.collection,
+                    request.url,
+                    record_id,
+                    capture.digest or None,
                 ),
             )
         self._count(f"mayadeen/sources/{capture.via}/pages")

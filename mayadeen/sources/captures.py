@@ -6,7 +6,7 @@ the index's pages. A capture is fetched when its article is unknown to the store
 from an older capture (``article_origins``, ``mayadeen.store.schema``).
 """
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Final
@@ -81,14 +81,26 @@ class Newest:
         self._current, self.pending = None, None
 
 
-def wanted(capture: Capture, stored: dict[str, str], full: bool) -> bool:
-    """Whether to fetch ``capture``: its article is unknown, or stored from an older capture.
+def wanted(
+    capture: Capture, stored: Mapping[str, tuple[str, str | None]], full: bool
+) -> str | None:
+    """Why ``capture`` is not fetched (None: it is): its article is stored from this capture or
+    a newer one (``archived``), or from a capture with the same payload digest (``same_digest``:
+    the same bytes, so the same item).
 
-    >>> c = Capture("wayback", "http://h/news/a", "http://h/news/a", "20240102030405")
-    >>> wanted(c, {}, False), wanted(c, {"http://h/news/a": "2024-01-01T00:00:00+00:00"}, False)
-    (True, True)
-    >>> wanted(c, {"http://h/news/a": "2024-01-02T03:04:05+00:00"}, False)
-    False
+    >>> c = Capture("wayback", "http://h/news/a", "http://h/news/a", "20240102030405", "D")
+    >>> wanted(c, {}, False), wanted(c, {c.url: ("2024-01-01T00:00:00+00:00", None)}, False)
+    (None, None)
+    >>> wanted(c, {c.url: ("2024-01-02T03:04:05+00:00", None)}, False)
+    'archived'
+    >>> wanted(c, {c.url: ("2024-01-01T00:00:00+00:00", "D")}, False)
+    'same_digest'
     """
     known = stored.get(capture.url)
-    return full or known is None or capture.captured_at > known
+    if full or known is None:
+        return None
+    if capture.captured_at <= known[0]:
+        return "archived"
+    if capture.digest and capture.digest == known[1]:
+        return "same_digest"
+    return None

@@ -24,7 +24,9 @@ class ListingCursor:
     'k1'
     >>> cursor.position(None)
     'k2'
-    >>> cursor.page_read("k2", None); cursor.position(None)  # read to its end: start over
+    >>> cursor.page_read("k2", None); cursor.listed("k2"); cursor.position(None)
+    'k2'
+    >>> cursor.settled("k2"); cursor.position(None)  # read to its end: start over
     ''
     """
 
@@ -47,9 +49,9 @@ class ListingCursor:
     def position(self, pending: str | None) -> str:
         """Where the next run begins (``FIRST``: at the start); ``pending`` is the page where
         the URL group being read began (None: none is)."""
-        if self._next is None:
-            return FIRST  # read to its end: the next run reads it all again
         for key, out in self._out.items():
             if out > 0 or key == pending:
                 return key
+        if self._next is None:
+            return FIRST  # read to its end and settled: the next run reads it all again
         return self._next

@@ -22,7 +22,7 @@ from mayadeen.sources import commoncrawl, wayback
 from mayadeen.sources.captures import INDEX_META, ORIGIN_META, Capture, Newest, wanted
 from mayadeen.sources.cursor import FIRST, ListingCursor
 from mayadeen.spiders.discovery_routes import ARTICLE_PRIORITY, DiscoveryRoutes
-from mayadeen.store.origins import cursor, save_cursor, stored_origins
+from mayadeen.store.origins import cursor, same_bytes_later, save_cursor, stored_origins
 
 INDEX_PRIORITY = -10
 """Index pages after the captures already listed: a listing is read as fast as it is fetched."""
@@ -218,8 +218,10 @@ class ArchiveRoutes(DiscoveryRoutes):
             return "known_not_article"
         if capture.url in frontier.requested:
             return "seen"
-        if not wanted(capture, self.stored, full):
-            return "archived"  # stored from this capture, or a newer one
+        if reason := wanted(capture, self.stored, full):
+            if reason == "same_digest":  # as new as this capture now, with nothing fetched
+                same_bytes_later(self.context.store.db, capture.url, capture.captured_at)
+            return reason
         frontier.requested.add(capture.url)
         return None
 

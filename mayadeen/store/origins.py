@@ -21,6 +21,7 @@ TABLES: Final = (
   collection TEXT,
   source_url TEXT,
   record_id TEXT,
+  digest TEXT,
   run_id TEXT
 )""",
     """CREATE TABLE archive_cursors (
@@ -41,6 +42,8 @@ class Origin:
     """Where the bytes were read: the replay URL, the WARC file."""
     record_id: str | None = None
     """The archive's record id (Common Crawl's ``WARC-Record-ID``)."""
+    digest: str | None = None
+    """The archive's digest of the capture's payload (SHA-1, base 32)."""
 
 
 def set_origin(
@@ -51,13 +54,13 @@ def set_origin(
     update = (
         "UPDATE SET via = excluded.via, captured_at = excluded.captured_at, "
         "collection = excluded.collection, source_url = excluded.source_url, "
-        "record_id = excluded.record_id, run_id = excluded.run_id"
+        "record_id = excluded.record_id, digest = excluded.digest, run_id = excluded.run_id"
         if replace
         else "NOTHING"
     )
     db.execute(
         "INSERT INTO article_origins (url, via, captured_at, collection, source_url, record_id, "
-        f"run_id) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT(url) DO {update}",
+        f"digest, run_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(url) DO {update}",
         (
             url,
             origin.via,
@@ -65,19 +68,28 @@ def set_origin(
             origin.collection,
             origin.source_url,
             origin.record_id,
+            origin.digest,
             run_id,
         ),
     )
 
 
-def stored_origins(db: sqlite3.Connection) -> dict[str, str]:
-    """URL → when the capture its stored article was read from was taken (site or archive)."""
-    return dict(db.execute("SELECT url, captured_at FROM article_origins"))
+def stored_origins(db: sqlite3.Connection) -> dict[str, tuple[str, str | None]]:
+    """URL → when the capture its stored article was read from was taken (site or archive), and
+    the archive's digest of its payload."""
+    rows = db.execute("SELECT url, captured_at, digest FROM article_origins")
+    return {url: (captured_at, digest) for url, captured_at, digest in rows}
+
+
+def same_bytes_later(db: sqlite3.Connection, url: str, captured_at: str) -> None:
+    """A newer capture holds the very bytes the article was stored from: it is as new as that
+    capture, with nothing fetched."""
+    db.execute("UPDATE article_origins SET captured_at = ? WHERE url = ?", (captured_at, url))
 
 
 def origin_of(db: sqlite3.Connection, url: str) -> Origin | None:
     row = db.execute(
-        "SELECT via, captured_at, collection, source_url, record_id FROM article_origins "
+        "SELECT via, captured_at, collection, source_url, record_id, digest FROM article_origins "
         "WHERE url = ?",
         (url,),
     ).fetchone()
