@@ -156,6 +156,11 @@ def test_via_commoncrawl_stores_what_a_direct_crawl_stores_and_reads_a_newer_cra
         assert stat(first, "mayadeen/sources/slow_down") == 1
         assert stored(tmp_path) == direct
         assert {c for _, _, c in origins(tmp_path).values()} == {"CC-MAIN-2024-10"}
+        manifest = json.loads(sorted((tmp_path / "runs").glob("*.json"))[-1].read_text())
+        assert manifest["origins"]["collections"] == {"CC-MAIN-2024-10": len(direct)}
+        assert manifest["origins"]["captured"]["oldest"] == min(
+            at for _, at, _ in origins(tmp_path).values()
+        )
 
         archives.crawls.append("CC-MAIN-2024-18")
         path = site.articles_by_index[2].entry.path

@@ -287,7 +287,7 @@ class RunContext:
         fetched = origin is not None  # else re-extracted, or read under another URL
         origin = origin or Origin(SITE, self.clock.now())
         set_origin(self.store.db, item.url or "", origin, self.run_id, replace=fetched)
-        self.stats.inc_value(f"mayadeen/origins/{origin.via}")
+        self._count_origin(origin)
         if item.url:
             self.owed.settled([item.url])
             if verdict != "unchanged":  # to be listed by a complete feed
@@ -296,6 +296,16 @@ class RunContext:
         self._verdicts[item.url] = verdict
         self.commit_if_due()
         return verdict
+
+    def _count_origin(self, origin: Origin) -> None:
+        """The stored articles by origin, for the manifest: archive, crawl, capture times."""
+        self.stats.inc_value(f"mayadeen/origins/{origin.via}")
+        if origin.via == SITE:
+            return
+        if origin.collection:
+            self.stats.inc_value(f"mayadeen/origin_collections/{origin.collection}")
+        self.stats.min_value("mayadeen/origin_captured/oldest", origin.captured_at)
+        self.stats.max_value("mayadeen/origin_captured/newest", origin.captured_at)
 
     def store_refused(self, item: ArticleItem, error: sqlite3.Error) -> None:
         """The store refused to write ``item``: counted (it fails the run); its request's
