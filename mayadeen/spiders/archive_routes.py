@@ -63,6 +63,7 @@ class ArchiveRoutes(DiscoveryRoutes):
         self.exact_listings: set[str] = set()
         """Listings of one URL each (``urls``, the fallback): fetched whatever is stored, and
         nothing to resume."""
+        self.asked_fetched: set[str] = set()
 
     def _archive_starts(self, exact: list[str] | None = None) -> Iterator[scrapy.Request]:
         """The first index requests: per article path prefix, or each of ``exact`` URL paths."""
@@ -210,10 +211,16 @@ class ArchiveRoutes(DiscoveryRoutes):
     # -- captures ----------------------------------------------------------------------------
 
     def _skip(self, capture: Capture, frontier: Frontier, asked: bool) -> str | None:
-        """Why a listed capture is not fetched (None: it is); ``asked``: its URL was asked for."""
-        full = self.arguments.full or asked
+        """Why a listed capture is not fetched (None: it is). One whose URL was asked for
+        (``urls``, the fallback of a blocked page) is fetched whatever is stored or requested."""
         if url_shape(capture.url) not in {"article", "unknown"}:
             return "not_article"
+        if asked:
+            if capture.url in self.asked_fetched:
+                return "seen"
+            self.asked_fetched.add(capture.url)
+            return None
+        full = self.arguments.full
         if not full and capture.url in frontier.non_articles:
             return "known_not_article"
         if capture.url in frontier.requested:
