@@ -14,10 +14,8 @@ from scrapy.http import Response
 from twisted.python.failure import Failure
 
 from mayadeen.crawl.frontier import Frontier
-from mayadeen.middlewares.blocks import Blocked, CrawlStopped
-from mayadeen.middlewares.given_up import first_url
 from mayadeen.site.archives import index_prefixes
-from mayadeen.site.urls import canonical_url, url_shape
+from mayadeen.site.urls import url_shape
 from mayadeen.sources import commoncrawl, wayback
 from mayadeen.sources.captures import INDEX_META, ORIGIN_META, Capture, Newest, wanted
 from mayadeen.sources.cursor import FIRST, ListingCursor
@@ -166,12 +164,30 @@ class ArchiveRoutes(DiscoveryRoutes):
         self, response: Response, kind: str, queries: list[tuple[str, bool]]
     ) -> Iterator[scrapy.Request]:
         how_many = self.settings.getint("MAYADEEN_COMMONCRAWL_CRAWLS")
-        crawls = commoncrawl.read_collinfo(response.body, self.arguments.since, how_many)
-        self.stat("sources/commoncrawl/crawls", len(crawls))
-        for crawl in crawls:  # newest first: a URL's newest capture is met first
-            for path, is_exact in queries:
-                start = self._resume(self._key(path, crawl.id), is_exact)
-                yield self._cc_page(crawl, path, is_exact, int(start or 0))
+        self.crawls = commoncrawl.read_collinfo(response.body, self.arguments.since, how_many)
+        self.stat("sources/commoncrawl/crawls", len(self.crawls))
+        self.crawl_queries, self.crawl_listings_open = queries, 0
+        yield from self._next_crawl()
+
+    def _next_crawl(self) -> Iterator[scrapy.Request]:
+        """The next crawl's listings, once the newer crawl's are read: newest first, so a URL's
+        newest capture is met (and requested) first, and its older ones are ``seen``."""
+        if not self.crawls or self.max_reached():
+            return
+        crawl = self.crawls.pop(0)
+        self.crawl_listings_open = len(self.crawl_queries)
+        for path, is_exact in self.crawl_queries:
+            start = self._resume(self._key(path, crawl.id), is_exact)
+            yield self._cc_page(crawl, path, is_exact, int(start or 0))
+
+    def _crawl_listing_ended(self) -> Iterator[scrapy.Request]:
+        self.crawl_listings_open -= 1
+        if self.crawl_listings_open == 0:
+            yield from self._next_crawl()
+
+    def cc_index_failed(self, failure: Failure) -> Iterator[scrapy.Request]:
+        self.discovery_failed(failure)
+        yield from self._crawl_listing_ended()
 
     def _cc_page(
         self, crawl: commoncrawl.Crawl, path: str, exact: bool, page: int
@@ -180,7 +196,7 @@ class ArchiveRoutes(DiscoveryRoutes):
         return scrapy.Request(
             url,
             callback=self.parse_cc_index,
-            errback=self.discovery_failed,
+            errback=self.cc_index_failed,
             priority=INDEX_PRIORITY,
             cb_kwargs={"kind": "commoncrawl-index", "crawl": crawl, "path": path, "page": page},
             # 404: no captures; 400: past the last page (cdx_toolkit's get_for_iter).
@@ -201,6 +217,8 @@ class ArchiveRoutes(DiscoveryRoutes):
         yield from self._listing_read(listing, key, found, str(page + 1) if going_on else None)
         if going_on:
             yield self._cc_page(crawl, path, exact, page + 1)
+        else:
+            yield from self._crawl_listing_ended()
 
     def _cc_captures(self, response: Response, crawl: commoncrawl.Crawl) -> list[Capture]:
         captures = commoncrawl.read_page(response.body, crawl, self.root)
@@ -250,6 +268,14 @@ class ArchiveRoutes(DiscoveryRoutes):
             dont_filter=True,
         )
 
+    def fallback(self, url: str) -> scrapy.Request:
+        """The Wayback query for the newest capture of a blocked article of the site."""
+        self._archive_state()
+        self.stat("sources/fallback/requested")
+        path = urlsplit(url).path
+        self.logger.info("%s: blocked; reading its newest Wayback capture instead", url)
+        return self._wayback_page(path, True, self._resume(self._key(path), True))
+
     def parse_capture(self, response: Response, listing: str, page: str) -> Iterator[Any]:
         output = list(self.parse_article(response))
         yield from output
@@ -257,25 +283,6 @@ class ArchiveRoutes(DiscoveryRoutes):
         if output or not self.max_reached(self.items_in_pipelines):
             self.cursors[listing].settled(page)
             self._save(listing)
-
-    # -- the fallback (MAYADEEN_ARCHIVE_FALLBACK) -------------------------------------------------
-
-    def article_failed(self, failure: Failure) -> Iterator[scrapy.Request]:
-        """An article request of the site failed; a blocked one is read from its newest Wayback
-        capture instead, with ``MAYADEEN_ARCHIVE_FALLBACK`` (it stays owed until stored)."""
-        self.fetch_failed(failure)
-        if not (self.settings.getbool("MAYADEEN_ARCHIVE_FALLBACK") and self.via == "site"):
-            return
-        if not isinstance(failure.value, Blocked) or isinstance(failure.value, CrawlStopped):
-            return
-        url = canonical_url(first_url(failure.request), self.root)  # type: ignore[attr-defined]
-        if url is None:
-            return
-        self._archive_state()
-        self.stat("sources/fallback/requested")
-        path = urlsplit(url).path
-        self.logger.info("%s: blocked; reading its newest Wayback capture instead", url)
-        yield self._wayback_page(path, True, self._resume(self._key(path), True))
 
     def capture_failed(self, failure: Failure) -> None:
         self.fetch_failed(failure)

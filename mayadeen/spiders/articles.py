@@ -26,7 +26,7 @@ from mayadeen.crawl.frontier import Frontier
 from mayadeen.crawl.state import load_frontier
 from mayadeen.extensions.run_context import RunContext
 from mayadeen.middlewares import AlreadyReported, GivenUp
-from mayadeen.middlewares.blocks import CrawlStopped
+from mayadeen.middlewares.blocks import Blocked, CrawlStopped
 from mayadeen.middlewares.given_up import first_url
 from mayadeen.pages import discovery
 from mayadeen.pages.extract import count, extract
@@ -171,6 +171,17 @@ class ArticlesSpider(ArchiveRoutes):
             "%s: not fetched: %s", getattr(request, "url", "?"), failure_reason(failure)
         )
         self.stat("urls/failed" if self.urls_argument is not None else "articles/failed")
+
+    def article_failed(self, failure: Failure) -> Iterator[scrapy.Request]:
+        """An article request of the site failed; a blocked one is read from its newest Wayback
+        capture instead, with ``MAYADEEN_ARCHIVE_FALLBACK`` (it stays owed until stored)."""
+        self.fetch_failed(failure)
+        fallback = self.settings.getbool("MAYADEEN_ARCHIVE_FALLBACK") and self.via == "site"
+        request = getattr(failure, "request", None)
+        if not (fallback and isinstance(failure.value, Blocked) and request is not None):
+            return
+        if (url := canonical_url(first_url(request), self.root)) is not None:
+            yield self.fallback(url)
 
     def _owe_failure(self, request: scrapy.Request, failure: Failure) -> None:
         """An article request failed: a failed attempt for the ledger, unless a middleware gave
