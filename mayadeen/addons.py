@@ -24,6 +24,8 @@ from mayadeen.extensions.run_context import RunContext
 from mayadeen.extensions.run_feeds import run_feeds
 from mayadeen.middlewares.browser import browser_mode
 
+ARCHIVE_SLOTS: Final = ("wayback", "commoncrawl")
+
 CHROMIUM: Final = "/usr/bin/chromium"
 CHROMIUM_ARGS: Final = (
     "--no-sandbox",
@@ -58,6 +60,20 @@ class AccessAddon:
             settings.set("USER_AGENT", user_agent(settings["MAYADEEN_CONTACT"]), contact_priority)
         if browser_mode(settings.get("MAYADEEN_BROWSER")) != "off":
             install_browser(settings)
+        archive_slots(settings)
+
+
+def archive_slots(settings: BaseSettings) -> None:
+    """The web archives' download slots (``download_slot`` ``wayback``, ``commoncrawl``): their
+    own pace, whatever the site's, unless ``DOWNLOAD_SLOTS`` names them already."""
+    slots = dict(settings.getdict("DOWNLOAD_SLOTS"))
+    pace = {
+        "concurrency": settings.getint("MAYADEEN_ARCHIVE_CONCURRENCY"),
+        "delay": settings.getfloat("MAYADEEN_ARCHIVE_DELAY"),
+    }
+    for name in ARCHIVE_SLOTS:
+        slots.setdefault(name, dict(pace))
+    settings.set("DOWNLOAD_SLOTS", slots, "addon")
 
 
 def install_browser(settings: BaseSettings) -> None:

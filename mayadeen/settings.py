@@ -102,6 +102,8 @@ DOWNLOADER_MIDDLEWARES = {
     "mayadeen.middlewares.shutdown.ShutdownMiddleware": 10,
     # Sees each response before decompression (590): the bytes as received (docs/archive.md).
     "mayadeen.middlewares.archive.ArchiveMiddleware": 595,
+    # A page read from a web archive becomes the site's page before it is archived (597).
+    "mayadeen.middlewares.archive_sources.ArchiveSourceMiddleware": 597,
 }
 # Applies MAYADEEN_CONTACT to the User-Agent and MAYADEEN_BROWSER, command-line values included.
 ADDONS = {
@@ -191,3 +193,19 @@ MAYADEEN_ARCHIVE = os.environ.get("MAYADEEN_ARCHIVE", "on")
 MAYADEEN_ARCHIVE_MAX_BYTES = 1024**3
 # Discovery pages (home, listings, sitemaps, RSS, robots.txt) are archived too when true.
 MAYADEEN_ARCHIVE_DISCOVERY = False
+
+# -- Web archives as a source (docs/archive-sources.md) -----------------------------------------
+# `-a via=wayback|commoncrawl` reads the site's captures from these; tests point them at loopback
+# copies. Each archive is one download slot of its own, polite: MAYADEEN_ARCHIVE_CONCURRENCY
+# requests at a time, MAYADEEN_ARCHIVE_DELAY seconds apart (429/503 and Retry-After as for the site).
+MAYADEEN_WAYBACK_URL = "https://web.archive.org"
+MAYADEEN_COMMONCRAWL_INDEX_URL = "https://index.commoncrawl.org"
+MAYADEEN_COMMONCRAWL_DATA_URL = "https://data.commoncrawl.org"
+# How many of the newest Common Crawl crawls (collinfo.json) a run reads.
+MAYADEEN_COMMONCRAWL_CRAWLS = 3
+# Captures per page of a Wayback CDX listing.
+MAYADEEN_WAYBACK_PAGE_SIZE = 500
+MAYADEEN_ARCHIVE_CONCURRENCY = 2
+MAYADEEN_ARCHIVE_DELAY = 1.0
+# A live article page that is blocked is read from its newest Wayback capture instead, when true.
+MAYADEEN_ARCHIVE_FALLBACK = False

@@ -155,7 +155,17 @@ def test_a_version_1_store_gets_the_ledger_and_the_archive_index(tmp_path: Path)
     for trigger in ("articles_fts_insert", "articles_fts_delete", "articles_fts_update"):
         db.execute(f"DROP TRIGGER {trigger}")
     db.execute("DROP TABLE articles_fts")
-    for table in ("captures", "owed", "gone", "covered", "feed_owed", "site", "non_articles"):
+    for table in (
+        "captures",
+        "owed",
+        "gone",
+        "covered",
+        "feed_owed",
+        "site",
+        "non_articles",
+        "article_origins",
+        "archive_cursors",
+    ):
         db.execute(f"DROP TABLE {table}")
     for table in ("articles", "article_versions"):
         db.execute(f"ALTER TABLE {table} DROP COLUMN capture_id")
@@ -170,6 +180,8 @@ def test_a_version_1_store_gets_the_ledger_and_the_archive_index(tmp_path: Path)
         store.db.execute("SELECT capture_id FROM article_versions")
         store.db.execute("SELECT url, reason, attempts, next_attempt_at FROM owed")
         store.db.execute("SELECT pid FROM runs")
+        store.db.execute("SELECT url, via, captured_at, collection FROM article_origins")
+        store.db.execute("SELECT query, resume FROM archive_cursors")
 
 
 def test_an_error_page_is_archived_but_the_last_good_capture_is_reextracted(

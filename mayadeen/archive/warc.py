@@ -59,6 +59,9 @@ class Exchange:
     protocol: str = "HTTP/1.1"
     rendered_by: str | None = None
     """``chromium`` for a page the browser rendered."""
+    origin_headers: tuple[tuple[str, str], ...] = ()
+    """For a page read from a web archive: where, and the archive's capture time and record id
+    (``mayadeen.middlewares.archive_sources``)."""
 
 
 @dataclass(frozen=True)
@@ -141,6 +144,7 @@ class ArchiveWriter:
         headers = {"WARC-Date": date, "WARC-Payload-Digest": digest}
         if exchange.rendered_by:
             headers[RENDERED_HEADER] = exchange.rendered_by
+        headers.update(exchange.origin_headers)
         http = StatusAndHeaders(
             status_line(exchange.status),
             [
@@ -157,6 +161,8 @@ class ArchiveWriter:
             record.rec_headers.replace_header("WARC-Date", date)
             if exchange.rendered_by:
                 record.rec_headers.add_header(RENDERED_HEADER, exchange.rendered_by)
+            for name, value in exchange.origin_headers:
+                record.rec_headers.add_header(name, value)
             kind = "revisit"
         else:
             record = writer.create_warc_record(

@@ -13,9 +13,17 @@ from scrapy.commands import ScrapyCommand
 from scrapy.exceptions import UsageError
 from scrapy.utils.conf import arglist_to_dict
 
-from mayadeen.drift.expectations import CanaryPage, check, load_pages, render_json, render_text
-from mayadeen.drift.fetch import fetch_pages, on_root
+from mayadeen.drift.expectations import (
+    CanaryPage,
+    check,
+    check_sample,
+    load_pages,
+    render_json,
+    render_text,
+)
+from mayadeen.drift.fetch import Fetched, fetch_pages, on_root
 from mayadeen.site.urls import normalize_path, site_root
+from mayadeen.sources.captures import ORIGIN_META, Capture
 
 
 def quiet_by_default(command: ScrapyCommand, opts: argparse.Namespace) -> None:
@@ -46,11 +54,19 @@ def chosen_pages(pages: list[CanaryPage], wanted: list[str]) -> list[CanaryPage]
     return [page for page in pages if page in chosen]
 
 
+def capture_time(fetched: Fetched | None) -> str | None:
+    """When the archive captured a page read from it (None: read from the site)."""
+    if fetched is None or fetched.response is None:
+        return None
+    capture = fetched.response.meta.get(ORIGIN_META)
+    return capture.captured_at if isinstance(capture, Capture) else None
+
+
 class Command(ScrapyCommand):
     requires_project = True
 
     def syntax(self) -> str:
-        return "[NAME|URL ...] [--json] [--canary-file FILE]"
+        return "[NAME|URL ...] [--json] [--canary-file FILE] [--via wayback [--sample N]]"
 
     def short_desc(self) -> str:
         return "Fetch known live articles and show, field by field, what no longer matches"
@@ -63,6 +79,19 @@ class Command(ScrapyCommand):
             metavar="FILE",
             type=Path,
             help="the canary pages and expectations (default: mayadeen/site/canary.json)",
+        )
+        parser.add_argument(
+            "--via",
+            choices=("site", "wayback"),
+            default="site",
+            help="read the pages' newest Wayback Machine captures instead of the site",
+        )
+        parser.add_argument(
+            "--sample",
+            metavar="N",
+            type=int,
+            default=0,
+            help="with --via wayback: also check the newest captures of N other articles",
         )
 
     def process_options(self, args: list[str], opts: argparse.Namespace) -> None:
@@ -79,10 +108,24 @@ class Command(ScrapyCommand):
             if (url := on_root(page.url, root)) is None:
                 raise UsageError(f"canary page {page.name}: {page.url} is not a site URL")
             urls[page.name] = url
-        fetched = fetch_pages(self.crawler_process, list(urls.values()))
+        if opts.sample and opts.via != "wayback":
+            raise UsageError(
+                "--sample N reads archived captures: use it with --via wayback", print_help=False
+            )
+        if opts.sample < 0:
+            raise UsageError(
+                f"--sample {opts.sample}: give a number of articles, 0 or more", print_help=False
+            )
+        fetched = fetch_pages(self.crawler_process, list(urls.values()), opts.via, opts.sample)
         if self.crawler_process.bootstrap_failed:
             self.exitcode = 1
             return
         reports = [check(page, fetched[urls[page.name]], root) for page in pages]
+        sources = pages[0].sources if pages else {}
+        samples = [url for url in fetched if url not in urls.values()]
+        reports += [check_sample(fetched[url], root, sources) for url in samples]
+        for report in reports:
+            if (captured := capture_time(fetched.get(report.url))) is not None:
+                report.notes.insert(0, f"read from the Wayback capture of {captured}")
         print((render_json if opts.json else render_text)(reports, root), flush=True)
         self.exitcode = 0 if all(r.status == "matches" for r in reports) else 1

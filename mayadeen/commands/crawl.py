@@ -16,6 +16,7 @@ from mayadeen.crawl.arguments import (
     check_names,
     check_urls,
     parse_arguments,
+    parse_via,
 )
 from mayadeen.crawl.configuration import SettingError, check_settings
 from mayadeen.crawl.preflight import OtherSiteError, preflight
@@ -57,6 +58,7 @@ class Command(ScrapyCrawlCommand):
             check_names(opts.spargs)
             parse_arguments(**{k: v for k, v in opts.spargs.items() if k in CHECKED_ARGUMENTS})
             archive_enabled(self.settings)
+            parse_via(opts.spargs.get("via"))
             if "urls" in opts.spargs:
                 check_urls(opts.spargs["urls"], site_root(self.settings["MAYADEEN_BASE_URL"]))
         except (ArgumentError, SettingError, ValueError) as error:

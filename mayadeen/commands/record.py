@@ -13,7 +13,7 @@ from pathlib import Path
 from scrapy.commands import ScrapyCommand
 from scrapy.exceptions import UsageError
 
-from mayadeen.commands.canary import quiet_by_default
+from mayadeen.commands.canary import capture_time, quiet_by_default
 from mayadeen.drift.fetch import Fetched, fetch_pages, on_root
 from mayadeen.drift.recording import CanaryFile, FixtureDirectory, RecordError, Recording
 from mayadeen.loopback.fixtures import fixtures_dir
@@ -32,7 +32,7 @@ class Command(ScrapyCommand):
     requires_project = True
 
     def syntax(self) -> str:
-        return "URL --name NAME [--into DIR] [--canary | --canary-only] [--force]"
+        return "URL --name NAME [--into DIR] [--canary | --canary-only] [--force] [--via wayback]"
 
     def short_desc(self) -> str:
         return "Keep a page of the site as a fixture with its current extraction"
@@ -60,6 +60,12 @@ class Command(ScrapyCommand):
         )
         parser.add_argument("--why", help="what the fixture covers (index.json 'why')")
         parser.add_argument("--force", action="store_true", help="replace a fixture of that name")
+        parser.add_argument(
+            "--via",
+            choices=("site", "wayback"),
+            default="site",
+            help="record the page's newest Wayback Machine capture instead of the live page",
+        )
 
     def process_options(self, args: list[str], opts: argparse.Namespace) -> None:
         super().process_options(args, opts)
@@ -79,7 +85,7 @@ class Command(ScrapyCommand):
         canary = None
         if opts.canary or opts.canary_only:
             canary = CanaryFile(opts.canary_file or writable(canary_pages_file(), "canary"))
-        fetched = fetch_pages(self.crawler_process, [url])[url]
+        fetched = fetch_pages(self.crawler_process, [url], opts.via)[url]
         if self.crawler_process.bootstrap_failed:
             self.exitcode = 1
             return
@@ -93,6 +99,11 @@ class Command(ScrapyCommand):
         print(
             f"record: {recording.name}, a{'n' * (extraction.kind == 'article')} "
             f"{extraction.kind} page, from {fetched.url}"
+            + (
+                f" (the Wayback capture of {captured})"
+                if (captured := capture_time(fetched))
+                else ""
+            )
         )
         for field, source in extraction.sources.items():
             print(f"  {field}: from {source}")

@@ -8,6 +8,7 @@ from typing import Final
 from urllib.parse import urljoin, urlsplit, urlunsplit
 
 from mayadeen.pages.processors import unique
+from mayadeen.site.archives import VIAS
 from mayadeen.site.navigation import SECTION_LISTINGS
 from mayadeen.site.urls import LIVE_HOSTS, LIVE_ROOT, section_path
 
@@ -24,6 +25,7 @@ SPIDER_ARGUMENTS: Final = {
     "since": "YYYY-MM-DD: skip articles published before this date (and older sitemaps)",
     "max_articles": "stop after this many articles were stored",
     "full": "1 to ignore the incremental state and fetch everything again",
+    "via": "site (the default), wayback or commoncrawl: read the site's pages from a web archive",
 }
 """The contract's spider arguments (``-a name=value``) and what each does."""
 SCRAPY_SPIDER_ATTRIBUTES: Final = frozenset(
@@ -54,7 +56,7 @@ def check_names(names: Iterable[str]) -> None:
     Traceback (most recent call last):
     ...
     mayadeen.crawl.arguments.ArgumentError: unknown spider argument 'section' (did you mean \
-sections?): the articles spider takes full, max_articles, sections, since, urls
+sections?): the articles spider takes full, max_articles, sections, since, urls, via
     """
     for name in names:
         if name in SPIDER_ARGUMENTS or name in SCRAPY_SPIDER_ATTRIBUTES or name.startswith("_"):
@@ -99,6 +101,24 @@ def parse_arguments(
         max_articles=_max_articles(max_articles),
         full=_flag("full", full),
     )
+
+
+def parse_via(value: str | None) -> str:
+    """Where the pages are read: the site, or a web archive's captures.
+
+    >>> parse_via(None), parse_via(" Wayback ")
+    ('site', 'wayback')
+    >>> parse_via("archive")
+    Traceback (most recent call last):
+    ...
+    mayadeen.crawl.arguments.ArgumentError: via: 'archive' is not a source; use site, wayback or commoncrawl
+    """
+    chosen = (value or "site").strip().lower() or "site"
+    if chosen not in VIAS:
+        raise ArgumentError(
+            f"via: {value!r} is not a source; use {', '.join(VIAS[:-1])} or {VIAS[-1]}"
+        )
+    return chosen
 
 
 def _sections(value: str | None) -> tuple[str, ...]:

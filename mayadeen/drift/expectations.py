@@ -12,11 +12,17 @@ from dataclasses import asdict, dataclass, field
 from importlib.resources.abc import Traversable
 from pathlib import Path
 from typing import Any, Literal
+from urllib.parse import urlsplit
 
 from mayadeen.drift.fetch import Fetched
 from mayadeen.items import FIELD_NAMES
 from mayadeen.pages.extract import Extraction, extract
-from mayadeen.site.canary_pages import CANARY_INFO_ONLY, CANARY_NOT_COMPARED, canary_pages_file
+from mayadeen.site.canary_pages import (
+    CANARY_INFO_ONLY,
+    CANARY_NOT_COMPARED,
+    SAMPLE_REQUIRED,
+    canary_pages_file,
+)
 from mayadeen.site.urls import LIVE_ROOT
 
 Status = Literal["matches", "differs", "not fetched"]
@@ -163,6 +169,29 @@ def check(page: CanaryPage, fetched: Fetched, root: str) -> PageReport:
             f"are editors' changes, refresh the expectation: scrapy record {page.url} "
             f"--name {page.name} --canary-only --force"
         )
+    return report
+
+
+def check_sample(fetched: Fetched, root: str, sources: dict[str, str]) -> PageReport:
+    """The report for a sampled capture, which has no recorded item: the fields every article
+    states that came out empty, and each field that came from another source than ``sources``
+    (the canary pages' own)."""
+    report = PageReport(f"sample {urlsplit(fetched.url).path}", fetched.url, fetched.failure)
+    if fetched.response is None:
+        report.failure = report.failure or "no response"
+        return report
+    extraction = extract(fetched.response, root)
+    if extraction.item is None:
+        report.differences = [Difference("kind", "article", extraction.kind, "value")]
+        return report
+    got = asdict(extraction.item)
+    for name in FIELD_NAMES:
+        if name in SAMPLE_REQUIRED and got[name] in (None, "", []):
+            report.differences.append(Difference(name, "a value", got[name], "value"))
+        expected, source = sources.get(name), extraction.sources.get(name)
+        if expected and source and expected != source:
+            report.differences.append(Difference(name, expected, source, "source"))
+    report.notes += extraction.notes
     return report
 
 

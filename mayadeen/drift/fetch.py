@@ -143,14 +143,23 @@ class PageFetcher(scrapy.Spider):
         self.results[requested] = Fetched(requested, failure=why_not_fetched(error, timeout))
 
 
-def fetch_pages(process: CrawlerProcessBase, urls: Sequence[str]) -> dict[str, Fetched]:
-    """Fetch ``urls`` (on the crawled root) in one small crawl; one result per URL.
+def fetch_pages(
+    process: CrawlerProcessBase, urls: Sequence[str], via: str = "site", sample: int = 0
+) -> dict[str, Fetched]:
+    """Fetch ``urls`` (on the crawled root) in one small crawl; one result per URL. With ``via``
+    ``wayback``, their newest Wayback captures instead, and ``sample`` more recent articles'
+    (``mayadeen.drift.archived``; those results follow, by the article's URL).
 
     A URL that neither came back nor failed (a middleware dropped it without an error) gets a
     failure saying so, rather than no result.
     """
     results: dict[str, Fetched] = {}
-    process.crawl(PageFetcher, urls=urls, results=results)
+    if via == "wayback":
+        from mayadeen.drift.archived import WaybackPageFetcher  # it builds on PageFetcher
+
+        process.crawl(WaybackPageFetcher, urls=urls, results=results, sample=sample)
+    else:
+        process.crawl(PageFetcher, urls=urls, results=results)
     process.start()
     for url in urls:
         results.setdefault(url, Fetched(url, failure="no response and no error (see the log)"))

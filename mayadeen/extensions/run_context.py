@@ -51,6 +51,7 @@ from mayadeen.site.urls import site_root
 from mayadeen.store import SchemaError, Store, Verdict, store_path
 from mayadeen.store.files import open_nofollow
 from mayadeen.store.ledger import Ledger
+from mayadeen.store.origins import SITE, Origin, set_origin
 
 logger = logging.getLogger(__name__)
 
@@ -93,6 +94,9 @@ class RunContext:
         self.captures: dict[str, int] = {}
         """URL → the archived capture its page was read from (``mayadeen.archive``), until
         its article is stored."""
+        self.origins: dict[str, Origin] = {}
+        """URL → where its page was read (the site, or a web archive's capture: ``-a via=``, the
+        fallback), until its article is stored (``mayadeen.middlewares.archive_sources``)."""
         self.archive_files: dict[str, int] = {}
         """The archive files this run wrote (paths) → their bytes, for the manifest."""
 
@@ -279,6 +283,11 @@ class RunContext:
         capture = self.captures.pop(item.url or "", None)
         if capture is not None or verdict == "updated":  # new values from no capture: none
             self.store.set_capture(item.url or "", capture)
+        origin = self.origins.pop(item.url or "", None)
+        fetched = origin is not None  # else re-extracted, or read under another URL
+        origin = origin or Origin(SITE, self.clock.now())
+        set_origin(self.store.db, item.url or "", origin, self.run_id, replace=fetched)
+        self._count_origin(origin)
         if item.url:
             self.owed.settled([item.url])
             if verdict != "unchanged":  # to be listed by a complete feed
@@ -287,6 +296,16 @@ class RunContext:
         self._verdicts[item.url] = verdict
         self.commit_if_due()
         return verdict
+
+    def _count_origin(self, origin: Origin) -> None:
+        """The stored articles by origin, for the manifest: archive, crawl, capture times."""
+        self.stats.inc_value(f"mayadeen/origins/{origin.via}")
+        if origin.via == SITE:
+            return
+        if origin.collection:
+            self.stats.inc_value(f"mayadeen/origin_collections/{origin.collection}")
+        self.stats.min_value("mayadeen/origin_captured/oldest", origin.captured_at)
+        self.stats.max_value("mayadeen/origin_captured/newest", origin.captured_at)
 
     def store_refused(self, item: ArticleItem, error: sqlite3.Error) -> None:
         """The store refused to write ``item``: counted (it fails the run); its request's
@@ -302,6 +321,10 @@ class RunContext:
         self.captures[url] = capture_id
         self.store.pending += 1
         self.commit_if_due()
+
+    def fetched_from(self, url: str, origin: Origin) -> None:
+        """The page of ``url`` was read from the site or an archive: its article's origin."""
+        self.origins[url] = origin
 
     def verdict(self, item: Any) -> Verdict | None:
         """The store's verdict on an item on its way to the feeds (None: not stored)."""

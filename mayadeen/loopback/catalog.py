@@ -1,5 +1,6 @@
 """What a loopback site is made of: listed entries and served pages."""
 
+import re
 import zlib
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -73,3 +74,25 @@ def link_spelling(path: str, salt: str) -> str:
     if roll == 11:
         return f"{path}#comments"
     return path
+
+
+_RANGE = re.compile(r"bytes=(\d+)-(\d*)$")
+
+
+def ranged(page: Page, requested: str | None) -> Page:
+    """The part of ``page`` a ``Range: bytes=a-b`` header asks for (206), when the page takes
+    ranges (``Accept-Ranges: bytes``, as Common Crawl's data does); 416 past its end.
+
+    >>> ranged(Page(b"0123456789", headers={"Accept-Ranges": "bytes"}), "bytes=2-4").body
+    b'234'
+    """
+    match = _RANGE.match(requested or "")
+    if match is None or page.status != 200 or page.headers.get("Accept-Ranges") != "bytes":
+        return page
+    size = len(page.body)
+    first = int(match[1])
+    last = min(int(match[2]) if match[2] else size - 1, size - 1)
+    if first >= size or last < first:
+        return Page(b"", "text/plain", 416, {"Content-Range": f"bytes */{size}"})
+    headers = {**page.headers, "Content-Range": f"bytes {first}-{last}/{size}"}
+    return Page(page.body[first : last + 1], page.content_type, 206, headers)

@@ -4,6 +4,7 @@ import argparse
 import sys
 import time
 
+from mayadeen.loopback.archives import WebArchives
 from mayadeen.loopback.faults import FaultSpecError, parse_fault
 from mayadeen.loopback.fixtures import FixtureSite
 from mayadeen.loopback.generator import GeneratedSite
@@ -38,6 +39,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="SPEC",
         help="misbehave on some paths, e.g. '/rss=block' or '/news/*=status:503*2' (repeatable)",
     )
+    parser.add_argument(
+        "--archives",
+        action="store_true",
+        help="also serve copies of the Wayback Machine's and Common Crawl's interfaces holding "
+        "captures of the site, on the next port (for -a via=wayback|commoncrawl)",
+    )
 
 
 def serve(options: argparse.Namespace) -> int:
@@ -62,13 +69,40 @@ def serve(options: argparse.Namespace) -> int:
     print(server.root, flush=True)
     print(f"loopback site: {what}, built in {time.perf_counter() - started:.1f}s", file=sys.stderr)
     print(try_command(server.root), file=sys.stderr, flush=True)
+    archives = serve_archives(site, server, options) if options.archives else None
     try:
         server.serve_forever()
     except KeyboardInterrupt:
         pass
     finally:
         server.stop()
+        if archives is not None:
+            archives.stop()
     return 0
+
+
+def serve_archives(
+    site: FixtureSite | GeneratedSite, server: LoopbackServer, options: argparse.Namespace
+) -> LoopbackServer | None:
+    """The web archives' copies (``mayadeen.loopback.archives``) on the port after the site's."""
+    archives = WebArchives(site, server.root)
+    archives.capture_site()
+    try:
+        running = LoopbackServer(archives, options.host, options.port + 1 if options.port else 0)
+    except OSError as error:
+        print(f"error: cannot serve the archives: {error}", file=sys.stderr)
+        return None
+    running.start()
+    root = running.root
+    print(
+        f"web archives: {root} (try: add -s MAYADEEN_ARCHIVE_DELAY=0 and -a via=wayback "
+        f"-s MAYADEEN_WAYBACK_URL={root}, or "
+        f"-a via=commoncrawl -s MAYADEEN_COMMONCRAWL_INDEX_URL={root} "
+        f"-s MAYADEEN_COMMONCRAWL_DATA_URL={root})",
+        file=sys.stderr,
+        flush=True,
+    )
+    return running
 
 
 def main(argv: list[str] | None = None) -> int:

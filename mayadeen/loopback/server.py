@@ -22,7 +22,7 @@ from typing import Protocol
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from mayadeen.loopback.anatomy import LIVE_ROOT
-from mayadeen.loopback.catalog import Page
+from mayadeen.loopback.catalog import Page, ranged
 from mayadeen.loopback.faults import (
     BLOCK_PAGE,
     CHALLENGE_PAGE,
@@ -312,7 +312,9 @@ class _Handler(BaseHTTPRequestHandler):
             body = non_utf8(body)
         elif kind == "jsonly":
             body = js_only_shell(body)
-        served = Page(body, page.content_type, page.status, page.headers)
+        served = ranged(
+            Page(body, page.content_type, page.status, page.headers), self.headers.get("Range")
+        )
         if fault and kind == "truncate":
             return self._send(served, head, cut=fault.number)
         return self._send(served, head)

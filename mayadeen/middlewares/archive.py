@@ -22,7 +22,9 @@ from scrapy.utils.defer import deferred_from_coro
 from mayadeen.archive.index import add_capture, unchanged_original
 from mayadeen.archive.warc import ArchiveWriter, Exchange, payload_digest, software
 from mayadeen.extensions.run_context import RunContext
+from mayadeen.middlewares.archive_sources import origin_headers
 from mayadeen.site.urls import canonical_url, may_be_article, site_root
+from mayadeen.sources.captures import INDEX_META
 
 logger = logging.getLogger(__name__)
 
@@ -93,6 +95,8 @@ class ArchiveMiddleware:
     def process_response(self, request: Request, response: Response) -> Response:
         if not self.enabled or not (self.discovery or may_be_article(response.url)):
             return response
+        if request.meta.get(INDEX_META):  # a web archive's index: not a page of the site
+            return response
         context = self._context()
         if context is None:
             return response
@@ -106,6 +110,7 @@ class ArchiveMiddleware:
             body=response.body,
             protocol=response.protocol or "HTTP/1.1",
             rendered_by=rendered,
+            origin_headers=origin_headers(request),
         )
         db = context.store.db
         if self.writer is None:

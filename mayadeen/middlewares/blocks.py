@@ -96,7 +96,9 @@ class BlockMiddleware:
             "Stopping: %d consecutive responses from %s were blocks (HTTP 403 or challenge "
             "pages; see mayadeen/blocks/* in the stats). The site is refusing this crawler. "
             "Try again later, from another address, with -s MAYADEEN_BROWSER=fallback, or "
-            "through a proxy (https_proxy environment variable). "
+            "through a proxy (https_proxy environment variable), or read the site's captures "
+            "from the Wayback Machine with -a via=wayback (-s MAYADEEN_ARCHIVE_FALLBACK=1 reads "
+            "each blocked article from there). "
             "MAYADEEN_MAX_CONSECUTIVE_BLOCKS=%d sets how many blocks in a row stop a run.",
             self.consecutive,
             host,

@@ -1,7 +1,9 @@
 """Redirects stay on the site: Scrapy's redirect middlewares (HTTP 3xx and meta refresh), with
 every redirect checked before it is followed.
 
-A redirect is followed only to the site itself, by scheme, host and port (``on_site`` in
+A capture's Wayback replay may redirect to another replay on the archive (the capture it holds
+nearest to the time asked): followed, the page's origin being that capture. Any other redirect is
+followed only to the site itself, by scheme, host and port (``on_site`` in
 ``mayadeen/site/access.py``, against ``MAYADEEN_BASE_URL``): a page on the same host but another
 port or scheme is another site's and must never be stored as ours. A redirect back to a URL the
 request already went through, or one more than ``REDIRECT_MAX_TIMES``, is a loop. Either is given
@@ -13,7 +15,9 @@ requests (the spider's ``urls``).
 """
 
 import logging
+import re
 from collections.abc import Callable
+from dataclasses import replace
 from typing import Self
 
 from scrapy import Request
@@ -29,8 +33,31 @@ from mayadeen.middlewares import GivenUp
 from mayadeen.middlewares.given_up import first_url, give_up
 from mayadeen.site.access import on_site
 from mayadeen.site.urls import site_root
+from mayadeen.sources.captures import ORIGIN_META, Capture
 
 logger = logging.getLogger(__name__)
+_REPLAY = re.compile(r"/web/(\d{14})id_/")
+
+
+def replay_timestamp(url: str) -> str | None:
+    """The capture time a Wayback replay URL names.
+
+    >>> replay_timestamp("https://web.archive.org/web/20240102030405id_/https://h/news/a")
+    '20240102030405'
+    """
+    match = _REPLAY.search(url)
+    return match[1] if match else None
+
+
+def archive_redirect(request: Request, redirected: Request) -> bool:
+    """Whether a capture's replay redirects to another replay on the same archive (the Wayback
+    Machine answers a capture's time with the nearest capture it holds): followed."""
+    capture = request.meta.get(ORIGIN_META)
+    return (
+        isinstance(capture, Capture)
+        and site_root(redirected.url) == site_root(request.url)
+        and replay_timestamp(redirected.url) is not None
+    )
 
 
 class OffsiteRedirect(GivenUp):
@@ -53,7 +80,8 @@ class RedirectGuard:
     ) -> Request:
         """``redirect()`` (Scrapy's following of the redirect) if ``redirected`` stays on the
         site and is no loop; else the request is given up."""
-        if not on_site(redirected.url, self.root):
+        within_archive = archive_redirect(request, redirected)
+        if not (on_site(redirected.url, self.root) or within_archive):
             self._give_up(
                 request, "offsite", "redirects off the site to %s; not followed", redirected
             )
@@ -62,7 +90,7 @@ class RedirectGuard:
             self._give_up(request, "loop", "redirects in a loop (back to %s); given up", redirected)
             raise RedirectLoop(f"redirect loop at {redirected.url}")
         try:
-            return redirect()
+            followed = redirect()
         except IgnoreRequest:  # Scrapy's "max redirections reached"
             self._give_up(
                 request,
@@ -71,6 +99,12 @@ class RedirectGuard:
                 redirected,
             )
             raise RedirectLoop(f"too many redirects at {redirected.url}") from None
+        if within_archive:  # the replay of another capture: the page's origin is that one
+            capture = request.meta[ORIGIN_META]
+            followed.meta[ORIGIN_META] = replace(
+                capture, timestamp=replay_timestamp(redirected.url) or capture.timestamp
+            )
+        return followed
 
     def _give_up(self, request: Request, kind: str, message: str, redirected: Request) -> None:
         assert self.crawler.stats is not None

@@ -150,3 +150,20 @@ def plural(number: int, noun: str) -> str:
     ('1 article', '2 blocked responses')
     """
     return f"{number} {noun}{'' if number == 1 else 's'}"
+
+
+def origins(stats: Stats) -> dict[str, Any]:
+    """The stored articles by where their bytes came from (``site``, ``wayback``,
+    ``commoncrawl``), Common Crawl's crawls, and the oldest and newest archive capture.
+
+    >>> origins({"mayadeen/origins/wayback": 3, "mayadeen/origin_captured/oldest": "2024-01-01"})
+    {'wayback': 3, 'collections': {}, 'captured': {'oldest': '2024-01-01', 'newest': None}}
+    """
+    return {
+        **under(stats, "mayadeen/origins/"),
+        "collections": under(stats, "mayadeen/origin_collections/"),
+        "captured": {
+            "oldest": stats.get("mayadeen/origin_captured/oldest"),
+            "newest": stats.get("mayadeen/origin_captured/newest"),
+        },
+    }

@@ -21,10 +21,22 @@ articles): a different value is shown as information and does not fail the canar
 came from is still compared, so a ``modified_at`` that falls from tawsiyat to meta, or goes
 missing, is drift."""
 
+SAMPLE_REQUIRED: Final = frozenset(
+    {"url", "article_id", "title", "authors", "section", "content_type", "published_at", "body"}
+)
+"""Fields every article states: a sampled capture (``scrapy canary --via wayback --sample N``),
+which has no recorded expectation, is reported when one of them comes out empty."""
+
 
 def canary_pages_file() -> Traversable:
     """The packaged list of canary pages."""
     return files(__package__ or "mayadeen.site") / CANARY_PAGES_FILE
 
 
-__all__ = ["CANARY_INFO_ONLY", "CANARY_NOT_COMPARED", "CANARY_PAGES_FILE", "canary_pages_file"]
+__all__ = [
+    "CANARY_INFO_ONLY",
+    "CANARY_NOT_COMPARED",
+    "CANARY_PAGES_FILE",
+    "SAMPLE_REQUIRED",
+    "canary_pages_file",
+]

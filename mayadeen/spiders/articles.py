@@ -19,23 +19,24 @@ from scrapy.spidermiddlewares.httperror import HttpError
 from scrapy.utils.defer import deferred_from_coro
 from twisted.python.failure import Failure
 
-from mayadeen.crawl.arguments import parse_arguments, requested_urls
+from mayadeen.crawl.arguments import parse_arguments, parse_via, requested_urls
 from mayadeen.crawl.backlog import Backlog
 from mayadeen.crawl.bounds import DiscoveryBounds
 from mayadeen.crawl.frontier import Frontier
 from mayadeen.crawl.state import load_frontier
 from mayadeen.extensions.run_context import RunContext
 from mayadeen.middlewares import AlreadyReported, GivenUp
-from mayadeen.middlewares.blocks import CrawlStopped
+from mayadeen.middlewares.blocks import Blocked, CrawlStopped
 from mayadeen.middlewares.given_up import first_url
 from mayadeen.pages import discovery
 from mayadeen.pages.extract import count, extract
 from mayadeen.site.navigation import ROBOTS_PATH
 from mayadeen.site.urls import canonical_url, url_shape
-from mayadeen.spiders.discovery_routes import DiscoveryRoutes, failure_reason
+from mayadeen.spiders.archive_routes import ArchiveRoutes
+from mayadeen.spiders.discovery_routes import failure_reason
 
 
-class ArticlesSpider(DiscoveryRoutes):
+class ArticlesSpider(ArchiveRoutes):
     name = "articles"
     allowed_domains: list[str]
     """The site root's host, for Scrapy's offsite filter (redirects off the site are not followed)."""
@@ -48,10 +49,12 @@ class ArticlesSpider(DiscoveryRoutes):
         since: str | None = None,
         max_articles: str | None = None,
         full: str | None = None,
+        via: str | None = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
         self.urls_argument = urls
+        self.via = parse_via(via)
         self.arguments = parse_arguments(sections, since, max_articles, full)
         self.frontier: Frontier | None = None
         self.items_in_pipelines = 0
@@ -72,6 +75,18 @@ class ArticlesSpider(DiscoveryRoutes):
     # -- starting points ---------------------------------------------------------------------
 
     async def start(self) -> AsyncIterator[Any]:
+        if self.via != "site":  # the archive's index instead of the site's pages
+            self.frontier = load_frontier(
+                self.context.store, self.settings, self.arguments, self.logger
+            )
+            exact = None
+            if self.urls_argument is not None:
+                exact = [
+                    urlsplit(url).path for url in requested_urls(self.urls_argument, self.root)[0]
+                ]
+            for request in self._archive_starts(exact):
+                yield request
+            return
         if self.urls_argument is not None:
             for request in self._requested():
                 yield request
@@ -102,7 +117,7 @@ class ArticlesSpider(DiscoveryRoutes):
             yield scrapy.Request(
                 url,
                 callback=self.parse_article,
-                errback=self.fetch_failed,
+                errback=self.article_failed,
                 dont_filter=True,
             )
 
@@ -142,7 +157,7 @@ class ArticlesSpider(DiscoveryRoutes):
             return
         self.items_in_pipelines += 1
         yield item
-        if self.frontier is not None:
+        if self.frontier is not None and self.via == "site":
             yield from self._requests(item.related_urls, "related")
             yield from self._released()
 
@@ -156,6 +171,17 @@ class ArticlesSpider(DiscoveryRoutes):
             "%s: not fetched: %s", getattr(request, "url", "?"), failure_reason(failure)
         )
         self.stat("urls/failed" if self.urls_argument is not None else "articles/failed")
+
+    def article_failed(self, failure: Failure) -> Iterator[scrapy.Request]:
+        """An article request of the site failed; a blocked one is read from its newest Wayback
+        capture instead, with ``MAYADEEN_ARCHIVE_FALLBACK`` (it stays owed until stored)."""
+        self.fetch_failed(failure)
+        fallback = self.settings.getbool("MAYADEEN_ARCHIVE_FALLBACK") and self.via == "site"
+        request = getattr(failure, "request", None)
+        if not (fallback and isinstance(failure.value, Blocked) and request is not None):
+            return
+        if (url := canonical_url(first_url(request), self.root)) is not None:
+            yield self.fallback(url)
 
     def _owe_failure(self, request: scrapy.Request, failure: Failure) -> None:
         """An article request failed: a failed attempt for the ledger, unless a middleware gave

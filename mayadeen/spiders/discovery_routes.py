@@ -77,6 +77,9 @@ class DiscoveryRoutes(scrapy.Spider):
     def fetch_failed(self, failure: Failure) -> None:
         raise NotImplementedError  # mayadeen.spiders.articles
 
+    def article_failed(self, failure: Failure) -> Iterator[scrapy.Request]:
+        raise NotImplementedError  # mayadeen.spiders.archive_routes
+
     # -- starting points ---------------------------------------------------------------------
 
     def _discovery_starts(self) -> Iterator[scrapy.Request]:
@@ -134,7 +137,7 @@ class DiscoveryRoutes(scrapy.Spider):
                 request = scrapy.Request(
                     url,
                     callback=self.parse_article,
-                    errback=self.fetch_failed,
+                    errback=self.article_failed,
                     priority=ARTICLE_PRIORITY,
                     meta={"owed": True},  # owed in the store once scheduled (run_ledger.py)
                 )

@@ -16,6 +16,7 @@ from functools import cache
 from typing import Final
 
 from mayadeen.items import FIELD_NAMES, LIST_FIELDS, ArticleItem
+from mayadeen.store.origins import TABLES as ORIGIN_TABLES
 
 SCHEMA_VERSION: Final = 6
 
@@ -213,6 +214,7 @@ def create_statements() -> list[str]:
         *LEDGER_TABLES,
         *CAPTURES,
         NON_ARTICLES,
+        *ORIGIN_TABLES,
         *SEARCH,
     ]
 
@@ -303,8 +305,10 @@ def _add_non_articles(db: sqlite3.Connection) -> None:
     db.execute(NON_ARTICLES)
 
 
-def _reserved(db: sqlite3.Connection) -> None:
-    """5: reserved for another branch's step (nothing to do here)."""
+def _add_origins(db: sqlite3.Connection) -> None:
+    """5: where each article's bytes came from, and the archive indexes' cursors."""
+    for statement in ORIGIN_TABLES:
+        db.execute(statement)
 
 
 def _add_search(db: sqlite3.Connection) -> None:
@@ -318,13 +322,14 @@ MIGRATIONS: dict[int, Migration] = {
     2: _add_ledger,
     3: _archive_index,
     4: _add_non_articles,
-    5: _reserved,
+    5: _add_origins,
     6: _add_search,
 }
 """Version ``v`` → the step that takes a version ``v - 1`` store to ``v``. Version 1 is the first
 schema; 2 added the crawl's ledger (``owed``, ``gone``, ``covered``, ``feed_owed``, ``site``) and
-``runs.pid``; 3 the archive's index (``captures``, ``capture_id``); 4 ``non_articles``; 5 is
-reserved for another branch; 6 the full-text index ``articles_fts``."""
+``runs.pid``; 3 the archive's index (``captures``, ``capture_id``); 4 ``non_articles``; 5
+``article_origins`` and ``archive_cursors`` (``mayadeen.store.origins``); 6 the full-text index
+``articles_fts``."""
 
 
 class SchemaError(RuntimeError):
