@@ -82,7 +82,7 @@ def test_a_deleted_article_leaves_the_index(path: Path) -> None:
 
 
 def test_an_older_store_gets_its_index_built_by_the_migration(path: Path) -> None:
-    """A store of schema 4 (before the index) with articles in it: the next open indexes them."""
+    """A store of schema 5 (before the index) with articles in it: the next open indexes them."""
     with Store.open(path) as store:
         for item in ITEMS:
             store.put(item, CRAWLED_AT)
@@ -90,7 +90,7 @@ def test_an_older_store_gets_its_index_built_by_the_migration(path: Path) -> Non
     for trigger in ("articles_fts_insert", "articles_fts_delete", "articles_fts_update"):
         db.execute(f"DROP TRIGGER {trigger}")
     db.execute("DROP TABLE articles_fts")
-    db.execute("PRAGMA user_version = 4")
+    db.execute("PRAGMA user_version = 5")
     db.commit()
     assert not db.execute("SELECT 1 FROM sqlite_master WHERE name LIKE 'articles_fts%'").fetchall()
     db.close()
