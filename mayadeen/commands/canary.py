@@ -13,6 +13,7 @@ from scrapy.commands import ScrapyCommand
 from scrapy.exceptions import UsageError
 from scrapy.utils.conf import arglist_to_dict
 
+from mayadeen.drift.archived import page_fetcher
 from mayadeen.drift.expectations import (
     CanaryPage,
     check,
@@ -116,7 +117,9 @@ class Command(ScrapyCommand):
             raise UsageError(
                 f"--sample {opts.sample}: give a number of articles, 0 or more", print_help=False
             )
-        fetched = fetch_pages(self.crawler_process, list(urls.values()), opts.via, opts.sample)
+        fetched = fetch_pages(
+            self.crawler_process, list(urls.values()), page_fetcher(opts.via), sample=opts.sample
+        )
         if self.crawler_process.bootstrap_failed:
             self.exitcode = 1
             return

@@ -14,6 +14,7 @@ from scrapy.commands import ScrapyCommand
 from scrapy.exceptions import UsageError
 
 from mayadeen.commands.canary import capture_time, quiet_by_default
+from mayadeen.drift.archived import page_fetcher
 from mayadeen.drift.fetch import Fetched, fetch_pages, on_root
 from mayadeen.drift.recording import CanaryFile, FixtureDirectory, RecordError, Recording
 from mayadeen.loopback.fixtures import fixtures_dir
@@ -85,7 +86,7 @@ class Command(ScrapyCommand):
         canary = None
         if opts.canary or opts.canary_only:
             canary = CanaryFile(opts.canary_file or writable(canary_pages_file(), "canary"))
-        fetched = fetch_pages(self.crawler_process, [url], opts.via)[url]
+        fetched = fetch_pages(self.crawler_process, [url], page_fetcher(opts.via))[url]
         if self.crawler_process.bootstrap_failed:
             self.exitcode = 1
             return

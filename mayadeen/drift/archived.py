@@ -120,3 +120,9 @@ class WaybackPageFetcher(PageFetcher):
         newest = sorted(self._pool.values(), key=lambda c: c.timestamp, reverse=True)
         for capture in newest[: self.sample]:
             yield self._replay(capture, capture.url)
+
+
+def page_fetcher(via: str) -> type[PageFetcher]:
+    """The spider that fetches the canary's and ``scrapy record``'s pages ``via`` the site or
+    the Wayback Machine."""
+    return WaybackPageFetcher if via == "wayback" else PageFetcher

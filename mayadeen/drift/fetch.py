@@ -144,22 +144,21 @@ class PageFetcher(scrapy.Spider):
 
 
 def fetch_pages(
-    process: CrawlerProcessBase, urls: Sequence[str], via: str = "site", sample: int = 0
+    process: CrawlerProcessBase,
+    urls: Sequence[str],
+    fetcher: type[PageFetcher] = PageFetcher,
+    **arguments: Any,
 ) -> dict[str, Fetched]:
-    """Fetch ``urls`` (on the crawled root) in one small crawl; one result per URL. With ``via``
-    ``wayback``, their newest Wayback captures instead, and ``sample`` more recent articles'
-    (``mayadeen.drift.archived``; those results follow, by the article's URL).
+    """Fetch ``urls`` (on the crawled root) in one small crawl of ``fetcher`` (given
+    ``arguments``); one result per URL. ``mayadeen.drift.archived.page_fetcher`` names the
+    fetcher of the newest Wayback captures instead, whose ``sample`` more recent articles' results
+    follow, by the article's URL.
 
     A URL that neither came back nor failed (a middleware dropped it without an error) gets a
     failure saying so, rather than no result.
     """
     results: dict[str, Fetched] = {}
-    if via == "wayback":
-        from mayadeen.drift.archived import WaybackPageFetcher  # it builds on PageFetcher
-
-        process.crawl(WaybackPageFetcher, urls=urls, results=results, sample=sample)
-    else:
-        process.crawl(PageFetcher, urls=urls, results=results)
+    process.crawl(fetcher, urls=urls, results=results, **arguments)
     process.start()
     for url in urls:
         results.setdefault(url, Fetched(url, failure="no response and no error (see the log)"))

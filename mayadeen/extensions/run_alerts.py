@@ -19,9 +19,7 @@ Spidermon is an optional extra (``pip install 'mayadeen[alerts]'``); it is impor
 ``MAYADEEN_ALERTS`` names a channel.
 """
 
-import json
 import logging
-import urllib.request
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Self
@@ -34,8 +32,6 @@ from mayadeen.crawl.configuration import alert_channels
 from mayadeen.extensions.run_report import run_reported
 
 logger = logging.getLogger(__name__)
-WEBHOOK_TIMEOUT = 10.0
-"""Seconds the webhook may take to answer: the end of the run waits for it."""
 
 
 def alert_line(manifest: Mapping[str, Any], path: Path | str) -> str | None:
@@ -81,15 +77,3 @@ class RunAlerts:
         delivered = spidermon_alerts.deliver(self.crawler, spider, self.names, line, manifest, path)
         assert self.crawler.stats is not None
         self.crawler.stats.set_value("mayadeen/alerts/sent", delivered)
-
-
-def post_json(url: str, payload: Mapping[str, Any]) -> int:
-    """POST ``payload`` as JSON to ``url``; the HTTP status (an error status raises)."""
-    request = urllib.request.Request(  # noqa: S310 - the URL is the user's own setting, checked
-        url,
-        data=json.dumps(payload, ensure_ascii=False).encode(),
-        headers={"Content-Type": "application/json", "User-Agent": "mayadeen-alerts"},
-        method="POST",
-    )
-    with urllib.request.urlopen(request, timeout=WEBHOOK_TIMEOUT) as response:  # noqa: S310
-        return int(response.status)

@@ -2,8 +2,10 @@
 that fails when the run did, and the actions that deliver its one line. Imported only when
 ``MAYADEEN_ALERTS`` names a channel (Spidermon is the optional ``alerts`` extra)."""
 
+import json
 import logging
 import smtplib
+import urllib.request
 from collections.abc import Mapping
 from email.message import Message as EmailMessage
 from pathlib import Path
@@ -24,8 +26,8 @@ from spidermon.contrib.scrapy.runners import (
 from spidermon.core.actions import Action
 from spidermon.exceptions import NotConfigured
 
-from mayadeen.extensions.run_alerts import post_json
-
+WEBHOOK_TIMEOUT = 10.0
+"""Seconds the webhook may take to answer: the end of the run waits for it."""
 SMTP_TIMEOUT = 30.0
 """Seconds for the SMTP server: the end of the run waits for the mail."""
 MESSAGE = "{{ data.alert.line }}"
@@ -158,3 +160,15 @@ def deliver(
         suite, stats=crawler.stats.get_stats(), crawler=crawler, spider=spider, alert=alert
     )
     return sum(1 for action in result.monitors_failed_action_results if action.status == "OK")
+
+
+def post_json(url: str, payload: Mapping[str, Any]) -> int:
+    """POST ``payload`` as JSON to ``url``; the HTTP status (an error status raises)."""
+    request = urllib.request.Request(  # noqa: S310 - the URL is the user's own setting, checked
+        url,
+        data=json.dumps(payload, ensure_ascii=False).encode(),
+        headers={"Content-Type": "application/json", "User-Agent": "mayadeen-alerts"},
+        method="POST",
+    )
+    with urllib.request.urlopen(request, timeout=WEBHOOK_TIMEOUT) as response:  # noqa: S310
+        return int(response.status)
