@@ -59,7 +59,9 @@ class RunAlerts:
     def from_crawler(cls, crawler: Crawler) -> Self:
         names = alert_channels(crawler.settings.get("MAYADEEN_ALERTS"))
         if not names:
-            raise NotConfigured("MAYADEEN_ALERTS is empty: no alerts")
+            # Without a message: Scrapy logs a NotConfigured reason as a warning, and no alerts
+            # (the default) is nothing to warn every scheduled run about.
+            raise NotConfigured
         from mayadeen.extensions import spidermon_alerts  # the optional extra, only when needed
 
         for problem in spidermon_alerts.unconfigured(crawler, names).values():

@@ -7,6 +7,7 @@ from datetime import datetime
 from html import escape
 
 from mayadeen.report import svg
+from mayadeen.report.figures import plural
 from mayadeen.report.history import History, RunFigures
 from mayadeen.report.lines import duration_text
 
@@ -21,6 +22,7 @@ svg text:not([fill]) { fill: #333; } svg rect[data-value]:hover { opacity: 0.75;
 table { border-collapse: collapse; width: 100%; font-size: 12px; }
 th, td { border-bottom: 1px solid #ddd; padding: 3px 6px; text-align: right; vertical-align: top; }
 th:first-child, td:first-child, td.text { text-align: left; }
+td code { overflow-wrap: anywhere; }
 tr.failed td { background: #fbeaea; } .failed-word { color: #a00; font-weight: 600; }
 .legend .key { margin-right: 1em; white-space: nowrap; }
 .legend i { display: inline-block; width: 10px; height: 10px; margin-right: 4px; }
@@ -49,7 +51,7 @@ def render(history: History, *, data_dir: str, generated_at: datetime) -> str:
         "<h1>Al Mayadeen English crawl report</h1>"
         f'<p class="meta">Data directory <code>{escape(data_dir)}</code> · '
         f'<span data-figure="articles">{history.articles}</span> articles stored · '
-        f"{len(runs)} runs shown · generated {generated_at.isoformat(timespec='seconds')}</p>"
+        f"{plural(len(runs), 'run')} shown · generated {generated_at.isoformat(timespec='seconds')}</p>"
         + "".join(sections)
         + "</body></html>\n"
     )
@@ -132,7 +134,7 @@ def _per_day_section(per_day: dict[str, dict[str, int]]) -> str:
     chart = svg.stacked_bars("per-day", days, series, "Articles per publication day by section")
     return (
         title + "<p>Stored articles by publication day (the date as the article states it) "
-        f"and section, the last {len(days)} days with articles.</p>"
+        f"and section, the last {plural(len(days), 'day')} with articles.</p>"
         f"<figure>{chart}{svg.legend(sections)}</figure></section>"
     )
 
