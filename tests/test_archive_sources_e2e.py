@@ -2,7 +2,9 @@
 two web archives holding captures of a loopback site (``mayadeen.loopback.archives``)."""
 
 import json
+import os
 import re
+import signal
 import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
@@ -17,6 +19,7 @@ from mayadeen.store.schema import FIELD_NAMES
 from tests.conftest import crawl, run, stat
 from tests.test_archive import reextract
 from tests.test_canary import TAWSIYAT
+from tests.test_crawl_discovery import start_crawl, wait_for_rows
 
 pytestmark = pytest.mark.e2e
 
@@ -137,6 +140,38 @@ def test_via_wayback_stores_what_a_direct_crawl_stores_resumes_and_fetches_only_
     assert stat(done.stderr, "mayadeen/reextract/pages") == len(direct)
     assert stored(tmp_path) == before
     assert origins(tmp_path) == kept
+
+
+def test_a_backfill_killed_midway_resumes_and_fetches_no_stored_capture_again(
+    site: GeneratedSite, site_server: LoopbackServer, direct: dict[str, Any], tmp_path: Path
+) -> None:
+    """SIGKILL mid-backfill (a capture an index page, the store committing every 0.1 s): the
+    next run stores every article, and fetches no capture whose article the killed run had
+    committed (what was in flight is fetched again)."""
+    archives = WebArchives(site, site_server.root)
+    archives.capture_site()
+    with LoopbackServer(archives) as wayback:
+        wayback.add_fault("/web/*=slow:0.3")
+        settings = ["-s", f"MAYADEEN_WAYBACK_URL={wayback.root}", "-s", "MAYADEEN_ARCHIVE_DELAY=0"]
+        killed = start_crawl(
+            site_server.root, tmp_path, "-a", "via=wayback", *settings,
+            "-s", "MAYADEEN_WAYBACK_PAGE_SIZE=1", "-s", "MAYADEEN_STORE_COMMIT_INTERVAL=0.1",
+        )  # fmt: skip
+        try:
+            wait_for_rows(tmp_path, at_least=3, process=killed)
+        finally:
+            os.killpg(killed.pid, signal.SIGKILL)
+            killed.wait(timeout=60)
+        committed = set(stored(tmp_path))
+        assert 3 <= len(committed) < len(direct), "killed midway"
+        wayback.clear_faults()
+        wayback.clear_requests()
+        log = from_archive(site_server.root, wayback.root, tmp_path, "-a", "via=wayback",
+                           "-s", "MAYADEEN_WAYBACK_PAGE_SIZE=1")  # fmt: skip
+        again = {path.split("id_/", 1)[1] for path in fetched(wayback, "/web/")}
+    assert stat(log, "mayadeen/sources/wayback/resumed") >= 1
+    assert stored(tmp_path) == direct
+    assert not again & committed, "a capture whose article was committed is not fetched again"
 
 
 def test_via_commoncrawl_stores_what_a_direct_crawl_stores_and_reads_a_newer_crawl_only(

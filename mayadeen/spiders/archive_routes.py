@@ -14,6 +14,7 @@ from scrapy.http import Response
 from twisted.python.failure import Failure
 
 from mayadeen.crawl.frontier import Frontier
+from mayadeen.items import ArticleItem
 from mayadeen.site.archives import index_prefixes
 from mayadeen.site.urls import url_shape
 from mayadeen.sources import commoncrawl, wayback
@@ -62,6 +63,9 @@ class ArchiveRoutes(DiscoveryRoutes):
         """Listings of one URL each (``urls``, the fallback): fetched whatever is stored, and
         nothing to resume."""
         self.asked_fetched: set[str] = set()
+        self.capture_items: dict[str, tuple[str, str]] = {}
+        """Article URL → the listing and page of its capture, until the item leaves the
+        pipelines: the cursor moves past a capture only once its article is written."""
 
     def _archive_starts(self, exact: list[str] | None = None) -> Iterator[scrapy.Request]:
         """The first index requests: per article path prefix, or each of ``exact`` URL paths."""
@@ -278,9 +282,22 @@ class ArchiveRoutes(DiscoveryRoutes):
 
     def parse_capture(self, response: Response, listing: str, page: str) -> Iterator[Any]:
         output = list(self.parse_article(response))
+        items = [item for item in output if isinstance(item, ArticleItem) and item.url]
+        for item in items:  # settled when it leaves the pipelines (capture_item_done)
+            self.capture_items[str(item.url)] = (listing, page)
         yield from output
         # A page left unread because max_articles was reached stays owed to the next run.
-        if output or not self.max_reached(self.items_in_pipelines):
+        if not items and (output or not self.max_reached(self.items_in_pipelines)):
+            self.cursors[listing].settled(page)
+            self._save(listing)
+
+    def capture_item_done(self, item: Any) -> None:
+        """An article read from a capture was stored, dropped or failed in the pipelines: the
+        cursor may move past its capture now, written after the article in the same store
+        connection, so a run killed in between never resumes beyond an article it lost."""
+        where = getattr(self, "capture_items", {}).pop(str(getattr(item, "url", "")), None)
+        if where is not None:
+            listing, page = where
             self.cursors[listing].settled(page)
             self._save(listing)
 

@@ -197,10 +197,12 @@ class ArticlesSpider(ArchiveRoutes):
 
     def item_settled(self, item: Any, **kwargs: Any) -> None:
         self.items_in_pipelines -= 1
+        self.capture_item_done(item)
 
     def item_stored(self, item: Any, response: Response, spider: scrapy.Spider) -> None:
         self.items_in_pipelines -= 1
         self.items_stored += 1
+        self.capture_item_done(item)
         if self.max_reached() and not getattr(self, "_closing", False):
             self._closing = True
             self.logger.info(
