@@ -11,7 +11,9 @@ from email.utils import parsedate_to_datetime
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
+from lxml import etree
 from parsel import Selector
+from parsel.csstranslator import HTMLTranslator
 from scrapy.http import Response, TextResponse
 from scrapy.utils.gz import gunzip
 from scrapy.utils.sitemap import Sitemap, sitemap_urls_from_robots
@@ -32,8 +34,16 @@ from mayadeen.site.urls import canonical_url, url_shape
 _OUTSIDE_WIDGETS = "not(ancestor::*[{}])".format(
     " or ".join(f"contains(@class, '{name}')" for name in WIDGET_CLASSES)
 )
-_LINKS = f"//a[@href][{_OUTSIDE_WIDGETS}]"
-_NEXT_CANDIDATES = "//a[@href] | //link[@href]"
+_LINKS = etree.XPath(f"//a[@href][{_OUTSIDE_WIDGETS}]")
+_NEXT_CANDIDATES = etree.XPath("//a[@href] | //link[@href]")
+# Compiled once and run on lxml elements: a listing has a few dozen links, each looked at with
+# its three closest ancestors, and parsel's per-element selectors cost more than the queries.
+_ALL_HREFS = etree.XPath("//a/@href", smart_strings=False)
+_HREFS = etree.XPath(".//a/@href", smart_strings=False)
+_TEXTS = etree.XPath(".//text()", smart_strings=False)
+_ANCESTORS = etree.XPath("ancestor::*[position() <= 3]")
+_DATE_ELEMENTS = tuple(etree.XPath(HTMLTranslator().css_to_xpath(css)) for css in LISTING_DATES)
+_OUTSIDE_WIDGETS_TEXTS = etree.XPath(f"self::*[{_OUTSIDE_WIDGETS}]//text()", smart_strings=False)
 SITEMAP_MAX_SIZE = 64 * 1024 * 1024
 
 
@@ -57,32 +67,37 @@ class ListingPage:
 def read_listing(response: TextResponse, root: str) -> ListingPage:
     """The articles, listings and next page a listing page links to."""
     page = ListingPage()
-    for link in response.xpath(_LINKS):
-        url = canonical_url(response.urljoin(link.attrib["href"].strip()), root)
+    tree = response.selector.root
+    for link in _LINKS(tree):
+        url = canonical_url(response.urljoin(link.get("href").strip()), root)
         if url is not None and url_shape(url) in {"article", "unknown"}:
             page.articles.append(url)
             if url not in page.card_dates and (day := _card_date(link, root)) is not None:
                 page.card_dates[url] = day
-    for href in response.xpath("//a/@href").getall():  # the nav is in the header: all links
+    for href in _ALL_HREFS(tree):  # the nav is in the header: all links
         url = canonical_url(response.urljoin(href.strip()), root)
         if url is not None and listing_path(url) and not PAGE_PATH.search(url):
             page.listings.append(url)
     page.articles = unique(page.articles)
     page.listings = unique(page.listings)
-    page.next_pages = next_pages(response, root)
-    page.dates = card_dates(response)
+    page.next_pages = next_pages(response, root, tree)
+    page.dates = card_dates(response, tree)
     return page
+
+
+def _date_texts(element: Any) -> list[str]:
+    """The texts of the dates (``LISTING_DATES``) in or under ``element``, selector by selector."""
+    return [text for find in _DATE_ELEMENTS for found in find(element) for text in _TEXTS(found)]
 
 
 def _card_date(link: Any, root: str) -> date | None:
     """The date shown on the card of one link: in the nearest of its three closest ancestors that
     holds a date and no link to another article."""
-    for ancestor in reversed(link.xpath("ancestor::*[position() <= 3]")):
-        texts = [t for css in LISTING_DATES for t in ancestor.css(css).xpath(".//text()").getall()]
-        days = [day for text in texts if (day := parse_card_date(text)) is not None]
+    for ancestor in reversed(_ANCESTORS(link)):
+        days = [day for text in _date_texts(ancestor) if (day := parse_card_date(text))]
         if not days:
             continue
-        hrefs = {canonical_url(href, root) for href in ancestor.xpath(".//a/@href").getall()}
+        hrefs = {canonical_url(href, root) for href in _HREFS(ancestor)}
         return days[0] if len({h for h in hrefs if h and url_shape(h) == "article"}) <= 1 else None
     return None
 
@@ -106,7 +121,7 @@ def page_of(url: str) -> tuple[str | None, int]:
     return None, 1
 
 
-def next_pages(response: TextResponse, root: str) -> list[str]:
+def next_pages(response: TextResponse, root: str, tree: Any = None) -> list[str]:
     """Links to the next page of the same listing: ``rel=next``, a "Load More"/"Next" link, or the
     same path with the page number one higher. The listing markup of the live site is not known, so
     any one of these is enough and none is required."""
@@ -115,16 +130,16 @@ def next_pages(response: TextResponse, root: str) -> list[str]:
         return []
     _, number = page_of(response.url)
     found = []
-    for element in response.xpath(_NEXT_CANDIDATES):
-        href = element.attrib.get("href", "")
+    for element in _NEXT_CANDIDATES(response.selector.root if tree is None else tree):
+        href = element.get("href", "")
         absolute = response.urljoin(href.strip())
         if canonical_url(absolute, root) is None or listing_path(absolute) != here:
             continue
         parameter, target = page_of(absolute)
         if target <= number:
             continue
-        rel = element.attrib.get("rel", "").lower().split()
-        text = collapse_whitespace(" ".join(element.xpath(".//text()").getall()))
+        rel = element.get("rel", "").lower().split()
+        text = collapse_whitespace(" ".join(_TEXTS(element)))
         if target == number + 1 or NEXT_PAGE_REL in rel or NEXT_PAGE_TEXT.match(text):
             found.append(page_url(root, here, parameter, target, absolute))
     return unique(found)
@@ -145,13 +160,14 @@ def page_url(root: str, listing: str, parameter: str | None, number: int, href: 
     return urlunsplit((*urlsplit(root)[:2], parts.path.rstrip("/"), query, ""))
 
 
-def card_dates(response: TextResponse) -> list[date]:
+def card_dates(response: TextResponse, tree: Any = None) -> list[date]:
     """The dates listing cards show (``30 Sep 2025``), outside widgets."""
     dates = []
-    for css in LISTING_DATES:
-        for text in response.css(css).xpath(f"self::*[{_OUTSIDE_WIDGETS}]//text()").getall():
-            if (day := parse_card_date(text)) is not None:
-                dates.append(day)
+    for find in _DATE_ELEMENTS:
+        for found in find(response.selector.root if tree is None else tree):
+            for text in _OUTSIDE_WIDGETS_TEXTS(found):
+                if (day := parse_card_date(text)) is not None:
+                    dates.append(day)
         if dates:
             break
     return dates
