@@ -1,8 +1,11 @@
 """Benchmark of the crawl: ``scrapy crawl articles`` against a bare spider that only follows the
 same links, on one generated loopback site served from its own process, in one run.
 
-Each round runs the bare spider, then the real crawl into a fresh data directory; the figures
-are the best of the rounds. Prints pages/s of both and their ratio (target >= 0.8), the CPU and
+Each round runs the bare spider, then the real crawl into a fresh data directory, then Scrapy's
+defaults fetching the article pages that crawl fetched from a list (no discovery, nothing read:
+the floor); the figures are the best of the rounds. Prints pages/s and pages per CPU second of
+each and the real crawl's ratio to each (target >= 0.8 of the bare spider's pages/s, and of the
+list fetch's pages per CPU second), the CPU and
 peak RSS of each crawl process, how busy the server was (one core at most: if it were near 100%,
 the server and not the crawler would set the pace), and whether both fetched the same pages.
 Asserts nothing.
@@ -15,15 +18,25 @@ import sys
 import tempfile
 from pathlib import Path
 
-from harness import TUNING, Crawl, articles_crawl, bare_crawl, load, serving
+from harness import TUNING, Crawl, articles_crawl, bare_crawl, list_crawl, load, serving
+
+from mayadeen.site.urls import url_shape
 
 KINDS = {
     "bare spider": "bare",
     f"bare spider + {'+'.join(TUNING)}": "tuned",
     "crawl articles": "real",
+    "fetch the article list": "list",
 }
 """The crawls of a round: the bare spider with Scrapy's defaults, the same with the engine
-tuning the project sets (``harness.TUNING``), and the real crawl."""
+tuning the project sets (``harness.TUNING``), the real crawl, and Scrapy's defaults fetching
+the real crawl's article pages from a list (``bench/list_spider.py``)."""
+
+
+def article_urls(crawl: Crawl, root: str) -> list[str]:
+    """The article pages a crawl fetched (sorted)."""
+    urls = [f"{root}{path}" for path in sorted(crawl.paths())]
+    return [url for url in urls if url_shape(url) == "article"]
 
 
 def compare_pages(bare: Crawl, real: Crawl) -> str:
@@ -47,6 +60,9 @@ def main(articles: int, rounds: int, extra: list[str]) -> None:
                 if kind == "real":
                     with tempfile.TemporaryDirectory() as directory:
                         crawl = articles_crawl(server, Path(directory), *extra)
+                    fetched = article_urls(crawl, server.root)
+                elif kind == "list":
+                    crawl = list_crawl(server, fetched, *extra)
                 else:
                     crawl = bare_crawl(server, *extra, tuned=kind == "tuned")
                 runs[name].append(crawl)
@@ -64,7 +80,10 @@ def main(articles: int, rounds: int, extra: list[str]) -> None:
         print(
             f"  {name:<24} {crawl.pages_per_second:7.0f} ({ratio})  {cpu[name]:7.0f} ({cpu_ratio})"
         )
-    print("  ratios: crawl articles over each (target >= 0.8 of the bare spider)")
+    print(
+        "  ratios: crawl articles over each (targets: >= 0.8 of the bare spider's pages/s, and"
+        " of the article list's pages per CPU second)"
+    )
     busiest = max(crawl.server_share for crawls in runs.values() for crawl in crawls)
     print(f"server CPU at most {busiest:.0%} of a core; {load()}")
 

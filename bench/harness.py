@@ -27,6 +27,7 @@ if str(ROOT) not in sys.path:  # the scripts run as `python bench/NAME.py`; test
 SCRAPY = [sys.executable, "-m", "scrapy"]
 LOOPBACK = [sys.executable, "-m", "mayadeen.loopback"]
 BARE_SPIDER = Path(__file__).resolve().parent / "bare_spider.py"
+LIST_SPIDER = Path(__file__).resolve().parent / "list_spider.py"
 
 ENGINE = {
     "DOWNLOAD_DELAY": "0",
@@ -217,4 +218,19 @@ def bare_crawl(server: Server, *extra: str, tuned: bool = False) -> Crawl:
         )
     if crawl.returncode != 0:
         sys.exit(f"the bare spider failed ({crawl.returncode}):\n{crawl.log[-3000:]}")
+    return crawl
+
+
+def list_crawl(server: Server, urls: Sequence[str], *extra: str) -> Crawl:
+    """Scrapy's defaults fetching ``urls`` and nothing else (``bench/list_spider.py``), with the
+    same engine settings as ``articles_crawl``: the floor of any crawl of those pages."""
+    with tempfile.TemporaryDirectory() as directory:
+        listed = Path(directory) / "urls.txt"
+        listed.write_text("\n".join(urls), encoding="utf-8")
+        command = ["runspider", str(LIST_SPIDER), "-a", f"urls_file={listed}"]
+        crawl = run_crawl(
+            server, [*command, *settings_arguments(ENGINE), *extra], cwd=Path(directory)
+        )
+    if crawl.returncode != 0:
+        sys.exit(f"the list spider failed ({crawl.returncode}):\n{crawl.log[-3000:]}")
     return crawl
