@@ -12,7 +12,7 @@ no durability, and one transaction stays open for its whole life.
 import sqlite3
 from collections.abc import Iterable, Iterator
 
-CACHE_KIB = 2048
+CACHE_KIB = 512
 """SQLite's page cache for one of these, KiB: beyond it, pages spill to the temporary file."""
 
 
