@@ -73,6 +73,20 @@ class SeenSet(_Table):
     def discard(self, key: str | bytes) -> None:
         self._count -= self._db.execute("DELETE FROM seen WHERE key = ?", (key,)).rowcount
 
+    def discard_prefix(self, prefix: str) -> None:
+        """Forget every key that starts with ``prefix`` (strings whose last character is below
+        U+FFFF: a line break, here).
+
+        >>> seen = SeenSet()
+        >>> seen.update(["a\\nx", "a\\ny", "ab\\nx", "b\\nx"]); seen.discard_prefix("a\\n")
+        >>> sorted(seen), len(seen)
+        (['ab\\nx', 'b\\nx'], 2)
+        """
+        following = prefix[:-1] + chr(ord(prefix[-1]) + 1)
+        self._count -= self._db.execute(
+            "DELETE FROM seen WHERE key >= ? AND key < ?", (prefix, following)
+        ).rowcount
+
 
 class SeenMap(_Table):
     """A map of strings to strings on disk.
