@@ -59,6 +59,9 @@ DOWNLOAD_TIMEOUT = 30
 # (measured in docs/benchmarks.md).
 CONCURRENT_ITEMS = 1
 DOWNLOAD_MAXSIZE = 8 * 1024 * 1024
+# Scrapy's duplicate filter with its request fingerprints on disk, not in memory: memory stays
+# flat however many requests a backfill makes (docs/benchmarks.md, "Memory").
+DUPEFILTER_CLASS = "mayadeen.dupefilters.DiskDupeFilter"
 DOWNLOAD_WARNSIZE = 2 * 1024 * 1024
 
 # Scrapy 2.19 enables both by default; an unattended crawler must not open control ports.

@@ -14,6 +14,8 @@ from typing import NamedTuple
 
 from scrapy.settings import BaseSettings
 
+from mayadeen.crawl.seen import SeenSet
+
 SITEMAP_DEPTH = "sitemap_depth"
 """``Request.meta`` key: how many sitemap indexes led to this sitemap (0 for a starting one)."""
 LISTING = "listing"
@@ -41,9 +43,8 @@ LISTING_STALE = Limit(
 
 @dataclass
 class _Trail:
-    """What one listing has shown so far, page after page."""
+    """How one listing's paging goes (what it has shown: ``DiscoveryBounds.shown``)."""
 
-    shown: set[str] = field(default_factory=set)
     stale: int = 0
     """Pages in a row that showed no article link new to this listing."""
 
@@ -56,6 +57,9 @@ class DiscoveryBounds:
     """A listing stops after this many pages in a row without an article link new to it."""
     trails: dict[str, _Trail] = field(default_factory=dict)
     reached: set[str] = field(default_factory=set)
+    shown: SeenSet = field(default_factory=SeenSet)
+    """``listing\\nURL`` of each article link a listing being paged has shown so far: a first run
+    pages the listings of the whole archive, so on disk, not in memory (``mayadeen.crawl.seen``)."""
 
     @classmethod
     def from_settings(cls, settings: BaseSettings) -> "DiscoveryBounds":
@@ -82,11 +86,10 @@ class DiscoveryBounds:
         [True, True, True, True, False]
         """
         trail = self.trails.setdefault(listing, _Trail())
-        new = set(links) - trail.shown
-        trail.shown |= new
+        new = [link for link in links if self.shown.add(f"{listing}\n{link}")]
         trail.stale = 0 if new else trail.stale + 1
         if trail.stale >= self.listing_stale_pages:
-            del self.trails[listing]
+            self.listing_ended(listing)
             return False
         return True
 
@@ -99,3 +102,4 @@ class DiscoveryBounds:
     def listing_ended(self, listing: str) -> None:
         """The listing has no next page (or paging stopped for another reason): forget it."""
         self.trails.pop(listing, None)
+        self.shown.discard_prefix(f"{listing}\n")

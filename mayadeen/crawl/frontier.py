@@ -9,7 +9,8 @@ crashed run never makes the next one skip an article.
 The shortcuts of incremental runs rest on what the store knows was covered, never on how the last
 run ended: a monthly sitemap that a trustworthy run read to its end is skipped once the month
 closed well before that run; a listing paged to its last page once is paged only while a page
-shows an unknown article. Pure logic: no crawler, no database.
+shows an unknown article. Pure logic: no crawler, no store (what the run has requested is kept
+in a temporary file, ``mayadeen.crawl.seen``).
 """
 
 from collections.abc import Mapping
@@ -17,6 +18,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import NamedTuple, Protocol
 
+from mayadeen.crawl.seen import SeenSet
 from mayadeen.pages.dates import parse_datetime
 from mayadeen.site.urls import TIMEZONE, section_path, url_shape
 
@@ -93,8 +95,9 @@ class Frontier:
     """URLs whose page said on an earlier run that it is not an article → its kind."""
 
     def __post_init__(self) -> None:
-        self.requested: set[str] = set()
-        self.before_since: set[str] = set()
+        # Both grow with every URL a run meets: on disk, not in memory (mayadeen.crawl.seen).
+        self.requested = SeenSet()
+        self.before_since = SeenSet()
         """URLs a card date or lastmod showed older than ``since``: a related link to one later
         (which states no date) does not fetch it either."""
 

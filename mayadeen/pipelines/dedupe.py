@@ -10,6 +10,7 @@ from typing import Self
 
 from scrapy.crawler import Crawler
 
+from mayadeen.crawl.seen import SeenMap, SeenSet
 from mayadeen.extensions.run_context import RunContext
 from mayadeen.items import ArticleItem
 from mayadeen.pipelines.drops import DuplicateItem
@@ -22,8 +23,9 @@ class DeduplicatePipeline:
         self.stats = crawler.stats
         self.context = context
         self.store = Store(None, context.store_path)
-        self.urls: set[str] = set()
-        self.contents: dict[str, str] = {}
+        # Both grow with every article of the run: on disk, not in memory (mayadeen.crawl.seen).
+        self.urls = SeenSet()
+        self.contents = SeenMap()
         """``content_hash`` → the URL that passed with it in this run."""
 
     @classmethod
@@ -35,6 +37,8 @@ class DeduplicatePipeline:
 
     def close_spider(self) -> None:
         self.store.close()
+        self.urls.close()
+        self.contents.close()
 
     def process_item(self, item: ArticleItem) -> ArticleItem:
         url, content_hash = item.url, item.content_hash

@@ -187,6 +187,8 @@ class DiscoveryRoutes(scrapy.Spider):
 
     def parse_sitemap(self, response: Response, kind: str) -> Iterator[scrapy.Request]:
         assert self.frontier is not None
+        if response.meta.get(SITEMAP_DEPTH):  # released by the backlog: the next may follow
+            self.backlog.sitemap_read()
         sitemap_kind, entries = discovery.read_sitemap(response)
         self.stat(f"sitemaps/{sitemap_kind}")
         depth = response.meta.get(SITEMAP_DEPTH, 0)
@@ -200,7 +202,10 @@ class DiscoveryRoutes(scrapy.Spider):
                 ):
                     self.stat("sitemaps/skipped")
                     continue
-                yield self._page(url, self.parse_sitemap, "sitemap", {SITEMAP_DEPTH: depth + 1})
+                self.backlog.hold_sitemap(
+                    self._page(url, self.parse_sitemap, "sitemap", {SITEMAP_DEPTH: depth + 1})
+                )
+            yield from self._released()
         elif sitemap_kind == "urlset":
             located = ((canonical_url(e.loc, self.root), e.lastmod) for e in entries)
             found = self._articles(((url, lastmod) for url, lastmod in located if url), "sitemap")
@@ -232,6 +237,8 @@ class DiscoveryRoutes(scrapy.Spider):
         request = failure.request  # type: ignore[attr-defined]
         kind = request.cb_kwargs.get("kind", "page")
         self.stat(f"discovery/{kind}/failed")
+        if request.meta.get(SITEMAP_DEPTH):  # released by the backlog: the next may follow
+            self.backlog.sitemap_read()
         reason = failure_reason(failure)
         if kind == "rss":  # from datacenter addresses the site's RSS answers 403: not fatal
             self.logger.warning(
@@ -256,7 +263,7 @@ class DiscoveryRoutes(scrapy.Spider):
 
     def drain_backlog(self, spider: scrapy.Spider) -> None:
         """On ``spider_idle``: schedule more of the backlog, and keep the spider open for it."""
-        if requests := self.backlog.take(2 * LOW):
+        if requests := self.backlog.take(2 * LOW, idle=True):
             for request in requests:
                 self.crawler.engine.crawl(request)
             raise DontCloseSpider

@@ -1,0 +1,62 @@
+"""What a run has seen, kept on disk (mayadeen/crawl/seen.py), and the duplicate filter that keeps
+Scrapy's request fingerprints there (mayadeen/dupefilters.py)."""
+
+from pathlib import Path
+
+from scrapy import Request
+from scrapy.dupefilters import RFPDupeFilter
+from scrapy.utils.test import get_crawler
+
+from mayadeen.crawl.seen import SeenMap, SeenSet
+from mayadeen.dupefilters import DiskDupeFilter
+
+
+def test_a_seen_set_answers_as_a_set_does() -> None:
+    seen, reference = SeenSet(), set()
+    for key in ["b", "a", "b", "c", "a"]:
+        assert seen.add(key) == (key not in reference)
+        reference.add(key)
+    assert len(seen) == len(reference)
+    assert sorted(seen) == sorted(reference)
+    assert all(key in seen for key in reference)
+    assert "d" not in seen
+    seen.close()
+
+
+def test_a_seen_map_keeps_the_first_value() -> None:
+    seen = SeenMap()
+    assert seen.setdefault("hash", "first") == "first"
+    assert seen.setdefault("hash", "second") == "first"
+    assert seen.get("hash") == "first"
+    assert seen.get("other") is None
+    assert len(seen) == 1
+
+
+def _filter(jobdir: Path | None = None) -> DiskDupeFilter:
+    settings = {"JOBDIR": str(jobdir)} if jobdir else {}
+    return DiskDupeFilter.from_crawler(get_crawler(settings_dict=settings))
+
+
+def test_the_disk_filter_filters_what_scrapys_filters() -> None:
+    disk, scrapys = _filter(), RFPDupeFilter()
+    requests = [
+        Request("https://example.org/a"),
+        Request("https://example.org/a#fragment"),  # the same fingerprint
+        Request("https://example.org/b"),
+        Request("https://example.org/a", method="POST"),
+        Request("https://example.org/b"),
+    ]
+    assert [disk.request_seen(r) for r in requests] == [scrapys.request_seen(r) for r in requests]
+    assert [disk.request_seen(r) for r in requests] == [True] * 5
+    disk.close("finished")
+
+
+def test_the_disk_filter_keeps_scrapys_jobdir_file(tmp_path: Path) -> None:
+    first = _filter(tmp_path)
+    assert not first.request_seen(Request("https://example.org/a"))
+    first.close("shutdown")
+    resumed = _filter(tmp_path)  # a resumed job remembers what the first one requested
+    assert resumed.request_seen(Request("https://example.org/a"))
+    assert not resumed.request_seen(Request("https://example.org/b"))
+    resumed.close("finished")
+    assert RFPDupeFilter(str(tmp_path)).request_seen(Request("https://example.org/b"))
