@@ -145,13 +145,15 @@ def test_via_wayback_stores_what_a_direct_crawl_stores_resumes_and_fetches_only_
 def test_a_backfill_killed_midway_resumes_and_fetches_no_stored_capture_again(
     site: GeneratedSite, site_server: LoopbackServer, direct: dict[str, Any], tmp_path: Path
 ) -> None:
-    """SIGKILL mid-backfill (a capture an index page, the store committing every 0.1 s): the
+    """SIGKILL mid-backfill (a slow index of one capture a page, the store committing every 0.1 s): the
     next run stores every article, and fetches no capture whose article the killed run had
     committed (what was in flight is fetched again)."""
     archives = WebArchives(site, site_server.root)
     archives.capture_site()
     with LoopbackServer(archives) as wayback:
-        wayback.add_fault("/web/*=slow:0.3")
+        # Each index page (one capture a page) answers slowly: captures are found one by one,
+        # so the run is killed with some stored and more to come, however fast the machine.
+        wayback.add_fault("/cdx/search/cdx=slow:0.3")
         settings = ["-s", f"MAYADEEN_WAYBACK_URL={wayback.root}", "-s", "MAYADEEN_ARCHIVE_DELAY=0"]
         killed = start_crawl(
             site_server.root, tmp_path, "-a", "via=wayback", *settings,
