@@ -196,7 +196,7 @@ class ReplaySpider(scrapy.Spider):
             200,
         )
         capture = add_capture(context.store.db, source.url, written, context.run_id, False)
-        context.captured(source.url, capture)
+        context.captured()
         return capture
 
     def _stored(self, url: str) -> dict[str, Any] | None:

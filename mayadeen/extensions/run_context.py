@@ -22,6 +22,7 @@ import contextlib
 import json
 import logging
 import sqlite3
+from collections.abc import Mapping
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO, Any, Final, Self
@@ -65,6 +66,12 @@ OTHER_SITE: Final = "other_site"
 """The close reason of a crawl whose store belongs to another site (``MAYADEEN_REBIND_SITE``)."""
 
 
+CAPTURE_META: Final = "mayadeen_capture"
+"""Response meta: the id of the capture the archive indexed the page as (``mayadeen.archive``)."""
+FETCHED_META: Final = "mayadeen_fetched_from"
+"""Response meta: the ``Origin`` of the page, the site or a web archive's capture."""
+
+
 class RunContext:
     def __init__(self, crawler: Crawler) -> None:
         assert crawler.stats is not None
@@ -92,11 +99,12 @@ class RunContext:
         self.owed = RunLedger(self, settings)
         """What the run owes and covered (``mayadeen.extensions.run_ledger``)."""
         self.captures: dict[str, int] = {}
-        """URL → the archived capture its page was read from (``mayadeen.archive``), until
-        its article is stored."""
+        """Article URL → the archived capture its page was read from (``mayadeen.archive``),
+        from the page's extraction until the article leaves the pipelines."""
         self.origins: dict[str, Origin] = {}
-        """URL → where its page was read (the site, or a web archive's capture: ``-a via=``, the
-        fallback), until its article is stored (``mayadeen.middlewares.archive_sources``)."""
+        """Article URL → where its page was read (the site, or a web archive's capture: ``-a
+        via=``, the fallback), from the page's extraction until the article leaves the
+        pipelines (``mayadeen.middlewares.archive_sources``)."""
         self.archive_files: dict[str, int] = {}
         """The archive files this run wrote (paths) → their bytes, for the manifest."""
 
@@ -113,6 +121,8 @@ class RunContext:
         context = cls(crawler)
         crawler.signals.connect(context.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(context.spider_closed, signal=signals.spider_closed)
+        for left in (signals.item_dropped, signals.item_error):
+            crawler.signals.connect(context._forget_page, signal=left)
         return context
 
     # -- the run's identity and outputs ------------------------------------------------------
@@ -315,16 +325,29 @@ class RunContext:
             self.store.rollback()
         self._uncommitted = dict.fromkeys(COUNTS, 0)
 
-    def captured(self, url: str, capture_id: int) -> None:
-        """The archive indexed a capture of ``url`` (through ``store.db``): committed with the
-        run's batches, and named by the article stored from it."""
-        self.captures[url] = capture_id
+    def captured(self) -> None:
+        """The archive indexed a capture (through ``store.db``): committed with the run's
+        batches. The response's meta names it (``CAPTURE_META``) for the article read from it."""
         self.store.pending += 1
         self.commit_if_due()
 
-    def fetched_from(self, url: str, origin: Origin) -> None:
-        """The page of ``url`` was read from the site or an archive: its article's origin."""
-        self.origins[url] = origin
+    def page_read(self, meta: Mapping[str, Any], item_url: str) -> None:
+        """The article of ``item_url`` was extracted from the page whose response meta is
+        ``meta``: the capture the page was archived as (``CAPTURE_META``) and where it was read
+        (``FETCHED_META``) go with the article until it is stored, under the URL the page's own
+        metadata states, which may not be the one fetched. Pages that give no article leave
+        nothing behind."""
+        if (capture := meta.get(CAPTURE_META)) is not None:
+            self.captures[item_url] = capture
+        if (origin := meta.get(FETCHED_META)) is not None:
+            self.origins[item_url] = origin
+
+    def _forget_page(self, item: Any) -> None:
+        """An article left the pipelines without being stored (quarantined, a duplicate, an
+        error): its capture and origin are not kept for the rest of the run."""
+        url = str(ItemAdapter(item).get("url") or "")
+        self.captures.pop(url, None)
+        self.origins.pop(url, None)
 
     def verdict(self, item: Any) -> Verdict | None:
         """The store's verdict on an item on its way to the feeds (None: not stored)."""

@@ -21,9 +21,9 @@ from scrapy.utils.defer import deferred_from_coro
 
 from mayadeen.archive.index import add_capture, unchanged_original
 from mayadeen.archive.warc import ArchiveWriter, Exchange, payload_digest, software
-from mayadeen.extensions.run_context import RunContext
+from mayadeen.extensions.run_context import CAPTURE_META, RunContext
 from mayadeen.middlewares.archive_sources import origin_headers
-from mayadeen.site.urls import canonical_url, may_be_article, site_root
+from mayadeen.site.urls import may_be_article
 from mayadeen.sources.captures import INDEX_META
 
 logger = logging.getLogger(__name__)
@@ -73,7 +73,6 @@ class ArchiveMiddleware:
         self.enabled = archive_enabled(settings)
         self.discovery = settings.getbool("MAYADEEN_ARCHIVE_DISCOVERY")
         self.max_bytes = settings.getint("MAYADEEN_ARCHIVE_MAX_BYTES")
-        self.root = site_root(settings["MAYADEEN_BASE_URL"])
         self.info = {
             "software": software(),
             "format": "WARC File Format 1.1",
@@ -128,8 +127,9 @@ class ArchiveMiddleware:
             {str(self.writer.directory / name): size for name, size in self.writer.sizes.items()}
         )
         capture = add_capture(db, response.url, written, context.run_id, rendered is not None)
-        # By the canonical URL, as the article extracted from the page is stored under it.
-        context.captured(canonical_url(response.url, self.root) or response.url, capture)
+        # On the page's request: the spider names it to the article read from the page.
+        request.meta[CAPTURE_META] = capture
+        context.captured()
         stats = context.stats
         stats.inc_value(f"mayadeen/archive/{written.record_type}")
         stats.inc_value("mayadeen/archive/bytes", written.length)

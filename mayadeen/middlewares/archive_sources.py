@@ -23,7 +23,7 @@ from scrapy.http import Headers, Request, Response
 from scrapy.responsetypes import responsetypes
 
 from mayadeen.addons import ARCHIVE_SLOTS
-from mayadeen.extensions.run_context import RunContext
+from mayadeen.extensions.run_context import FETCHED_META, RunContext
 from mayadeen.middlewares.backoff import SlotBackoff
 from mayadeen.site.urls import canonical_url, may_be_article
 from mayadeen.sources.captures import ORIGIN_META, Capture
@@ -95,7 +95,7 @@ class ArchiveSourceMiddleware:
         if response.status != 200 or context is None or not context.opened:
             return
         if (url := canonical_url(response.url, context.root)) is not None and may_be_article(url):
-            context.fetched_from(url, Origin(SITE, context.clock.now(), source_url=response.url))
+            request.meta[FETCHED_META] = Origin(SITE, context.clock.now(), source_url=response.url)
 
     def _from_record(
         self, request: Request, response: Response, capture: Capture
@@ -134,16 +134,13 @@ class ArchiveSourceMiddleware:
     ) -> Response:
         context = self.crawler.get_extension(RunContext)
         if context is not None and context.opened:
-            context.fetched_from(
-                capture.url,
-                Origin(
-                    capture.via,
-                    capture.captured_at,
-                    capture.collection,
-                    request.url,
-                    record_id,
-                    capture.digest or None,
-                ),
+            request.meta[FETCHED_META] = Origin(
+                capture.via,
+                capture.captured_at,
+                capture.collection,
+                request.url,
+                record_id,
+                capture.digest or None,
             )
         self._count(f"mayadeen/sources/{capture.via}/pages")
         return response.replace(url=capture.url)

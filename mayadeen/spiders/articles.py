@@ -156,6 +156,7 @@ class ArticlesSpider(ArchiveRoutes):
             self.stat("articles/after_max_articles")
             return
         self.items_in_pipelines += 1
+        self.context.page_read(response.meta, item.url or response.url)
         yield item
         if self.frontier is not None and self.via == "site":
             yield from self._requests(item.related_urls, "related")
