@@ -256,3 +256,21 @@ def test_a_damaged_store_is_one_line_and_no_file(tmp_path: Path, to: str) -> Non
     )
     assert done.stdout == ""
     assert sorted(p.name for p in tmp_path.iterdir()) == ["articles.sqlite"]
+
+
+@pytest.mark.e2e
+@pytest.mark.parametrize(
+    ("arguments", "cause"),
+    [
+        (["--since", "notadate"], "'notadate' is not a date (YYYY-MM-DD)"),
+        (["--format", "xml"], "invalid choice: 'xml'"),
+    ],
+)
+def test_a_bad_argument_is_one_line_and_exit_2(
+    store: Path, arguments: list[str], cause: str
+) -> None:
+    done = run("scrapy", "export", *arguments, env={"MAYADEEN_DATA_DIR": str(store)})
+    assert done.returncode == 2
+    (line,) = done.stderr.splitlines()
+    assert line.startswith("scrapy export: error: ")
+    assert cause in line

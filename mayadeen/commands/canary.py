@@ -13,6 +13,7 @@ from scrapy.commands import ScrapyCommand
 from scrapy.exceptions import UsageError
 from scrapy.utils.conf import arglist_to_dict
 
+from mayadeen.commands import one_line_errors
 from mayadeen.drift.archived import page_fetcher
 from mayadeen.drift.expectations import (
     CanaryPage,
@@ -74,6 +75,7 @@ class Command(ScrapyCommand):
 
     def add_options(self, parser: argparse.ArgumentParser) -> None:
         super().add_options(parser)
+        one_line_errors(parser, "canary")
         parser.add_argument("--json", action="store_true", help="print the report as JSON")
         parser.add_argument(
             "--canary-file",

@@ -10,6 +10,7 @@ import sys
 from scrapy.commands import ScrapyHelpFormatter
 from scrapy.commands.crawl import Command as ScrapyCrawlCommand
 
+from mayadeen.commands import one_line_errors
 from mayadeen.crawl.arguments import (
     SPIDER_ARGUMENTS,
     ArgumentError,
@@ -39,6 +40,7 @@ class _HelpFormatter(ScrapyHelpFormatter):
 class Command(ScrapyCrawlCommand):
     def add_options(self, parser: argparse.ArgumentParser) -> None:
         super().add_options(parser)
+        one_line_errors(parser, "crawl")
         parser.formatter_class = _HelpFormatter
 
     def long_desc(self) -> str:

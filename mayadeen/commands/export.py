@@ -27,6 +27,7 @@ from typing import IO
 from scrapy.commands import ScrapyCommand
 from scrapy.exceptions import UsageError
 
+from mayadeen.commands import one_line_errors
 from mayadeen.crawl.preflight import store_problem
 from mayadeen.exporters import EXPORT_FORMATS, exporting, format_for
 from mayadeen.store import Store, store_path
@@ -122,6 +123,7 @@ class Command(ScrapyCommand):
 
     def add_options(self, parser: argparse.ArgumentParser) -> None:
         super().add_options(parser)
+        one_line_errors(parser, "export")
         parser.add_argument(
             "-o", "--output", metavar="FILE", help="write here (default, or -: stdout)"
         )

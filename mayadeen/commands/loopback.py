@@ -4,6 +4,7 @@ import argparse
 
 from scrapy.commands import ScrapyCommand
 
+from mayadeen.commands import one_line_errors
 from mayadeen.loopback.cli import DESCRIPTION, add_arguments, serve
 
 
@@ -19,6 +20,7 @@ class Command(ScrapyCommand):
 
     def add_options(self, parser: argparse.ArgumentParser) -> None:
         super().add_options(parser)
+        one_line_errors(parser, "loopback")
         add_arguments(parser)
 
     def run(self, args: list[str], opts: argparse.Namespace) -> None:

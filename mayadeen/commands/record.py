@@ -13,6 +13,7 @@ from pathlib import Path
 from scrapy.commands import ScrapyCommand
 from scrapy.exceptions import UsageError
 
+from mayadeen.commands import one_line_errors
 from mayadeen.commands.canary import capture_time, quiet_by_default
 from mayadeen.drift.archived import page_fetcher
 from mayadeen.drift.fetch import Fetched, fetch_pages, on_root
@@ -40,6 +41,7 @@ class Command(ScrapyCommand):
 
     def add_options(self, parser: argparse.ArgumentParser) -> None:
         super().add_options(parser)
+        one_line_errors(parser, "record")
         parser.add_argument("--name", required=True, help="fixture name: a-z, 0-9 and '-'")
         parser.add_argument(
             "--into",

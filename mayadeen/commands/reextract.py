@@ -22,6 +22,7 @@ from scrapy.settings import BaseSettings
 
 from mayadeen.archive.index import connection
 from mayadeen.archive.replay import ReplaySpider
+from mayadeen.commands import one_line_errors
 from mayadeen.crawl.preflight import OtherSiteError, preflight
 from mayadeen.extensions.run_context import RunContext
 from mayadeen.extensions.run_paths import data_dir
@@ -87,6 +88,7 @@ class Command(ScrapyCommand):
 
     def add_options(self, parser: argparse.ArgumentParser) -> None:
         super().add_options(parser)
+        one_line_errors(parser, "reextract")
         parser.add_argument(
             "--since", type=_since, metavar="YYYY-MM-DD", help="only pages captured since then"
         )

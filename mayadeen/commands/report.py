@@ -17,6 +17,7 @@ from pathlib import Path
 from scrapy.commands import ScrapyCommand
 from scrapy.exceptions import UsageError
 
+from mayadeen.commands import one_line_errors
 from mayadeen.crawl.preflight import store_problem
 from mayadeen.report import history, page
 from mayadeen.store import Store, store_path
@@ -66,6 +67,7 @@ class Command(ScrapyCommand):
 
     def add_options(self, parser: argparse.ArgumentParser) -> None:
         super().add_options(parser)
+        one_line_errors(parser, "report")
         parser.add_argument(
             "-o", "--output", metavar="FILE", help=f"default: <data dir>/{DEFAULT_NAME}"
         )
