@@ -20,6 +20,7 @@ from tests.conftest import crawl, run, stat
 from tests.test_archive import reextract
 from tests.test_canary import TAWSIYAT
 from tests.test_crawl_discovery import start_crawl, wait_for_rows
+from tests.test_owed import owed_rows
 
 pytestmark = pytest.mark.e2e
 
@@ -285,3 +286,35 @@ def test_the_canary_over_wayback_captures_reports_a_field_whose_markup_changed(
     samples = [page for name, page in pages.items() if name.startswith("sample ")]
     assert len(samples) == 2
     assert all(page["failure"] is None for page in samples)
+
+
+def test_a_capture_that_cannot_be_fetched_is_owed_and_the_next_run_reads_it(
+    site: GeneratedSite, site_server: LoopbackServer, direct: dict[str, Any], tmp_path: Path
+) -> None:
+    archives = WebArchives(site, site_server.root)
+    archives.capture_site()
+    lost = site_server.root + site.articles_by_index[2].entry.path
+    with LoopbackServer(archives) as wayback:
+        wayback.add_fault(f"/web/*id_/{lost}=status:500")
+        first = crawl(
+            site_server.root,
+            tmp_path,
+            "-a", "via=wayback",
+            "-s", f"MAYADEEN_WAYBACK_URL={wayback.root}",
+            "-s", "MAYADEEN_ARCHIVE_DELAY=0",
+            "-s", "RETRY_ENABLED=0",
+            "-s", "MAYADEEN_OWED_RETRY_HOURS=0",  # due again at once
+        )  # fmt: skip
+        assert "Traceback" not in first.stderr, first.stderr[-3000:]
+        assert set(stored(tmp_path)) == set(direct) - {lost}
+        assert owed_rows(tmp_path) == {lost: ("wayback: HTTP 500", 1)}
+        manifest = json.loads(sorted((tmp_path / "runs").glob("*.json"))[-1].read_text())
+        losses = next(check for check in manifest["health"] if check["check"] == "losses")
+        assert losses["detail"] == "1 of 10 article fetches failed"
+
+        wayback.clear_faults()
+        wayback.clear_requests()
+        from_archive(site_server.root, wayback.root, tmp_path, "-a", "via=wayback")
+        assert stored(tmp_path) == direct
+        assert owed_rows(tmp_path) == {}
+        assert [p.split("id_/", 1)[1] for p in fetched(wayback, "/web/")] == [lost]

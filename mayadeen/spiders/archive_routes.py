@@ -5,7 +5,7 @@ run resumes ``mayadeen.sources.cursor``; a capture's answer becomes the site's p
 ``mayadeen.middlewares.archive_sources`` and is read by ``parse_article`` like a page of the site.
 """
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -20,7 +20,7 @@ from mayadeen.site.urls import url_shape
 from mayadeen.sources import commoncrawl, wayback
 from mayadeen.sources.captures import INDEX_META, ORIGIN_META, Capture, Newest, wanted
 from mayadeen.sources.cursor import FIRST, ListingCursor
-from mayadeen.spiders.discovery_routes import ARTICLE_PRIORITY, DiscoveryRoutes
+from mayadeen.spiders.discovery_routes import ARTICLE_PRIORITY, DiscoveryRoutes, failure_reason
 from mayadeen.store.origins import cursor, same_bytes_later, save_cursor, stored_origins
 
 INDEX_PRIORITY = -10
@@ -67,13 +67,18 @@ class ArchiveRoutes(DiscoveryRoutes):
         """Article URL → the listing and page of its capture, until the item leaves the
         pipelines: the cursor moves past a capture only once its article is written."""
 
-    def _archive_starts(self, exact: list[str] | None = None) -> Iterator[scrapy.Request]:
-        """The first index requests: per article path prefix, or each of ``exact`` URL paths."""
+    def _archive_starts(
+        self, exact: list[str] | None = None, owed: Iterable[str] = ()
+    ) -> Iterator[scrapy.Request]:
+        """The first index requests: each of the ``exact`` URL paths; or each ``owed`` article's
+        newest capture (what earlier runs could not fetch, from the site or a capture), then
+        per article path prefix."""
         self._archive_state()
         if exact is not None:
             queries = [(path, True) for path in exact]
         else:
-            queries = [(prefix, False) for prefix in index_prefixes(self.arguments.sections)]
+            queries = [(urlsplit(url).path, True) for url in owed]
+            queries += [(prefix, False) for prefix in index_prefixes(self.arguments.sections)]
         if self.via == "wayback":
             for path, is_exact in queries:
                 yield self._wayback_page(path, is_exact, self._resume(self._key(path), is_exact))
@@ -241,6 +246,7 @@ class ArchiveRoutes(DiscoveryRoutes):
             if capture.url in self.asked_fetched:
                 return "seen"
             self.asked_fetched.add(capture.url)
+            frontier.requested.add(capture.url)  # not fetched again from a listing
             return None
         full = self.arguments.full
         if not full and capture.url in frontier.non_articles:
@@ -286,8 +292,11 @@ class ArchiveRoutes(DiscoveryRoutes):
         for item in items:  # settled when it leaves the pipelines (capture_item_done)
             self.capture_items[str(item.url)] = (listing, page)
         yield from output
+        if items:  # owed until stored, like an article page of the site
+            self.context.owed.arrived([response.url], str(items[0].url))
         # A page left unread because max_articles was reached stays owed to the next run.
-        if not items and (output or not self.max_reached(self.items_in_pipelines)):
+        elif output or not self.max_reached(self.items_in_pipelines):
+            self.context.owed.arrived([response.url], None)  # not an article, or too old
             self.cursors[listing].settled(page)
             self._save(listing)
 
@@ -302,8 +311,13 @@ class ArchiveRoutes(DiscoveryRoutes):
             self._save(listing)
 
     def capture_failed(self, failure: Failure) -> None:
+        """A capture could not be fetched: its article is owed (the archive's answer never says
+        the article is gone from the site), so the next run looks for it again, whatever the
+        listing's cursor, which moves on."""
         self.fetch_failed(failure)
         request = failure.request  # type: ignore[attr-defined]
+        capture: Capture = request.meta[ORIGIN_META]
+        self.context.owed.fetch_failed(capture.url, f"{capture.via}: {failure_reason(failure)}")
         listing, page = request.cb_kwargs["listing"], request.cb_kwargs["page"]
         self.cursors[listing].settled(page)
         self._save(listing)

@@ -84,7 +84,8 @@ class ArticlesSpider(ArchiveRoutes):
                 exact = [
                     urlsplit(url).path for url in requested_urls(self.urls_argument, self.root)[0]
                 ]
-            for request in self._archive_starts(exact):
+            owed = sorted(self.frontier.owed) if exact is None else []
+            for request in self._archive_starts(exact, owed):
                 yield request
             return
         if self.urls_argument is not None:
