@@ -96,6 +96,10 @@ LIST_FIELDS: frozenset[str] = frozenset(
 )
 """Fields holding lists: JSON arrays in JSON outputs, JSON text in CSV cells and SQLite columns."""
 
+TIME_FIELDS: tuple[str, ...] = tuple(name for name in FIELD_NAMES if name.endswith("_at"))
+"""Fields holding times: ISO-8601 with seconds and an offset (``published_at``, ``modified_at``,
+``crawled_at``)."""
+
 
 @cache
 def field_docs() -> dict[str, str]:

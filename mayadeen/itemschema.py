@@ -12,7 +12,7 @@ import typing
 from dataclasses import fields
 from typing import Any
 
-from mayadeen.items import LIST_FIELDS, ArticleItem, field_docs
+from mayadeen.items import LIST_FIELDS, TIME_FIELDS, ArticleItem, field_docs
 from mayadeen.site.validity import CONTENT_TYPES, LANGUAGES, REQUIRED
 
 SCHEMA_ID = "https://github.com/mayadeen-crawler/mayadeen/docs/article.schema.json"
@@ -23,9 +23,7 @@ REFINEMENTS: dict[str, dict[str, Any]] = {
     "image_url": {"format": "uri"},
     "content_type": {"enum": sorted(CONTENT_TYPES)},
     "language": {"enum": sorted(LANGUAGES)},
-    "published_at": DATE_TIME,
-    "modified_at": DATE_TIME,
-    "crawled_at": DATE_TIME,
+    **dict.fromkeys(TIME_FIELDS, DATE_TIME),
     "read_time_minutes": {"minimum": 0},
     "word_count": {"minimum": 0},
     "content_hash": {"pattern": "^[0-9a-f]{64}$"},

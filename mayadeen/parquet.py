@@ -22,13 +22,12 @@ import pyarrow.parquet as pq
 from itemadapter import ItemAdapter
 from scrapy.exporters import BaseItemExporter
 
-from mayadeen.items import FIELD_NAMES, LIST_FIELDS, ArticleItem
+from mayadeen.items import FIELD_NAMES, LIST_FIELDS, TIME_FIELDS, ArticleItem
 from mayadeen.store.schema import sql_type
 
 ROW_GROUP_SIZE: Final = 2000
 """Rows per row group: a few MiB of article text, written as one piece."""
 
-TIME_FIELDS: Final = tuple(name for name in FIELD_NAMES if name.endswith("_at"))
 """The item's times: ISO-8601 text with an offset (the contract)."""
 
 UTC_SUFFIX: Final = "_utc"
