@@ -18,22 +18,50 @@ import sqlite3
 from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Final
+from typing import Any, Final, Protocol
 
 from itemadapter import ItemAdapter
 from scrapy import Spider, signals
+from scrapy.crawler import Crawler
 from scrapy.settings import BaseSettings
+from scrapy.statscollectors import StatsCollector
 
 from mayadeen.crawl.owed import UNSETTLED, confirms_gone, next_attempt
 from mayadeen.extensions.feed_files import complete, demote, feed_state
+from mayadeen.extensions.run_paths import Clock
 from mayadeen.middlewares.given_up import first_url, request_given_up
 from mayadeen.pages.dates import iso_seconds
 from mayadeen.report.health import SUCCESSFUL_CLOSE_REASONS, stored_something
 from mayadeen.store import Store
 from mayadeen.store.ledger import Ledger
 
-if TYPE_CHECKING:
-    from mayadeen.extensions.run_context import RunContext
+
+class Run(Protocol):
+    """What the ledger needs of the run it belongs to: the run context
+    (``mayadeen.extensions.run_context.RunContext``), named here without importing it, since the
+    run context is what builds the ledger."""
+
+    crawler: Crawler
+    stats: StatsCollector
+    clock: Clock
+    data_dir: Path
+    store_path: Path
+
+    @property
+    def run_id(self) -> str: ...
+
+    @property
+    def store(self) -> Store: ...
+
+    @property
+    def ledger(self) -> Ledger: ...
+
+    def commit(self, force: bool = False) -> None: ...
+
+    def commit_if_due(self) -> None: ...
+
+    def store_error(self, doing: str, error: sqlite3.Error) -> None: ...
+
 
 logger = logging.getLogger(__name__)
 
@@ -45,7 +73,7 @@ STORE_ERRORS: Final = "mayadeen/store/errors"
 
 
 class RunLedger:
-    def __init__(self, context: "RunContext", settings: BaseSettings) -> None:
+    def __init__(self, context: Run, settings: BaseSettings) -> None:
         self.context = context
         self.stats = context.stats
         self.retry_base = timedelta(hours=settings.getfloat("MAYADEEN_OWED_RETRY_HOURS"))

@@ -6,7 +6,8 @@
 """
 
 from mayadeen.loopback.fixtures import Fixture, FixtureSite, load_fixtures
-from mayadeen.loopback.generator import GeneratedArticle, GeneratedSite
+from mayadeen.loopback.generated_article import GeneratedArticle
+from mayadeen.loopback.generator import GeneratedSite
 from mayadeen.loopback.server import LoopbackServer, RequestRecord
 
 __all__ = [

@@ -3,9 +3,10 @@ author pages, and the item the contract expects from each article page."""
 
 import hashlib
 import json
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from html import escape
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from mayadeen.loopback.anatomy import (
     BEIRUT,
@@ -21,14 +22,24 @@ from mayadeen.loopback.anatomy import (
     visible_datetime,
 )
 from mayadeen.loopback.catalog import Entry, choice_for, link_spelling
+from mayadeen.loopback.generated_article import GeneratedArticle
 from mayadeen.loopback.listings import PAGE_SIZE, card
 from mayadeen.loopback.text import HANDLES, slugify_name
 
-if TYPE_CHECKING:
-    from mayadeen.loopback.generator import GeneratedArticle, GeneratedSite
+
+class ArticleSite(Protocol):
+    """What a page needs of its site (``GeneratedSite``): the articles it links to and lists."""
+
+    @property
+    def articles(self) -> Sequence[Entry]: ...
+
+    @property
+    def articles_by_index(self) -> Sequence[GeneratedArticle]: ...
+
+    def articles_in(self, listing: str) -> list[Entry]: ...
 
 
-def _tawsiyat_data(article: "GeneratedArticle") -> dict[str, Any]:
+def _tawsiyat_data(article: GeneratedArticle) -> dict[str, Any]:
     e = article.entry
     section = SECTION_BY_PATH[e.section or ""]
     keywords = list(e.tags)
@@ -61,7 +72,7 @@ def _tawsiyat_data(article: "GeneratedArticle") -> dict[str, Any]:
     }
 
 
-def _json_ld(article: "GeneratedArticle") -> str:
+def _json_ld(article: GeneratedArticle) -> str:
     e = article.entry
     kind = "Organization" if SECTION_BY_PATH[e.section or ""].content_type == "news" else "Person"
     data = {
@@ -83,7 +94,7 @@ def _json_ld(article: "GeneratedArticle") -> str:
     return f'<script type="application/ld+json">{json.dumps(data, ensure_ascii=False)}</script>\n'
 
 
-def _head(article: "GeneratedArticle") -> str:
+def _head(article: GeneratedArticle) -> str:
     e, found = article.entry, article.sources
     head = [f'<link rel="canonical" href="{escape(url(e.path))}">\n']
     if "meta" in found:
@@ -112,7 +123,7 @@ def _link(entry: Entry, salt: str) -> str:
     return f'<a href="{escape(url(link_spelling(entry.path, salt)))}">{escape(entry.title)}</a>'
 
 
-def _body(article: "GeneratedArticle", site: "GeneratedSite") -> str:
+def _body(article: GeneratedArticle, site: ArticleSite) -> str:
     salt = f"body{article.index}"
     html = []
     for position, block in enumerate(article.blocks()):
@@ -142,7 +153,7 @@ def _body(article: "GeneratedArticle", site: "GeneratedSite") -> str:
     return "\n".join(html)
 
 
-def _sidebars(article: "GeneratedArticle", site: "GeneratedSite") -> tuple[str, str]:
+def _sidebars(article: GeneratedArticle, site: ArticleSite) -> tuple[str, str]:
     """Most Read and Read Next: they reflect the site at crawl time, not the article."""
     most = "".join(
         card(e, "most-read").replace("news-card", "most-read-item") for e in site.articles[:4]
@@ -157,7 +168,7 @@ def _sidebars(article: "GeneratedArticle", site: "GeneratedSite") -> tuple[str, 
     )
 
 
-def render_article(article: "GeneratedArticle", site: "GeneratedSite") -> str:
+def render_article(article: GeneratedArticle, site: ArticleSite) -> str:
     e = article.entry
     section = SECTION_BY_PATH[e.section or ""]
     author_link = url(f"authors/{slugify_name(article.byline)}")
@@ -210,7 +221,7 @@ def render_article(article: "GeneratedArticle", site: "GeneratedSite") -> str:
     return document(e.title, _head(article), "article-page", main)
 
 
-def render_non_article(entry: Entry, site: "GeneratedSite") -> str:
+def render_non_article(entry: Entry, site: ArticleSite) -> str:
     """A video, infograph or author page: it carries no article body."""
     kind = {"video": "videoobject", "author": "page"}.get(entry.kind, "article")
     data = {
@@ -248,7 +259,7 @@ def as_read_from_wall_time(moment: datetime) -> datetime:
     return wall.replace(tzinfo=BEIRUT).astimezone(UTC)
 
 
-def expected_item(article: "GeneratedArticle", site: "GeneratedSite") -> dict[str, Any]:
+def expected_item(article: GeneratedArticle, site: ArticleSite) -> dict[str, Any]:
     """The contract's item for ``article``'s page, from the truth it was rendered from."""
     e, found = article.entry, article.sources
     offsets_stated = bool(found & {"tawsiyat", "jsonld"})
