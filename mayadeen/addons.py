@@ -23,8 +23,7 @@ from scrapy.utils.misc import load_object
 from mayadeen.extensions.run_context import RunContext
 from mayadeen.extensions.run_feeds import run_feeds
 from mayadeen.middlewares.browser import browser_mode
-
-ARCHIVE_SLOTS: Final = ("wayback", "commoncrawl")
+from mayadeen.site.archives import ARCHIVE_VIAS
 
 CHROMIUM: Final = "/usr/bin/chromium"
 CHROMIUM_ARGS: Final = (
@@ -71,7 +70,7 @@ def archive_slots(settings: BaseSettings) -> None:
         "concurrency": settings.getint("MAYADEEN_ARCHIVE_CONCURRENCY"),
         "delay": settings.getfloat("MAYADEEN_ARCHIVE_DELAY"),
     }
-    for name in ARCHIVE_SLOTS:
+    for name in ARCHIVE_VIAS:
         slots.setdefault(name, dict(pace))
     settings.set("DOWNLOAD_SLOTS", slots, "addon")
 

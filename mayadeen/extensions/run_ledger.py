@@ -29,9 +29,9 @@ from scrapy.statscollectors import StatsCollector
 from mayadeen.crawl.owed import UNSETTLED, confirms_gone, next_attempt
 from mayadeen.extensions.feed_files import complete, demote, feed_state
 from mayadeen.extensions.run_paths import Clock
-from mayadeen.middlewares.given_up import first_url, request_given_up
 from mayadeen.pages.dates import iso_seconds
 from mayadeen.report.health import SUCCESSFUL_CLOSE_REASONS, stored_something
+from mayadeen.signals import first_url, request_given_up
 from mayadeen.store import Store
 from mayadeen.store.ledger import Ledger
 

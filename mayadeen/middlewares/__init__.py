@@ -12,5 +12,5 @@ class AlreadyReported(IgnoreRequest):
 
 
 class GivenUp(AlreadyReported):
-    """A request given up through ``mayadeen.middlewares.given_up.give_up``, which told the
+    """A request given up through ``mayadeen.signals.give_up``, which told the
     run's ledger already (a refused redirect, a request a shutdown cancelled)."""

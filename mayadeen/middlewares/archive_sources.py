@@ -22,9 +22,9 @@ from scrapy.downloadermiddlewares.retry import get_retry_request
 from scrapy.http import Headers, Request, Response
 from scrapy.responsetypes import responsetypes
 
-from mayadeen.addons import ARCHIVE_SLOTS
 from mayadeen.extensions.run_context import FETCHED_META, RunContext
 from mayadeen.middlewares.backoff import SlotBackoff
+from mayadeen.site.archives import ARCHIVE_VIAS
 from mayadeen.site.urls import canonical_url, may_be_article
 from mayadeen.sources.captures import ORIGIN_META, Capture
 from mayadeen.sources.warc_record import BadRecord, read_record
@@ -66,7 +66,7 @@ class ArchiveSourceMiddleware:
         return cls(crawler)
 
     def process_response(self, request: Request, response: Response) -> Request | Response:
-        if response.status in SLOW_DOWN and request.meta.get("download_slot") in ARCHIVE_SLOTS:
+        if response.status in SLOW_DOWN and request.meta.get("download_slot") in ARCHIVE_VIAS:
             self._slow_down(request, response)
         capture = request.meta.get(ORIGIN_META)
         if not isinstance(capture, Capture):

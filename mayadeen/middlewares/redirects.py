@@ -8,7 +8,7 @@ followed only to the site itself, by scheme, host and port (``on_site`` in
 port or scheme is another site's and must never be stored as ours. A redirect back to a URL the
 request already went through, or one more than ``REDIRECT_MAX_TIMES``, is a loop. Either is given
 up loudly: one WARNING naming both URLs, a counter (``mayadeen/redirects/offsite``,
-``mayadeen/redirects/loop``) and :func:`mayadeen.middlewares.given_up.give_up`. Scrapy itself
+``mayadeen/redirects/loop``) and :func:`mayadeen.signals.give_up`. Scrapy itself
 would drop them at DEBUG level (its offsite filter, its duplicate filter, "max redirections
 reached"), and OffsiteMiddleware even lets off-site redirects through for ``dont_filter``
 requests (the spider's ``urls``).
@@ -30,7 +30,7 @@ from scrapy.downloadermiddlewares.redirect import (
 from scrapy.exceptions import IgnoreRequest
 
 from mayadeen.middlewares import GivenUp
-from mayadeen.middlewares.given_up import first_url, give_up
+from mayadeen.signals import first_url, give_up
 from mayadeen.site.access import on_site
 from mayadeen.site.urls import site_root
 from mayadeen.sources.captures import ORIGIN_META, Capture

@@ -7,7 +7,7 @@ the back-off after blocks and 429s: up to ``MAYADEEN_BACKOFF_MAX``, 120 s, each)
 outlast systemd's 90 s stop timeout and end in a SIGKILL. Once the crawler is stopping, those
 waits end at once: the Retry-After sleep is cut short (:meth:`Shutdown.wait`) and the slots'
 queues are emptied (:class:`ShutdownMiddleware`). Each request so dropped is given up with the
-reason ``shutdown`` (:func:`mayadeen.middlewares.given_up.give_up`: counted, and announced for
+reason ``shutdown`` (:func:`mayadeen.signals.give_up`: counted, and announced for
 whatever retries it later); downloads already under way finish as before.
 """
 
@@ -22,7 +22,7 @@ from scrapy.utils.asyncio import sleep
 from twisted.internet.task import LoopingCall
 
 from mayadeen.middlewares import GivenUp
-from mayadeen.middlewares.given_up import give_up
+from mayadeen.signals import give_up
 
 logger = logging.getLogger(__name__)
 POLL_SECONDS = 0.2

@@ -64,7 +64,7 @@ def build(
         "reextract": figures.nested(figures.under(stats, "mayadeen/reextract/")),
         "blocks": figures.counter(stats, "mayadeen/blocks/total"),
         # Requests dropped without a page to parse: redirects off the site or in a loop, requests
-        # still waiting when a shutdown came (mayadeen/middlewares/given_up.py).
+        # still waiting when a shutdown came (mayadeen/signals.py).
         "given_up": figures.under(stats, "mayadeen/given_up/"),
         # Discovery bounds reached: sitemap indexes too deep, listings paging on without news.
         "limits": figures.under(stats, "mayadeen/limits/"),

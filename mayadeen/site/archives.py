@@ -9,7 +9,10 @@ from typing import Final
 
 from mayadeen.site.navigation import LISTING_ROOTS
 
-VIAS: Final = ("site", "wayback", "commoncrawl")
+ARCHIVE_VIAS: Final = ("wayback", "commoncrawl")
+"""The web archives a crawl can read the site from; each is also the name of its own download
+slot (its own pace, ``MAYADEEN_ARCHIVE_DELAY``)."""
+VIAS: Final = ("site", *ARCHIVE_VIAS)
 """The sources a crawl can read the site from (``-a via=``): the site itself, or an archive."""
 
 WAYBACK_URL: Final = "https://web.archive.org"

@@ -27,9 +27,9 @@ from mayadeen.crawl.state import load_frontier
 from mayadeen.extensions.run_context import RunContext
 from mayadeen.middlewares import AlreadyReported, GivenUp
 from mayadeen.middlewares.blocks import Blocked, CrawlStopped
-from mayadeen.middlewares.given_up import first_url
 from mayadeen.pages import discovery
 from mayadeen.pages.extract import count, extract
+from mayadeen.signals import first_url
 from mayadeen.site.navigation import ROBOTS_PATH
 from mayadeen.site.urls import canonical_url, url_shape
 from mayadeen.spiders.archive_routes import ArchiveRoutes

@@ -1,4 +1,5 @@
-"""The one place a request the crawl gives up on without a page to parse is reported.
+"""The project's own Scrapy signals: the one place a request the crawl gives up on without a
+page to parse is reported.
 
 A redirect off the site or around in a loop, and a request still waiting (for its ``Retry-After``,
 a back-off or the download delay) when a shutdown cancels the wait: each is handed to
