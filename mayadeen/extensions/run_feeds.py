@@ -33,9 +33,9 @@ from mayadeen.store.files import open_nofollow
 
 GZIP: str = "scrapy.extensions.postprocessing.GzipPlugin"
 GZIP_LEVEL: int = 3
-"""The per-run gzip feeds' level (Scrapy's ``gzip_compresslevel``, 9 by default). On the
-fixtures' articles as JSON lines, 3 takes about a quarter of 9's CPU for about 10% more bytes
-(``bench/write_path.py``); the lines themselves are the same."""
+"""The per-run gzip feeds' level (Scrapy's ``gzip_compresslevel``, 9 by default). On articles
+as JSON lines (the fixtures', the generated site's), 3 takes a quarter to two fifths of 9's CPU
+for 10-30% more bytes; the lines themselves are the same."""
 RUN_URI_PARAMS: str = f"{run_uri_params.__module__}.{run_uri_params.__qualname__}"
 RUN_ID_PARAMETER = "%(run_id)s"
 logger = logging.getLogger(__name__)
