@@ -69,6 +69,7 @@ def one_round(
         with opened_run(data_dir) as run:
             archive = ArchiveMiddleware.from_crawler(run.crawler)
             feeds = run.crawler.get_extension(FeedExporter)
+            assert feeds is not None
             context = run.context
             spider = run.spider
 
