@@ -13,16 +13,19 @@ import importlib.util
 import os
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import ExitStack, contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from io import BytesIO
+from operator import attrgetter
 from pathlib import Path
 from typing import IO, Any, Final, cast
 
-from scrapy.exporters import BaseItemExporter, JsonItemExporter, JsonLinesItemExporter
+from scrapy.exporters import BaseItemExporter, JsonItemExporter
 from scrapy.exporters import CsvItemExporter as ScrapyCsvItemExporter
+from scrapy.exporters import JsonLinesItemExporter as ScrapyJsonLinesItemExporter
 from scrapy.item import Field
+from scrapy.utils.python import to_bytes
 
-from mayadeen.items import FIELD_NAMES
+from mayadeen.items import FIELD_NAMES, ArticleItem
 from mayadeen.store.rows import to_json
 
 FORMULA_STARTS: Final = (
@@ -65,9 +68,64 @@ def csv_cell(value: Any) -> Any:
     return value
 
 
+_ARTICLE_VALUES: Final = attrgetter(*FIELD_NAMES)
+_SERIALIZED: Final = any("serializer" in item_field.metadata for item_field in fields(ArticleItem))
+"""Whether a field of ``ArticleItem`` names its own serializer (none does)."""
+
+
+def article_values(item: Any, fields_to_export: Any) -> tuple[Any, ...] | None:
+    """An ``ArticleItem``'s values in ``FIELD_NAMES`` order when an exporter exports exactly those
+    fields, as they are (``fields_to_export`` is ``FIELD_NAMES``, no field has a serializer);
+    None for anything else. What Scrapy's ``get_serialized_fields`` gives then, without building
+    an ``ItemAdapter`` and a field's metadata per value: the per-run feeds' fast path.
+
+    >>> article_values(ArticleItem(url="u"), list(FIELD_NAMES))[:2], article_values({}, FIELD_NAMES)
+    (('u', None), None)
+    """
+    if type(item) is not ArticleItem or _SERIALIZED or not _exports_all(fields_to_export):
+        return None
+    values: tuple[Any, ...] = _ARTICLE_VALUES(item)
+    return values
+
+
+def _exports_all(fields_to_export: Any) -> bool:
+    return isinstance(fields_to_export, list | tuple) and tuple(fields_to_export) == FIELD_NAMES
+
+
+class JsonLinesItemExporter(ScrapyJsonLinesItemExporter):
+    """Scrapy's JSON Lines exporter; an ``ArticleItem`` with every field to export is read
+    straight from its attributes (``article_values``): the same line, for less CPU."""
+
+    def export_item(self, item: Any) -> None:
+        values = article_values(item, self.fields_to_export)
+        if values is None:
+            super().export_item(item)
+            return
+        data = self.encoder.encode(dict(zip(FIELD_NAMES, values, strict=True))) + "\n"
+        self.file.write(to_bytes(data, self.encoding))
+
+
 class CsvItemExporter(ScrapyCsvItemExporter):
     """Scrapy's CSV exporter (``-O file.csv``) with the contract's cells: list fields as JSON text
-    instead of comma-joined, formulas neutralised; everything else as Scrapy does it."""
+    instead of comma-joined, formulas neutralised; everything else as Scrapy does it. An
+    ``ArticleItem`` with every field to export, once the header is written, is read straight
+    from its attributes (``article_values``): the same row, for less CPU."""
+
+    def export_item(self, item: Any) -> None:
+        values = None if self._headers_not_written else article_values(item, self.fields_to_export)
+        if values is None:
+            super().export_item(item)
+            return
+        # Scrapy's row: each cell as serialize_field makes it (csv_cell: text or a number),
+        # text inline (most cells), the rest through csv_cell.
+        self.csv_writer.writerow(
+            [
+                ("'" + value if value.startswith(FORMULA_STARTS) else value)
+                if type(value) is str
+                else csv_cell(value)
+                for value in values
+            ]
+        )
 
     def serialize_field(self, field: Mapping[str, Any] | Field, name: str, value: Any) -> Any:
         if "serializer" in field:

@@ -137,6 +137,8 @@ MAYADEEN_FEED_FORMAT = "csv,jsonl.gz"
 # -O file.parquet: typed columns, times also as UTC timestamps (mayadeen/parquet.py).
 FEED_EXPORTERS = {
     "csv": "mayadeen.exporters.CsvItemExporter",
+    # Scrapy's, with a fast path for the article item: the same lines (mayadeen/exporters.py).
+    "jsonl": "mayadeen.exporters.JsonLinesItemExporter",
     "parquet": "mayadeen.exporters.parquet_exporter",
 }
 # Feed files are written unbuffered: a killed crawl leaves whole rows, each as it was exported.

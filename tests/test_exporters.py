@@ -9,7 +9,9 @@ from scrapy.exporters import JsonLinesItemExporter
 
 from mayadeen import datadict
 from mayadeen.exporters import CsvItemExporter
+from mayadeen.exporters import JsonLinesItemExporter as OurJsonLinesItemExporter
 from mayadeen.items import FIELD_NAMES
+from mayadeen.store.rows import as_dict
 from tests.conftest import ROOT
 from tests.pipeline_helpers import changed, fixture_items
 
@@ -78,3 +80,23 @@ def test_csv_header_waits_for_the_first_item_when_the_columns_are_not_known() ->
 def test_the_data_dictionary_is_current() -> None:
     committed = (ROOT / "docs" / "data-dictionary.md").read_text("utf-8")
     assert committed == datadict.render(), "run: python -m mayadeen.datadict"
+
+
+def test_the_article_fast_path_writes_the_bytes_scrapys_own_path_writes() -> None:
+    """An ``ArticleItem`` is read straight from its attributes; the same values as a dict go
+    through Scrapy's ``get_serialized_fields``: the lines and rows are the same bytes."""
+    items = [*fixture_items().values(), HOSTILE, changed(ITEM, word_count=None, tags=[])]
+    for exporter_class in (CsvItemExporter, OurJsonLinesItemExporter):
+        fast, scrapys = io.BytesIO(), io.BytesIO()
+        for out, rows in ((fast, items), (scrapys, [as_dict(item) for item in items])):
+            exporter = exporter_class(out, fields_to_export=list(FIELD_NAMES), encoding="utf-8")
+            exporter.start_exporting()
+            for row in rows:
+                exporter.export_item(row)
+            exporter.finish_exporting()
+        assert fast.getvalue() == scrapys.getvalue(), exporter_class.__name__
+    plain = io.BytesIO()
+    exporter = JsonLinesItemExporter(plain, fields_to_export=FIELD_NAMES, encoding="utf-8")
+    for item in items:
+        exporter.export_item(item)
+    assert plain.getvalue() == fast.getvalue(), "as Scrapy's own JSON Lines exporter writes them"

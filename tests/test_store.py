@@ -53,6 +53,25 @@ def test_schema_follows_the_item(path: Path) -> None:
     ]
 
 
+def test_an_article_names_the_capture_its_values_came_from(path: Path) -> None:
+    item = ITEMS[0]
+    edited = changed(item, body=item.body + " More.")
+    with Store.open(path) as store:
+
+        def capture() -> Any:
+            return store.db.execute(
+                "SELECT capture_id FROM articles WHERE url = ?", (item.url,)
+            ).fetchone()[0]
+
+        assert (store.put(item, NOW, 7), capture()) == ("new", 7)
+        assert (store.put(item, LATER), capture()) == ("unchanged", 7), "kept: same values"
+        assert (store.put(item, LATER, 8), capture()) == ("unchanged", 8), "a later capture"
+        assert (store.put(edited, LATER), capture()) == ("updated", None), "from no capture"
+        versions = store.db.execute("SELECT capture_id FROM article_versions").fetchall()
+        assert versions == [(8,)], "the old version keeps its capture"
+        assert (store.put(changed(edited, body="x"), LATER, 9), capture()) == ("updated", 9)
+
+
 def test_new_then_unchanged_then_updated_keeps_the_old_version(path: Path) -> None:
     item = ITEMS[0]
     with Store.open(path) as store:

@@ -289,10 +289,9 @@ class RunContext:
 
     def store_article(self, item: ArticleItem) -> Verdict:
         """Write an article to the store; returns and keeps the store's verdict on it."""
-        verdict = self.store.put(item, self.clock.now())
+        # New values from no capture name none; the same values keep the capture they had.
         capture = self.captures.pop(item.url or "", None)
-        if capture is not None or verdict == "updated":  # new values from no capture: none
-            self.store.set_capture(item.url or "", capture)
+        verdict = self.store.put(item, self.clock.now(), capture)
         origin = self.origins.pop(item.url or "", None)
         fetched = origin is not None  # else re-extracted, or read under another URL
         origin = origin or Origin(SITE, self.clock.now())
@@ -351,10 +350,10 @@ class RunContext:
 
     def verdict(self, item: Any) -> Verdict | None:
         """The store's verdict on an item on its way to the feeds (None: not stored)."""
-        return self._verdicts.get(ItemAdapter(item).get("url"))
+        return self._verdicts.get(item_url(item))
 
     def _forget_verdict(self, item: Any) -> None:
-        self._verdicts.pop(ItemAdapter(item).get("url"), None)
+        self._verdicts.pop(item_url(item), None)
 
     def duplicate(self, url: str, original: str, content_hash: str | None, kind: str) -> None:
         """Count a duplicate; the same content under another URL is kept as an alias of it."""
@@ -389,6 +388,17 @@ class RunContext:
         """Keep a page that said it is not an article, so the next run does not fetch it."""
         self.store.remember_non_article(url, kind, self.run_id, self.clock.now())
         self.commit_if_due()
+
+
+def item_url(item: Any) -> Any:
+    """An item's ``url`` (an ``ArticleItem``'s read directly: no ``ItemAdapter`` per item and feed).
+
+    >>> item_url(ArticleItem(url="u")), item_url({"url": "v"}), item_url({})
+    ('u', 'v', None)
+    """
+    if type(item) is ArticleItem:
+        return item.url
+    return ItemAdapter(item).get("url")
 
 
 def run_uri_params(params: dict[str, Any], spider: Spider) -> dict[str, Any]:

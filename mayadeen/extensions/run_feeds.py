@@ -32,6 +32,10 @@ from mayadeen.items import FIELD_NAMES
 from mayadeen.store.files import open_nofollow
 
 GZIP: str = "scrapy.extensions.postprocessing.GzipPlugin"
+GZIP_LEVEL: int = 3
+"""The per-run gzip feeds' level (Scrapy's ``gzip_compresslevel``, 9 by default). On articles
+as JSON lines (the fixtures', the generated site's), 3 takes a quarter to two fifths of 9's CPU
+for 10-30% more bytes; the lines themselves are the same."""
 RUN_URI_PARAMS: str = f"{run_uri_params.__module__}.{run_uri_params.__qualname__}"
 RUN_ID_PARAMETER = "%(run_id)s"
 logger = logging.getLogger(__name__)
@@ -159,6 +163,7 @@ def feed_entry(extension: str) -> dict[str, Any]:
     }
     if EXPORT_FORMATS[extension].gzip:
         entry["postprocessing"] = [GZIP]
+        entry["gzip_compresslevel"] = GZIP_LEVEL
     return entry
 
 

@@ -80,6 +80,8 @@ class ArchiveMiddleware:
             **{name: str(settings.get(name)) for name in INFO_SETTINGS},
         }
         self.writer: ArchiveWriter | None = None
+        self._file_name = self._file_path = ""
+        """The archive file last written to: its name, and its path as the manifest lists it."""
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
@@ -117,15 +119,20 @@ class ArchiveMiddleware:
             self.writer = ArchiveWriter(
                 directory, context.run_id, self.max_bytes, {**self.info, "isPartOf": context.run_id}
             )
-        original = unchanged_original(db, response.url, payload_digest(response.body))
+        digest = payload_digest(response.body)  # hashed once: for the revisit check and the record
+        original = unchanged_original(db, response.url, digest)
         try:
-            written = self.writer.write(exchange, original)
+            written = self.writer.write(exchange, original, digest)
         except OSError as error:
             self._fail(error)
             return response
-        context.archive_files.update(
-            {str(self.writer.directory / name): size for name, size in self.writer.sizes.items()}
-        )
+        # Only the file written to grows: a file rotated away kept its size at its last write.
+        if written.file != self._file_name:
+            self._file_name, self._file_path = (
+                written.file,
+                str(self.writer.directory / written.file),
+            )
+        context.archive_files[self._file_path] = self.writer.sizes[written.file]
         capture = add_capture(db, response.url, written, context.run_id, rendered is not None)
         # On the page's request: the spider names it to the article read from the page.
         request.meta[CAPTURE_META] = capture

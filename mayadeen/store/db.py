@@ -18,6 +18,7 @@ from mayadeen.store.schema import (
     INSERT_NEW,
     KEEP_VERSION,
     KNOWN,
+    SEEN_AGAIN,
     STORED,
     TAGS_POSITION,
     UPSERT,
@@ -167,13 +168,15 @@ class Store:
 
     # -- writing ---------------------------------------------------------------------------
 
-    def put(self, item: Any, now: str) -> Verdict:
-        """Store an article; a known URL with other values is updated and its old row kept in
-        ``article_versions``; the same values again only touch ``last_seen_at``."""
+    def put(self, item: Any, now: str, capture_id: int | None = None) -> Verdict:
+        """Store an article, extracted from the archived capture ``capture_id`` (None: from
+        none); a known URL with other values is updated and its old row kept in
+        ``article_versions``; the same values again only touch ``last_seen_at``, and the
+        capture when there is one. The capture is written with the row: no second statement."""
         values = item_values(item)
         url = values[0]
         db = self.db
-        if db.execute(INSERT_NEW, (*values, now, now, now)).rowcount:
+        if db.execute(INSERT_NEW, (*values, now, now, now, capture_id)).rowcount:
             self._add_tags(item, values)
             if self._aliases:
                 db.execute("DELETE FROM aliases WHERE alias_url = ?", (url,))
@@ -182,11 +185,11 @@ class Store:
         stored = db.execute(STORED, (url,)).fetchone()
         self.pending += 1
         if stored == tuple(values[i] for i in COMPARED_POSITIONS):
-            db.execute("UPDATE articles SET last_seen_at = ? WHERE url = ?", (now, url))
+            db.execute(SEEN_AGAIN, (now, capture_id, url))
             return "unchanged"
         db.execute(KEEP_VERSION, (now, url))
         db.execute(DROP_TAGS, (url, stored[COMPARED_TAGS]))
-        db.execute(UPSERT, (*values, now, now, now))
+        db.execute(UPSERT, (*values, now, now, now, capture_id))
         self._add_tags(item, values)
         return "updated"
 

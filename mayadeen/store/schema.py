@@ -29,8 +29,8 @@ _N = len(FIELD_NAMES)
 COMPARED_POSITIONS = tuple(FIELD_NAMES.index(name) for name in COMPARED)
 COLUMNS = ", ".join(FIELD_NAMES)
 _VALUES = (
-    f"({COLUMNS}, first_seen_at, last_seen_at, changed_at, version) "
-    f"VALUES ({', '.join('?' * _N)}, ?, ?, ?, 1)"
+    f"({COLUMNS}, first_seen_at, last_seen_at, changed_at, capture_id, version) "
+    f"VALUES ({', '.join('?' * _N)}, ?, ?, ?, ?, 1)"
 )
 INSERT_NEW = f"INSERT INTO articles {_VALUES} ON CONFLICT(url) DO NOTHING"
 """A new URL in one statement: no lookup first (most items of a crawl are new)."""
@@ -39,8 +39,12 @@ UPSERT = (
     "ON CONFLICT(url) DO UPDATE SET "
     + ", ".join(f"{name} = excluded.{name}" for name in FIELD_NAMES[1:])
     + ", last_seen_at = excluded.last_seen_at, changed_at = excluded.changed_at"
-    ", version = articles.version + 1"
+    ", capture_id = excluded.capture_id, version = articles.version + 1"
 )
+SEEN_AGAIN = (
+    "UPDATE articles SET last_seen_at = ?, capture_id = coalesce(?, capture_id) WHERE url = ?"
+)
+"""The same values again: seen now; extracted from this capture, when there is one."""
 KEEP_VERSION = (
     f"INSERT INTO article_versions ({COLUMNS}, first_seen_at, changed_at, version, "
     f"superseded_at, capture_id) SELECT {COLUMNS}, first_seen_at, changed_at, version, ?, "
