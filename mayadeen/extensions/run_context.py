@@ -8,8 +8,8 @@ row; never earlier, so building a component writes nothing) and, until the spide
   batches (``MAYADEEN_STORE_BATCH_SIZE`` writes, at least every
   ``MAYADEEN_STORE_COMMIT_INTERVAL`` seconds, and at the close);
 - each item's verdict (``new``, ``updated``, ``unchanged``) until the feeds have taken the item:
-  the per-run feeds' ``FEEDS`` options ``item_filter`` (:class:`NewOrUpdated`) and ``uri_params``
-  (:func:`run_uri_params`, the run id) ask it;
+  the per-run feeds' ``FEEDS`` options ``item_filter`` and ``uri_params``
+  (``mayadeen.extensions.run_feeds``: ``NewOrUpdated``, ``run_uri_params``) ask it;
 - the run's counters for its ``runs`` row, counted when the store commits (never before);
 - ``owed``: the crawl's ledger for this run (``mayadeen.extensions.run_ledger``): what it owes
   (articles requested and not settled, articles its feeds must list) and what it covered.
@@ -31,7 +31,6 @@ from itemadapter import ItemAdapter
 from scrapy import Spider, signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import CloseSpider
-from scrapy.extensions.feedexport import ItemFilter
 from scrapy.utils.asyncio import AsyncioLoopingCall, create_looping_call
 from twisted.internet.task import LoopingCall
 
@@ -399,31 +398,3 @@ def item_url(item: Any) -> Any:
     if type(item) is ArticleItem:
         return item.url
     return ItemAdapter(item).get("url")
-
-
-def run_uri_params(params: dict[str, Any], spider: Spider) -> dict[str, Any]:
-    """``FEEDS`` ``uri_params``: Scrapy's parameters and the run id, ``%(run_id)s``."""
-    return {**params, "run_id": RunContext.of(spider.crawler).run_id}
-
-
-class NewOrUpdated(ItemFilter):
-    """``FEEDS`` ``item_filter``: the articles the store found new or updated in this run (an item
-    the store never saw, with no store pipeline, counts as new). Scrapy's own feed exporter builds
-    filters from the feed's options alone; ``mayadeen.extensions.run_feeds.FeedExporter`` builds
-    this one with the crawler."""
-
-    def __init__(self, feed_options: dict[str, Any] | None, crawler: Crawler) -> None:
-        super().__init__(feed_options)
-        self.crawler = crawler
-        self._context: RunContext | None = None
-
-    @classmethod
-    def from_crawler(cls, crawler: Crawler, feed_options: dict[str, Any] | None) -> Self:
-        return cls(feed_options, crawler)
-
-    def accepts(self, item: Any) -> bool:
-        # Built with the feed exporter, while the extensions are being built: the run context
-        # is looked up when the first item comes.
-        if self._context is None:
-            self._context = RunContext.of(self.crawler)
-        return self._context.verdict(item) != "unchanged" and super().accepts(item)

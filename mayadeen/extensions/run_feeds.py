@@ -6,15 +6,15 @@ user has (``-o``, Scrapyd's ``items_dir``), so Scrapy's storages, post-processin
 for them as for any feed. What makes an entry per-run is two options, usable in an entry of your own
 (say, an S3 URI)::
 
-    "item_filter": "mayadeen.extensions.run_context.NewOrUpdated",
-    "uri_params": "mayadeen.extensions.run_context.run_uri_params",  # %(run_id)s in the URI
+    "item_filter": "mayadeen.extensions.run_feeds.NewOrUpdated",
+    "uri_params": "mayadeen.extensions.run_feeds.run_uri_params",  # %(run_id)s in the URI
 
 A run with nothing new writes the header only (``FEED_STORE_EMPTY``, on by default in Scrapy).
 """
 
 import logging
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, Self
 
 from scrapy import Spider
 from scrapy.crawler import Crawler
@@ -26,7 +26,7 @@ from scrapy.utils.misc import build_from_crawler, load_object
 
 from mayadeen.exporters import EXPORT_FORMATS
 from mayadeen.extensions.feed_files import partial_path
-from mayadeen.extensions.run_context import NewOrUpdated, RunContext, run_uri_params
+from mayadeen.extensions.run_context import RunContext
 from mayadeen.extensions.run_paths import data_dir, feed_formats, feed_path
 from mayadeen.items import FIELD_NAMES
 from mayadeen.store.files import open_nofollow
@@ -36,9 +36,39 @@ GZIP_LEVEL: int = 3
 """The per-run gzip feeds' level (Scrapy's ``gzip_compresslevel``, 9 by default). On articles
 as JSON lines (the fixtures', the generated site's), 3 takes a quarter to two fifths of 9's CPU
 for 10-30% more bytes; the lines themselves are the same."""
-RUN_URI_PARAMS: str = f"{run_uri_params.__module__}.{run_uri_params.__qualname__}"
 RUN_ID_PARAMETER = "%(run_id)s"
 logger = logging.getLogger(__name__)
+
+
+def run_uri_params(params: dict[str, Any], spider: Spider) -> dict[str, Any]:
+    """``FEEDS`` ``uri_params``: Scrapy's parameters and the run id, ``%(run_id)s``."""
+    return {**params, "run_id": RunContext.of(spider.crawler).run_id}
+
+
+class NewOrUpdated(ItemFilter):
+    """``FEEDS`` ``item_filter``: the articles the store found new or updated in this run (an item
+    the store never saw, with no store pipeline, counts as new). Scrapy's own feed exporter builds
+    filters from the feed's options alone; ``FeedExporter`` below builds this one
+    with the crawler."""
+
+    def __init__(self, feed_options: dict[str, Any] | None, crawler: Crawler) -> None:
+        super().__init__(feed_options)
+        self.crawler = crawler
+        self._context: RunContext | None = None
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler, feed_options: dict[str, Any] | None) -> Self:
+        return cls(feed_options, crawler)
+
+    def accepts(self, item: Any) -> bool:
+        # Built with the feed exporter, while the extensions are being built: the run context
+        # is looked up when the first item comes.
+        if self._context is None:
+            self._context = RunContext.of(self.crawler)
+        return self._context.verdict(item) != "unchanged" and super().accepts(item)
+
+
+RUN_URI_PARAMS: str = f"{run_uri_params.__module__}.{run_uri_params.__qualname__}"
 
 
 class FeedExporter(ScrapyFeedExporter):
