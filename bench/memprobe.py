@@ -79,6 +79,7 @@ class MemProbe:
         at = [int(a) for a in str(settings.get("MEMPROBE_AT", "")).split(",") if a.strip()]
         self.start, self.stop = [*at, 0, 0][:2]
         self.items = 0
+        self.frames = settings.getint("MEMPROBE_FRAMES", 12)
         self.types_at_start: Counter[str] = Counter()
         self.libc = _libc()
         self.sqlite = _sqlite()
@@ -123,7 +124,7 @@ class MemProbe:
             gc.collect()
             self.sample("start")
             self.types_at_start = self.types()
-            tracemalloc.start(30)
+            tracemalloc.start(self.frames)
         elif self.items == self.stop and tracemalloc.is_tracing():
             gc.collect()
             self.sample("stop")
