@@ -83,7 +83,9 @@ def test_the_frontier_reads_the_store_s_known_articles_from_disk(tmp_path: Path)
         store.add_alias(alias, items[0].url, None, NOW)
         store.commit()
         expected = store.known_articles()
-        frontier = load_frontier(store, Settings({"MAYADEEN_RECHECK_HOURS": 48}), Arguments(), getLogger(__name__))
+        frontier = load_frontier(
+            store, Settings({"MAYADEEN_RECHECK_HOURS": 48}), Arguments(), getLogger(__name__)
+        )
         store.put(items[-1], NOW)
         store.commit()
         assert items[-1].url not in frontier.known, "known as the run began"
