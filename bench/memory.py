@@ -9,14 +9,21 @@ archive's size; and <= 250 MB at 50,000 articles). Asserts nothing.
 
 Usage: ``python bench/memory.py [ARTICLES ...]`` (default 2000 20000 100000; a 100,000-article
 crawl takes an hour on a busy machine); ``-s NAME=VALUE`` arguments after them go to every crawl.
+
+``python bench/memory.py --probe=A,B ARTICLES`` crawls once with ``bench/memprobe.py``: the
+process's memory every 1,000 items, and what was allocated between items A and B and is still
+alive at B (tracemalloc, started at A: the crawl runs 2-4x slower from there), printed at the end.
 """
 
 import itertools
+import json
 import sys
 import tempfile
 from pathlib import Path
 
 from harness import articles_crawl, load, serving
+
+from mayadeen import settings as project_settings
 
 MB = 1_000_000
 
@@ -52,6 +59,32 @@ def main(sizes: list[int], extra: list[str]) -> None:
         print(f"     at 100,000: {base + slope * 100_000:.0f} MB")
 
 
+def probe(articles: int, at: str, extra: list[str]) -> None:
+    """One crawl of ``articles`` with the memory probe between items ``at`` ("A,B")."""
+    extensions = {**project_settings.EXTENSIONS, "bench.memprobe.MemProbe": 1000}
+    with tempfile.TemporaryDirectory() as directory:
+        report = Path(directory) / "memprobe.txt"
+        settings = {
+            "EXTENSIONS": json.dumps(extensions),
+            "MEMPROBE_FILE": str(report),
+            "MEMPROBE_AT": at,
+        }
+        arguments = [a for name, value in settings.items() for a in ("-s", f"{name}={value}")]
+        print(
+            f"memory probe: a first crawl of {articles} articles, traced from item {at}; {load()}"
+        )
+        with serving(articles) as server:
+            crawl = articles_crawl(server, Path(directory), *arguments, *extra)
+        print(report.read_text(), end="")
+    print(f"  peak RSS {crawl.peak_rss / MB:.0f} MB; {crawl.summary()}; {load()}")
+
+
 if __name__ == "__main__":
-    sizes = [int(a) for a in sys.argv[1:] if a.isdigit()]
-    main(sizes or [2_000, 20_000, 100_000], [a for a in sys.argv[1:] if not a.isdigit()])
+    arguments = sys.argv[1:]
+    sizes = [int(a) for a in arguments if a.isdigit()]
+    probing = [a.partition("=")[2] for a in arguments if a.startswith("--probe=")]
+    extra = [a for a in arguments if not a.isdigit() and not a.startswith("--probe=")]
+    if probing:
+        probe(sizes[0] if sizes else 20_000, probing[0], extra)
+    else:
+        main(sizes or [2_000, 20_000, 100_000], extra)

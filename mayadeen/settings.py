@@ -62,6 +62,9 @@ DOWNLOAD_MAXSIZE = 8 * 1024 * 1024
 # Scrapy's duplicate filter with its request fingerprints on disk, not in memory: memory stays
 # flat however many requests a backfill makes (docs/benchmarks.md, "Memory").
 DUPEFILTER_CLASS = "mayadeen.dupefilters.DiskDupeFilter"
+# The scheduler's pending requests pickled to a temporary file, not held in memory: a first run
+# of a large site discovers articles faster than it fetches them (docs/benchmarks.md, "Memory").
+SCHEDULER_MEMORY_QUEUE = "mayadeen.squeues.TemporaryDiskQueue"
 DOWNLOAD_WARNSIZE = 2 * 1024 * 1024
 
 # Scrapy 2.19 enables both by default; an unattended crawler must not open control ports.

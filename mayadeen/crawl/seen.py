@@ -1,5 +1,6 @@
 """What a run has seen, kept on disk instead of in memory: sets and maps of strings that grow with
-every URL or article of the run (request fingerprints, requested URLs, content hashes).
+every URL or article of the run (request fingerprints, requested URLs, content hashes), and what
+the store knew when the run began (``SeenRecords``: every known article's dates).
 
 A backfill of the whole archive meets hundreds of thousands of URLs; Python sets of them cost
 100-200 bytes an entry for the whole run (docs/benchmarks.md, "Memory"). These keep their entries
@@ -10,7 +11,8 @@ no durability, and one transaction stays open for its whole life.
 """
 
 import sqlite3
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from typing import TypeVar
 
 CACHE_KIB = 512
 """SQLite's page cache for one of these, KiB: beyond it, pages spill to the temporary file."""
@@ -19,13 +21,12 @@ CACHE_KIB = 512
 class _Table:
     """One temporary on-disk SQLite table keyed by a string (or bytes: request fingerprints)."""
 
-    def __init__(self, value: bool) -> None:
+    def __init__(self, columns: str = "") -> None:
         self._db = sqlite3.connect("", isolation_level=None, check_same_thread=False)
         self._db.execute(f"PRAGMA cache_size = -{CACHE_KIB}")
         self._db.execute("PRAGMA journal_mode = OFF")
         self._db.execute("PRAGMA synchronous = OFF")
-        column = ", value TEXT NOT NULL" if value else ""
-        self._db.execute(f"CREATE TABLE seen (key TEXT PRIMARY KEY{column}) WITHOUT ROWID")
+        self._db.execute(f"CREATE TABLE seen (key TEXT PRIMARY KEY{columns}) WITHOUT ROWID")
         self._db.execute("BEGIN")
         self._count = 0
 
@@ -58,7 +59,7 @@ class SeenSet(_Table):
     """
 
     def __init__(self) -> None:
-        super().__init__(value=False)
+        super().__init__()
 
     def add(self, key: str | bytes) -> bool:
         """Add ``key``; whether it was not there before."""
@@ -99,7 +100,7 @@ class SeenMap(_Table):
     """
 
     def __init__(self) -> None:
-        super().__init__(value=True)
+        super().__init__(", value TEXT NOT NULL")
 
     def get(self, key: str) -> str | None:
         row = self._db.execute("SELECT value FROM seen WHERE key = ?", (key,)).fetchone()
@@ -111,3 +112,56 @@ class SeenMap(_Table):
             self._count += 1
             return value
         return self.get(key) or value
+
+
+Record = TypeVar("Record", bound=tuple[str | None, ...])
+
+
+class SeenRecords(_Table, Mapping[str, Record]):
+    """A read-only map of strings to records (tuples of ``width`` optional strings) on disk,
+    filled once from ``entries``; a lookup makes its record again with ``record``. Where
+    ``entries`` names a key twice, the last one holds, as in a dict.
+
+    >>> from typing import NamedTuple
+    >>> class Dates(NamedTuple):
+    ...     published: str | None
+    ...     modified: str | None
+    >>> seen = SeenRecords(Dates, 2, [("a", Dates("1", None)), ("b", Dates("2", "3")),
+    ...                              ("a", Dates("4", None))])
+    >>> seen["a"], seen.get("b"), seen.get("c"), "b" in seen, len(seen), sorted(seen)
+    (Dates(published='4', modified=None), Dates(published='2', modified='3'), None, True, 2, ['a', 'b'])
+    >>> seen.largest(0), seen.largest(1), SeenRecords(Dates, 2, [("a", Dates("", None))]).largest(0)
+    ('4', '3', None)
+    """
+
+    def __init__(
+        self,
+        record: Callable[..., Record],
+        width: int,
+        entries: Iterable[tuple[str, Record]] = (),
+    ) -> None:
+        super().__init__("".join(f", v{n} TEXT" for n in range(width)))
+        self._record = record
+        self._select = f"SELECT {', '.join(f'v{n}' for n in range(width))} FROM seen WHERE key = ?"
+        self._db.executemany(
+            f"INSERT OR REPLACE INTO seen VALUES (?{', ?' * width})",
+            ((key, *values) for key, values in entries),
+        )
+        (self._count,) = self._db.execute("SELECT count(*) FROM seen").fetchone()
+
+    def __getitem__(self, key: str) -> Record:
+        row = self._db.execute(self._select, (key,)).fetchone()
+        if row is None:
+            raise KeyError(key)
+        return self._record(*row)
+
+    def __iter__(self) -> Iterator[str]:
+        # Filled once and never written again, so the cursor can be read as it is drawn.
+        return (str(key) for (key,) in self._db.execute("SELECT key FROM seen"))
+
+    def largest(self, position: int) -> str | None:
+        """The largest value at ``position`` of the records (as Python orders strings: SQLite
+        compares text by its UTF-8 bytes, which sort as the code points do), None when every
+        one is empty or None."""
+        (value,) = self._db.execute(f"SELECT max(v{position}) FROM seen").fetchone()
+        return str(value) if value else None

@@ -15,8 +15,9 @@ from scrapy.settings import BaseSettings
 
 from mayadeen.crawl.arguments import Arguments
 from mayadeen.crawl.frontier import Frontier, moment
+from mayadeen.crawl.seen import SeenRecords
 from mayadeen.pages.dates import iso_seconds
-from mayadeen.store import Store
+from mayadeen.store import KnownArticle, Store
 from mayadeen.store.ledger import Ledger
 
 
@@ -29,15 +30,14 @@ def load_frontier(
     """The frontier of a discovery run, from the run's ``store``."""
     now = datetime.now(UTC)
     ledger = Ledger(store)
-    known = store.known_articles()
+    # Read once into a file: a store's every article is never all in memory at once.
+    known = SeenRecords(KnownArticle, 3, store.iter_known_articles())
     covered = {
         source: stated
         for source, at in ledger.covered().items()
         if (stated := moment(at)) is not None
     }
     owed = ledger.due(iso_seconds(now))
-    # ISO strings of one site sort by time to within their offsets (hours); the window is days.
-    newest = max((k.published_at for k in known.values() if k.published_at), default=None)
     frontier = Frontier(
         known,
         full=arguments.full,
@@ -48,7 +48,8 @@ def load_frontier(
         covered=covered,
         owed=frozenset(owed),
         gone=frozenset(ledger.gone()),
-        newest=moment(newest),
+        # ISO strings of one site sort by time to within their offsets (hours); the window is days.
+        newest=moment(known.largest(KnownArticle._fields.index("published_at"))),
         non_articles=store.non_articles(),
     )
     if arguments.full:

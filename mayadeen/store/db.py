@@ -270,12 +270,16 @@ class Store:
 
     def known_articles(self) -> dict[str, KnownArticle]:
         """Every committed article URL and alias URL → its article's published and modified times."""
+        return dict(self.iter_known_articles())
+
+    def iter_known_articles(self) -> Iterator[tuple[str, KnownArticle]]:
+        """``known_articles`` one at a time, read as they are drawn (an alias URL after the
+        article URLs, so where both name one URL the alias's comes last, as in the dict): a crawl
+        keeps them on disk, not the whole store's in memory (``mayadeen.crawl.state``)."""
         if self._db is None:
-            return {}
-        return {
-            url: KnownArticle(published, modified, seen)
-            for url, published, modified, seen in self._db.execute(KNOWN)
-        }
+            return
+        for url, published, modified, seen in self._db.execute(KNOWN):
+            yield url, KnownArticle(published, modified, seen)
 
     def non_articles(self) -> dict[str, str]:
         """Every committed URL whose page said it is not an article → its kind."""
