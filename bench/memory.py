@@ -8,7 +8,10 @@ Prints the peak at each size, the growth per 1,000 articles between sizes and a 
 archive's size; and <= 250 MB at 50,000 articles). Asserts nothing.
 
 Usage: ``python bench/memory.py [ARTICLES ...]`` (default 2000 20000 100000; a 100,000-article
-crawl takes an hour on a busy machine); ``-s NAME=VALUE`` arguments after them go to every crawl.
+crawl takes 27 minutes on a busy machine); ``-s NAME=VALUE`` arguments after them go to every crawl.
+Give the sizes in ascending order or the large one alone: a crawl's ``ru_maxrss`` counts this
+process's resident memory when it starts the crawl, and after a 100,000-article crawl this process
+holds the server's request log (130 MiB).
 
 ``python bench/memory.py --probe=A,B ARTICLES`` crawls once with ``bench/memprobe.py``: the
 process's memory every 1,000 items, and what was allocated between items A and B and is still
