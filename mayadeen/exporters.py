@@ -116,16 +116,8 @@ class CsvItemExporter(ScrapyCsvItemExporter):
         if values is None:
             super().export_item(item)
             return
-        # Scrapy's row: each cell as serialize_field makes it (csv_cell: text or a number),
-        # text inline (most cells), the rest through csv_cell.
-        self.csv_writer.writerow(
-            [
-                ("'" + value if value.startswith(FORMULA_STARTS) else value)
-                if type(value) is str
-                else csv_cell(value)
-                for value in values
-            ]
-        )
+        # Scrapy's row: each cell as serialize_field makes it.
+        self.csv_writer.writerow([csv_cell(value) for value in values])
 
     def serialize_field(self, field: Mapping[str, Any] | Field, name: str, value: Any) -> Any:
         if "serializer" in field:

@@ -2,9 +2,7 @@
 two web archives holding captures of a loopback site (``mayadeen.loopback.archives``)."""
 
 import json
-import os
 import re
-import signal
 import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
@@ -19,7 +17,7 @@ from mayadeen.store.schema import FIELD_NAMES
 from tests.conftest import crawl, run, stat
 from tests.test_archive import reextract
 from tests.test_canary import TAWSIYAT
-from tests.test_crawl_discovery import start_crawl, wait_for_rows
+from tests.test_crawl_discovery import kill_after_rows, start_crawl
 from tests.test_owed import owed_rows
 
 pytestmark = pytest.mark.e2e
@@ -160,11 +158,7 @@ def test_a_backfill_killed_midway_resumes_and_fetches_no_stored_capture_again(
             site_server.root, tmp_path, "-a", "via=wayback", *settings,
             "-s", "MAYADEEN_WAYBACK_PAGE_SIZE=1", "-s", "MAYADEEN_STORE_COMMIT_INTERVAL=0.1",
         )  # fmt: skip
-        try:
-            wait_for_rows(tmp_path, at_least=3, process=killed)
-        finally:
-            os.killpg(killed.pid, signal.SIGKILL)
-            killed.wait(timeout=60)
+        kill_after_rows(tmp_path, 3, killed)
         committed = set(stored(tmp_path))
         assert 3 <= len(committed) < len(direct), "killed midway"
         wayback.clear_faults()

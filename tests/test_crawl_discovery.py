@@ -241,12 +241,7 @@ def test_a_run_killed_midway_is_completed_by_the_next_one(tmp_path: Path) -> Non
     generated = GeneratedSite(1200, seed=5)
     with LoopbackServer(generated) as server:
         server.add_fault("/news/*/*=slow:0.02")  # long enough a run to kill it midway
-        crawler = start_crawl(server.root, tmp_path)
-        try:
-            wait_for_rows(tmp_path, at_least=200, process=crawler)
-        finally:
-            os.killpg(crawler.pid, signal.SIGKILL)
-            crawler.wait(timeout=30)
+        kill_after_rows(tmp_path, 200, start_crawl(server.root, tmp_path))
         killed_with = len(stored(tmp_path))
         assert 200 <= killed_with < len(generated.articles)
         server.clear_faults()
@@ -274,6 +269,15 @@ def start_crawl(root: str, data_dir: Path, *arguments: str) -> subprocess.Popen[
         stderr=subprocess.DEVNULL,
         start_new_session=True,
     )
+
+
+def kill_after_rows(data_dir: Path, at_least: int, process: subprocess.Popen[bytes]) -> None:
+    """SIGKILL the crawl (its whole process group) once it stored ``at_least`` articles."""
+    try:
+        wait_for_rows(data_dir, at_least=at_least, process=process)
+    finally:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait(timeout=60)
 
 
 def wait_for_rows(data_dir: Path, at_least: int, process: subprocess.Popen[bytes]) -> None:
