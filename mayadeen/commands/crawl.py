@@ -1,6 +1,7 @@
 """``scrapy crawl``, as Scrapy's, plus what a scheduled crawler needs: spider arguments and the data
 directory are checked before anything starts (``mayadeen.crawl.preflight``: a usage error exits 2,
-a data directory that cannot be used 1, each with one line), the data directory is locked for the
+a data directory that cannot be used 1, each with one line; an ``-o``/``-O`` onto a file the data
+directory manages is a usage error: ``mayadeen.store.outputs``), the data directory is locked for the
 crawl, and a run that failed exits non-zero with a one-line reason."""
 
 import argparse
@@ -21,10 +22,12 @@ from mayadeen.crawl.arguments import (
 )
 from mayadeen.crawl.configuration import SettingError, check_settings
 from mayadeen.crawl.preflight import OtherSiteError, preflight
+from mayadeen.extensions.run_paths import data_dir
 from mayadeen.middlewares.archive import archive_enabled
 from mayadeen.report.outcome import failure_reason
 from mayadeen.site.urls import site_root
 from mayadeen.store.files import DataDirError
+from mayadeen.store.outputs import managed_feed
 
 logger = logging.getLogger(__name__)
 CHECKED_ARGUMENTS = ("sections", "since", "max_articles", "full")
@@ -63,6 +66,8 @@ class Command(ScrapyCrawlCommand):
             parse_via(opts.spargs.get("via"))
             if "urls" in opts.spargs:
                 check_urls(opts.spargs["urls"], site_root(self.settings["MAYADEEN_BASE_URL"]))
+            if refused := managed_feed(self.settings.getdict("FEEDS"), data_dir(self.settings)):
+                raise ValueError(refused)
         except (ArgumentError, SettingError, ValueError) as error:
             # One line (no usage block, no traceback), as cron mails it; Scrapy's usage exit status.
             print(f"scrapy crawl: error: {error}", file=sys.stderr)

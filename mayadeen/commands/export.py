@@ -11,15 +11,15 @@ spider's ``since`` argument means publication, which is ``--published-since``);
 Politics``; ``--tag Lebanon`` (any case).
 
 A file is written beside the output under a temporary name and renamed over it when complete, so
-a failed export leaves no partial file and an existing output untouched; an output that is the
-store itself or one of its SQLite files (``-wal``, ``-shm``), however spelled, is refused.
+a failed export leaves no partial file and an existing output untouched; an output that is a
+file the data directory manages (the store and its ``-wal``, ``-shm``, the archive, feeds,
+manifests, quarantine), however spelled, is refused (``mayadeen.store.outputs``).
 """
 
 import argparse
 import os
 import sqlite3
 import sys
-import tempfile
 from datetime import date
 from pathlib import Path
 from typing import IO
@@ -31,6 +31,7 @@ from mayadeen.commands import one_line_errors
 from mayadeen.crawl.preflight import store_problem
 from mayadeen.exporters import EXPORT_FORMATS, exporting, format_for
 from mayadeen.store import Store, store_path
+from mayadeen.store.outputs import managed_output, replace_whole
 
 FORMAT_NAMES = tuple(EXPORT_FORMATS)
 EXTENSIONS = ", ".join(f".{name}" for name in FORMAT_NAMES)
@@ -82,32 +83,6 @@ def write_articles(
     return count
 
 
-STORE_COMPANIONS = ("", "-wal", "-shm", "-journal")
-"""The store's own file and SQLite's files beside it: writing any of them corrupts the store."""
-
-
-def overwrites_store(output: Path, store_file: Path) -> bool:
-    """Whether writing ``output`` would write the store or one of its SQLite companion files,
-    whatever the spelling (relative, ``..``, a symlink, a hard link).
-
-    >>> store = Path("/data/articles.sqlite")
-    >>> [overwrites_store(Path(p), store) for p in
-    ...  ("/data/articles.sqlite", "/data/../data/articles.sqlite-wal", "/data/out.csv")]
-    [True, True, False]
-    """
-    target = output.resolve()
-    if any(target == Path(f"{store_file.resolve()}{suffix}") for suffix in STORE_COMPANIONS):
-        return True
-    for suffix in STORE_COMPANIONS:
-        companion = Path(f"{store_file}{suffix}")
-        try:
-            if companion.exists() and target.exists() and os.path.samefile(target, companion):
-                return True
-        except OSError:
-            continue
-    return False
-
-
 class Command(ScrapyCommand):
     requires_project = True
     requires_crawler_process = False
@@ -156,11 +131,9 @@ class Command(ScrapyCommand):
         to_stdout = opts.output in (None, "-")
         file_format = _chosen_format(opts.output, opts.format)
         # One line each and no file: a UsageError would print the usage block as well.
-        if not to_stdout and overwrites_store(Path(opts.output), path):
-            self._refuse(
-                f"{opts.output} is the store ({path}) or one of its files; "
-                "write the export to another file"
-            )
+        data_dir = Path(self.settings.get("MAYADEEN_DATA_DIR"))
+        if not to_stdout and (managed := managed_output(Path(opts.output), data_dir)):
+            self._refuse(f"{opts.output} is {managed}; write the export to another file")
         elif file_format is None:
             self._refuse(f"{opts.output}: unknown extension, use {EXTENSIONS} (or --format)")
         elif problem := EXPORT_FORMATS[file_format].problem(file_format):
@@ -200,31 +173,13 @@ class Command(ScrapyCommand):
 def _to_file(
     path: Path, output: Path, file_format: str, since: str | None, **filters: str | None
 ) -> None:
-    """Write a temporary file beside the output and rename it over the output once complete:
-    an export that fails leaves no partial file and an existing output as it was. A symlinked
-    output is replaced at the file it points to."""
-    target = output.resolve()
-    target.parent.mkdir(parents=True, exist_ok=True)
-    with Store.open(path, readonly=True) as store:  # a store that cannot be read: no file made
-        handle, temporary = tempfile.mkstemp(
-            dir=target.parent, prefix=f".{target.name}.", suffix=".partial"
+    """The export written whole or not at all (``replace_whole``); a store that cannot be read
+    makes no file."""
+    with Store.open(path, readonly=True) as store:
+        count = replace_whole(
+            output, lambda stream: write_articles(store, stream, file_format, since, **filters)
         )
-        try:
-            with os.fdopen(handle, "wb") as stream:
-                count = write_articles(store, stream, file_format, since, **filters)
-            os.chmod(temporary, _new_file_mode())
-            os.replace(temporary, target)
-        except BaseException:
-            os.unlink(temporary)
-            raise
     print(f"export: {count} articles to {output}", file=sys.stderr)
-
-
-def _new_file_mode() -> int:
-    """The mode ``open()`` would give a new file (mkstemp makes its files private)."""
-    umask = os.umask(0)
-    os.umask(umask)
-    return 0o666 & ~umask
 
 
 def _to_stdout(path: Path, file_format: str, since: str | None, **filters: str | None) -> None:

@@ -3,14 +3,14 @@ manifest: the run history, articles per day by section, field coverage per run (
 signal) and the top tags and authors (``mayadeen.report.history``, ``page``, ``svg``).
 
 ``scrapy report`` writes ``<MAYADEEN_DATA_DIR>/report.html``; ``-o FILE`` elsewhere; ``--runs``,
-``--days`` and ``--top`` bound what is shown. The file is written whole or not at all.
+``--days`` and ``--top`` bound what is shown. The file is written whole or not at all, and never
+over a file the data directory manages (the store, the archive, feeds, manifests, quarantine:
+``mayadeen.store.outputs``): that is refused, exit 2.
 """
 
 import argparse
-import os
 import sqlite3
 import sys
-import tempfile
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -21,6 +21,7 @@ from mayadeen.commands import one_line_errors
 from mayadeen.crawl.preflight import store_problem
 from mayadeen.report import history, page
 from mayadeen.store import Store, store_path
+from mayadeen.store.outputs import managed_output, replace_whole
 
 DEFAULT_NAME = "report.html"
 
@@ -40,19 +41,7 @@ def write(data_dir: Path, output: Path, *, runs: int, days: int, top: int) -> No
     with Store.open(store_path(data_dir), readonly=True) as store:
         figures = history.read(store.db, data_dir / "runs", last_runs=runs, days=days, top=top)
     text = page.render(figures, data_dir=str(data_dir), generated_at=datetime.now(UTC))
-    target = output.resolve()
-    target.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(
-        dir=target.parent, prefix=f".{target.name}.", suffix=".partial"
-    )
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8") as out:
-            out.write(text)
-        os.chmod(temporary, 0o644)
-        os.replace(temporary, target)
-    except BaseException:
-        os.unlink(temporary)
-        raise
+    replace_whole(output, lambda stream: stream.write(text.encode("utf-8")))
 
 
 class Command(ScrapyCommand):
@@ -88,6 +77,9 @@ class Command(ScrapyCommand):
         data_dir = Path(self.settings["MAYADEEN_DATA_DIR"])
         path = store_path(data_dir)
         output = Path(opts.output) if opts.output else data_dir / DEFAULT_NAME
+        if managed := managed_output(output, data_dir):
+            self._refuse(f"{output} is {managed}; write the report to another file", exitcode=2)
+            return
         if not path.exists():
             self._refuse(f"no store at {path} (run a crawl first)")
             return
@@ -100,6 +92,6 @@ class Command(ScrapyCommand):
         else:
             print(f"report: {output}", file=sys.stderr)
 
-    def _refuse(self, message: str) -> None:
+    def _refuse(self, message: str, exitcode: int = 1) -> None:
         print(f"report: {message}", file=sys.stderr)
-        self.exitcode = 1
+        self.exitcode = exitcode
