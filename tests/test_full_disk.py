@@ -113,3 +113,48 @@ def test_a_read_only_data_directory_is_one_line_and_nothing_is_fetched(
         f"mayadeen: the data directory {small_disk} is not writable: make it writable, "
         "or set MAYADEEN_DATA_DIR to another directory"
     )
+
+
+@pytest.mark.size("600k")  # the archive of about half the small site
+def test_a_full_archive_disk_stops_the_crawl_and_the_next_run_archives_what_it_missed(
+    small_site: GeneratedSite, tmp_path: Path, small_disk: Path
+) -> None:
+    data_dir = tmp_path / "data"
+    data_dir.mkdir()
+    (data_dir / "archive").symlink_to(small_disk)  # the archive on its own (full) disk
+    with LoopbackServer(small_site) as server:
+        full = crawl(server.root, data_dir, "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=8")
+        assert full.returncode == 1, full.stderr[-3000:]
+        assert "Traceback" not in full.stderr, full.stderr[-3000:]
+        assert "run failed: the crawl did not finish (close reason: archive_unavailable)" in (
+            full.stderr
+        )
+        db = sqlite3.connect(data_dir / "articles.sqlite")
+        try:
+            assert db.execute("SELECT close_reason FROM runs").fetchall() == [
+                ("archive_unavailable",)
+            ]
+            unarchived = {
+                url for (url,) in db.execute("SELECT url FROM articles WHERE capture_id IS NULL")
+            }
+            owed = dict(db.execute("SELECT url, reason FROM owed").fetchall())
+        finally:
+            db.close()
+        assert unarchived, "the disk filled before the crawl's end"
+        assert {url: owed.get(url) for url in unarchived} == dict.fromkeys(
+            unarchived, "not archived"
+        ), "every article stored without its page is owed to the archive"
+
+        grow(small_disk)
+        after = crawl(server.root, data_dir)  # incremental: no full=1
+    assert after.returncode == 0, after.stderr[-3000:]
+    expected = article_urls(small_site, server.root)
+    with sqlite3.connect(data_dir / "articles.sqlite") as db:
+        archived = {
+            url
+            for (url,) in db.execute(
+                "SELECT a.url FROM articles a JOIN captures c ON c.id = a.capture_id"
+            )
+        }
+        assert db.execute("SELECT count(*) FROM owed").fetchone() == (0,)
+    assert archived == expected, "every stored article's page is in the archive"

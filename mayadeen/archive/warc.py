@@ -218,9 +218,10 @@ class ArchiveWriter:
         return Written(self._name, offset, length, date, digest, kind, exchange.status)
 
     def close(self) -> None:
-        if self._file is not None:
-            self._file.close()
-        self._file = self._writer = None
+        """Close the file; closed even when its last flush fails (the error is raised)."""
+        file, self._file, self._writer = self._file, None, None
+        if file is not None:
+            file.close()
 
     def total_bytes(self) -> int:
         return sum(self.sizes.values())

@@ -16,6 +16,9 @@ GONE_AFTER: Final = 2
 UNSETTLED: Final = "unsettled"
 """The reason of an owed URL that was requested and has no outcome yet (the run was stopped or
 killed before it; a worker of a shared crawl died with it in flight)."""
+NOT_ARCHIVED: Final = "not archived"
+"""The reason of an owed URL whose article was stored while its page could not be archived (a
+full archive disk): due again at once, so the next run fetches and archives it."""
 
 
 def next_attempt(now: datetime, attempts: int, base: timedelta, cap: timedelta) -> datetime:

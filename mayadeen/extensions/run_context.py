@@ -69,6 +69,9 @@ CAPTURE_META: Final = "mayadeen_capture"
 """Response meta: the id of the capture the archive indexed the page as (``mayadeen.archive``)."""
 FETCHED_META: Final = "mayadeen_fetched_from"
 """Response meta: the ``Origin`` of the page, the site or a web archive's capture."""
+UNARCHIVED_META: Final = "mayadeen_unarchived"
+"""Response meta: the page was to be archived and could not be (the archive stopped, a full
+disk): the article read from it is stored and stays owed to the archive."""
 
 
 class RunContext:
@@ -104,6 +107,9 @@ class RunContext:
         """Article URL → where its page was read (the site, or a web archive's capture: ``-a
         via=``, the fallback), from the page's extraction until the article leaves the
         pipelines (``mayadeen.middlewares.archive_sources``)."""
+        self.unarchived: set[str] = set()
+        """Article URLs whose page the archive could not keep (``UNARCHIVED_META``), from the
+        page's extraction until the article leaves the pipelines: stored, and owed again."""
         self.archive_files: dict[str, int] = {}
         """The archive files this run wrote (paths) → their bytes, for the manifest."""
 
@@ -297,7 +303,11 @@ class RunContext:
         set_origin(self.store.db, item.url or "", origin, self.run_id, replace=fetched)
         self._count_origin(origin)
         if item.url:
-            self.owed.settled([item.url])
+            if item.url in self.unarchived:  # stored, but its page is not in the archive
+                self.unarchived.discard(item.url)
+                self.owed.not_archived(item.url)
+            else:
+                self.owed.settled([item.url])
             if verdict != "unchanged":  # to be listed by a complete feed
                 self.ledger.owe_feed(item.url, self.run_id)
         self._uncommitted[f"items_{verdict}"] += 1
@@ -337,6 +347,8 @@ class RunContext:
         nothing behind."""
         if (capture := meta.get(CAPTURE_META)) is not None:
             self.captures[item_url] = capture
+        elif meta.get(UNARCHIVED_META):
+            self.unarchived.add(item_url)
         if (origin := meta.get(FETCHED_META)) is not None:
             self.origins[item_url] = origin
 
@@ -346,6 +358,7 @@ class RunContext:
         url = str(ItemAdapter(item).get("url") or "")
         self.captures.pop(url, None)
         self.origins.pop(url, None)
+        self.unarchived.discard(url)
 
     def verdict(self, item: Any) -> Verdict | None:
         """The store's verdict on an item on its way to the feeds (None: not stored)."""

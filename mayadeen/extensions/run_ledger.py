@@ -26,7 +26,7 @@ from scrapy.crawler import Crawler
 from scrapy.settings import BaseSettings
 from scrapy.statscollectors import StatsCollector
 
-from mayadeen.crawl.owed import UNSETTLED, confirms_gone, next_attempt
+from mayadeen.crawl.owed import NOT_ARCHIVED, UNSETTLED, confirms_gone, next_attempt
 from mayadeen.extensions.feed_files import complete, demote, feed_state
 from mayadeen.extensions.run_paths import Clock
 from mayadeen.pages.dates import iso_seconds
@@ -181,6 +181,17 @@ class RunLedger:
         self.stats.inc_value(f"mayadeen/owed/{outcome if outcome == 'gone' else 'failed'}")
         self.stats.inc_value(f"mayadeen/owed/reasons/{reason}")
         self.context.commit_if_due()
+
+    def not_archived(self, url: str) -> None:
+        """``url`` is stored but its page is not in the archive: owed to the archive, due at
+        once (the next run fetches it again and archives it; nothing of the site's is lost)."""
+        now = iso_seconds(datetime.now(UTC))
+        try:
+            self.ledger.failed(url, NOT_ARCHIVED, False, now, now, self.context.run_id, None)
+        except sqlite3.Error as error:
+            self.context.store_error("recording an article owed to the archive", error)
+            return
+        self.stats.inc_value("mayadeen/owed/not_archived")
 
     def _item_error(self, item: Any, response: Any, spider: Spider, failure: Any) -> None:
         self.stats.inc_value("mayadeen/items/errors")

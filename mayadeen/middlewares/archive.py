@@ -7,9 +7,12 @@ the browser returned and marked so. The capture is indexed in the store through 
 whose batches commit the index rows with the articles they lead to.
 
 A write that fails (a full disk) stops the crawl with one error line and the close reason
-``archive_unavailable``: nothing already archived or stored is lost.
+``archive_unavailable``: nothing already archived or stored is lost, and an article page received
+after it (the requests in flight) is marked ``UNARCHIVED_META``: its article is stored and stays
+owed, so the next run fetches it again and archives it.
 """
 
+import contextlib
 import logging
 from typing import Any, Final, Self
 
@@ -21,7 +24,7 @@ from scrapy.utils.defer import deferred_from_coro
 
 from mayadeen.archive.index import add_capture, unchanged_original
 from mayadeen.archive.warc import ArchiveWriter, Exchange, payload_digest, software
-from mayadeen.extensions.run_context import CAPTURE_META, RunContext
+from mayadeen.extensions.run_context import CAPTURE_META, UNARCHIVED_META, RunContext
 from mayadeen.middlewares.archive_sources import origin_headers
 from mayadeen.site.urls import may_be_article
 from mayadeen.sources.captures import INDEX_META
@@ -80,6 +83,8 @@ class ArchiveMiddleware:
             **{name: str(settings.get(name)) for name in INFO_SETTINGS},
         }
         self.writer: ArchiveWriter | None = None
+        self.failed = False
+        """The archive could not be written: the crawl is stopping, no page is archived more."""
         self._file_name = self._file_path = ""
         """The archive file last written to: its name, and its path as the manifest lists it."""
 
@@ -97,6 +102,9 @@ class ArchiveMiddleware:
         if not self.enabled or not (self.discovery or may_be_article(response.url)):
             return response
         if request.meta.get(INDEX_META):  # a web archive's index: not a page of the site
+            return response
+        if self.failed:  # in flight when the archive failed: stored, and owed to the archive
+            request.meta[UNARCHIVED_META] = True
             return response
         context = self._context()
         if context is None:
@@ -125,6 +133,7 @@ class ArchiveMiddleware:
             written = self.writer.write(exchange, original, digest)
         except OSError as error:
             self._fail(error)
+            request.meta[UNARCHIVED_META] = True
             return response
         # Only the file written to grows: a file rotated away kept its size at its last write.
         if written.file != self._file_name:
@@ -149,11 +158,13 @@ class ArchiveMiddleware:
             self.writer.directory,
             error.strerror or error,
         )
-        self.enabled = False
-        self.writer.close()
+        self.failed = True
+        with contextlib.suppress(OSError):  # closing flushes to the same full disk
+            self.writer.close()
         engine: Any = self.crawler.engine
         deferred_from_coro(engine.close_spider_async(reason=ARCHIVE_UNAVAILABLE))
 
     def spider_closed(self, spider: Spider) -> None:
         if self.writer is not None:
-            self.writer.close()
+            with contextlib.suppress(OSError):  # reported already when a write failed
+                self.writer.close()
