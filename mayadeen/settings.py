@@ -192,6 +192,9 @@ MAYADEEN_REDIS_URL = os.environ.get("MAYADEEN_REDIS_URL", "")
 # Names the shared crawl when several different ones use one Redis (e.g. a backfill beside the
 # daily crawl); workers of one crawl use the same name. Keys: mayadeen:articles[:JOB]:*.
 MAYADEEN_REDIS_JOB = os.environ.get("MAYADEEN_REDIS_JOB", "")
+# How long a worker of a shared crawl waits for Redis to answer again (a restart, a failover)
+# before it stops as redis_unreachable, what it did not fetch owed (docs/scaling.md).
+MAYADEEN_REDIS_GIVE_UP_SECONDS = 60.0
 
 # -- The archive (docs/archive.md) ---------------------------------------------------------------
 # Every article page received is kept as WARC records under <MAYADEEN_DATA_DIR>/archive/, for

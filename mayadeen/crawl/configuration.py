@@ -196,6 +196,7 @@ CHECKS: Final[dict[str, Rule]] = {
     "MAYADEEN_HEALTH_MAX_FAILED_SHARE": _number(0, 1),
     "MAYADEEN_REDIS_URL": _redis_url,
     "MAYADEEN_REDIS_JOB": _job_name,
+    "MAYADEEN_REDIS_GIVE_UP_SECONDS": _number(1),
     "MAYADEEN_ALERTS": _alert_channels,
     "MAYADEEN_ALERT_WEBHOOK_URL": _optional_http_url,
 }

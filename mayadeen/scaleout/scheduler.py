@@ -20,19 +20,23 @@ With ``-a urls=`` a worker fetches exactly the given pages itself, with Scrapy's
 those requests are not filtered and not shared.
 """
 
+import contextlib
 import logging
 import os
 import pickle
 import secrets
 import socket
+from collections import deque
 
 from redis import Redis, RedisError
 from scrapy import Request, Spider, signals
+from scrapy.core.engine import ExecutionEngine
 from scrapy.core.scheduler import BaseScheduler
 from scrapy.core.scheduler import Scheduler as LocalScheduler
 from scrapy.crawler import Crawler
 from scrapy.exceptions import CloseSpider, DontCloseSpider
 from scrapy.utils.asyncio import AsyncioLoopingCall, create_looping_call
+from scrapy.utils.defer import deferred_from_coro
 from scrapy_redis.connection import get_redis_from_settings
 from scrapy_redis.dupefilter import RFPDupeFilter
 from scrapy_redis.queue import PriorityQueue
@@ -40,6 +44,7 @@ from scrapy_redis.scheduler import Scheduler as RedisScheduler
 from twisted.internet.task import LoopingCall
 
 from mayadeen.scaleout.crew import CrawlKeys, Crew
+from mayadeen.scaleout.outage import RedisOutage, Unshared
 
 logger = logging.getLogger(__name__)
 
@@ -92,6 +97,11 @@ class SharedScheduler(RedisScheduler):  # type: ignore[misc]
         self._beating: AsyncioLoopingCall | LoopingCall | None = None
         self._waiting = False
         self._joined = False
+        self.outage = RedisOutage(crawler.settings.getfloat("MAYADEEN_REDIS_GIVE_UP_SECONDS"))
+        self._held: deque[tuple[Request, bool]] = deque()
+        """Requests scheduled while Redis was away (with whether the duplicate filter passed
+        them already), handed to it once it answers again."""
+        self._given_up = False
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> BaseScheduler:
@@ -148,15 +158,49 @@ class SharedScheduler(RedisScheduler):  # type: ignore[misc]
         if self._beating is not None and self._beating.running:
             self._beating.stop()
         if self._joined:
-            self.crew.leave()
+            with contextlib.suppress(RedisError):  # else forgotten once its marks lapse
+                self.crew.leave()
+
+    def has_pending_requests(self) -> bool:
+        """While Redis is away this worker cannot tell, and must not close as if idle: it waits
+        (the heartbeat stops it if Redis stays away)."""
+        return self.outage.ongoing or len(self) > 0
+
+    def __len__(self) -> int:
+        """Requests queued: held by this worker, and in the shared queue when Redis answers."""
+        if self.outage.ongoing:
+            return len(self._held)
+        try:
+            return len(self._held) + len(self.queue)
+        except RedisError as error:
+            self.outage.failed("counting the queue", error)
+            return len(self._held)
 
     def enqueue_request(self, request: Request) -> bool:
-        if not request.dont_filter and self.df.request_seen(request):
-            self.df.log(request, self.spider)
-            self._stat("dupefilter/filtered")
-            return False
+        if not self.outage.ongoing:
+            try:
+                return self._share(request, checked=False)
+            except Unshared as unshared:
+                self.outage.failed("queueing a request", unshared.error)
+                checked = unshared.checked
+        else:
+            checked = False
+        self._held.append((request, checked))  # owed already, if an article (docs/scaling.md)
+        return True
+
+    def _share(self, request: Request, checked: bool) -> bool:
+        """Through the shared duplicate filter (unless ``checked`` already) into the queue."""
+        try:
+            if not checked and not request.dont_filter and self.df.request_seen(request):
+                self.df.log(request, self.spider)
+                self._stat("dupefilter/filtered")
+                return False
+        except RedisError as error:
+            raise Unshared(error, checked=False) from error
         try:
             self.queue.push(request)
+        except RedisError as error:
+            raise Unshared(error, checked=True) from error
         except _SERIALISATION_ERRORS as error:
             logger.error("%s: cannot be queued in Redis (%s); not fetched", request.url, error)
             self._stat("scheduler/unserializable")
@@ -164,7 +208,33 @@ class SharedScheduler(RedisScheduler):  # type: ignore[misc]
         self._stat("scheduler/enqueued", "scheduler/enqueued/redis")
         return True
 
+    def _hand_over_held(self) -> None:
+        """Redis answers again: the requests held meanwhile go to the shared queue. One another
+        worker requested meanwhile is dropped as seen there (still owed in this store: the next
+        crawl finds it stored, or fetches it)."""
+        while self._held:
+            request, checked = self._held[0]
+            try:
+                self._share(request, checked)
+            except Unshared as unshared:
+                self._held[0] = (request, unshared.checked)
+                raise
+            self._held.popleft()
+
     def next_request(self) -> Request | None:
+        if not self.outage.may_try():
+            return None
+        try:
+            self._hand_over_held()
+            request = self._take()
+        except (Unshared, RedisError) as failure:
+            error = failure.error if isinstance(failure, Unshared) else failure
+            self.outage.failed("taking the next request", error)
+            return None
+        self.outage.answered()
+        return request
+
+    def _take(self) -> Request | None:
         while True:
             try:
                 request: Request | None = self.queue.pop()
@@ -180,7 +250,11 @@ class SharedScheduler(RedisScheduler):  # type: ignore[misc]
     def spider_idle(self, spider: Spider) -> None:
         """Close only when the whole crawl is over; until then wait (the engine asks again every
         few seconds, and takes queued requests meanwhile)."""
-        state, count = self.crew.idle()
+        try:
+            state, count = self.crew.idle()
+        except RedisError as error:
+            self.outage.failed("asking whether the crawl is over", error)
+            raise DontCloseSpider from error
         if state == "done":
             logger.info("scale-out: queue empty and no worker busy: the crawl is over")
             return
@@ -192,10 +266,28 @@ class SharedScheduler(RedisScheduler):  # type: ignore[misc]
     def _beat(self) -> None:
         engine = self.crawler.engine
         assert engine is not None
+        if self._given_up:
+            return
         try:  # not idle: holding requests (or more are queued: taken soon, or the mark lapses)
             self.crew.beat(busy=not engine.spider_is_idle())
         except RedisError as error:
-            logger.warning("scale-out: Redis did not take this worker's heartbeat: %s", error)
+            self.outage.failed("telling it this worker is alive", error)
+            if self.outage.hopeless():
+                self._give_up(engine)
+            return
+        self.outage.answered()
+
+    def _give_up(self, engine: ExecutionEngine) -> None:
+        """Redis stayed away: stop as ``redis_unreachable`` (exit 1, the lock released); every
+        article this worker scheduled and did not store stays owed in its store."""
+        self._given_up = True
+        logger.error(
+            "scale-out: Redis at MAYADEEN_REDIS_URL has not answered for %.0f s"
+            " (MAYADEEN_REDIS_GIVE_UP_SECONDS); stopping this worker: check that redis-server"
+            " runs and is reachable; what it did not fetch is owed to the next crawl",
+            self.outage.give_up_after,
+        )
+        deferred_from_coro(engine.close_spider_async(reason="redis_unreachable"))
 
     def _stat(self, *keys: str) -> None:
         assert self.stats is not None
