@@ -5,6 +5,7 @@ complete feed."""
 
 import json
 import os
+import re
 import sqlite3
 import subprocess
 from collections.abc import Iterator
@@ -63,6 +64,9 @@ def test_a_full_store_disk_fails_the_run_counts_only_committed_rows_and_loses_no
             db.close()
         assert 0 < kept < len(small_site.articles)
         assert counted in (0, kept), "the runs row counts committed rows (or was not written)"
+        said = re.search(r"run failed: .*?(\d+) articles? stored", full.stderr)
+        assert said is not None, full.stderr[-3000:]
+        assert int(said.group(1)) == kept, "the failure line counts what the store committed"
         assert not list((small_disk / "feeds").glob("articles-*.csv")), "no feed claims them"
 
         grow(small_disk)

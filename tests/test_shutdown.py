@@ -4,6 +4,7 @@ waiting for are counted as given up, and the store is left whole."""
 
 import json
 import os
+import re
 import signal
 import sqlite3
 import subprocess
@@ -107,3 +108,47 @@ def test_a_graceful_stop_does_not_wait_out_retry_after_or_delays(
     assert reason == "shutdown"
     (manifest,) = (tmp_path / "runs").glob("*.json")
     assert json.loads(manifest.read_text("utf-8"))["given_up"] == {"shutdown": given_up}
+
+
+def test_a_forced_stop_counts_in_its_failure_line_only_what_the_store_committed(
+    tmp_path: Path,
+) -> None:
+    """Ctrl-C twice (Scrapy's forced stop): the batch not yet committed is lost with the process,
+    and the failure line says how many articles the store holds, not how many were scraped."""
+    generated = GeneratedSite(300, seed=5)
+    with LoopbackServer(generated) as server:
+        server.add_fault("/news/*/*=slow:0.02")
+        log = tmp_path / "crawl.log"
+        command = crawl_arguments(server.root, "-s", "MAYADEEN_STORE_BATCH_SIZE=25")
+        with log.open("wb") as output:
+            process = subprocess.Popen(
+                [sys.executable, "-m", *command],
+                cwd=ROOT,
+                env={**os.environ, "MAYADEEN_DATA_DIR": str(tmp_path)},
+                stdout=output,
+                stderr=output,
+            )
+            try:
+                wait_for(lambda: stat_in_store(tmp_path) >= 30, process, log)
+                process.send_signal(signal.SIGINT)
+                time.sleep(0.3)
+                process.send_signal(signal.SIGINT)
+                process.wait(timeout=60)
+            finally:
+                if process.poll() is None:
+                    process.kill()
+                    process.wait()
+    text = log.read_text("utf-8")
+    assert process.returncode == 1, text[-3000:]
+    said = re.search(r"run failed: .*?(\d+) articles? stored", text)
+    assert said is not None, text[-3000:]
+    assert int(said.group(1)) == stat_in_store(tmp_path), text[-2000:]
+
+
+def stat_in_store(data_dir: Path) -> int:
+    """The articles the store holds (0 while it is not created yet or being written)."""
+    try:
+        with sqlite3.connect(data_dir / "articles.sqlite") as db:
+            return int(db.execute("SELECT count(*) FROM articles").fetchone()[0])
+    except sqlite3.Error:
+        return 0

@@ -5,13 +5,26 @@ or hit errors, or that was stopped by blocks or interrupted, is not.
 """
 
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, Final
 
 from mayadeen.report.figures import plural
 from mayadeen.report.health import SUCCESSFUL_CLOSE_REASONS, stored_something
 
 HEALTH_FAILURES = "mayadeen/health/failed"
 """Stats key: the details of the health checks that failed (a list; empty when all passed)."""
+
+COMMITTED: Final = ("mayadeen/items/new", "mayadeen/items/updated", "mayadeen/items/unchanged")
+"""Stats keys: the articles whose writes the store committed (counted at the commit, so an
+article scraped and then lost with its batch, to a full disk or a forced stop, is not)."""
+
+
+def committed(stats: Mapping[str, Any]) -> int:
+    """How many articles the run's store committed (not how many reached the pipelines).
+
+    >>> committed({"item_scraped_count": 80, "mayadeen/items/new": 50, "mayadeen/items/updated": 9})
+    59
+    """
+    return sum(int(stats.get(key, 0)) for key in COMMITTED)
 
 
 def failure_reason(stats: Mapping[str, Any]) -> str | None:
@@ -27,10 +40,10 @@ def failure_reason(stats: Mapping[str, Any]) -> str | None:
     >>> failure_reason({"finish_reason": "finished", HEALTH_FAILURES: ["a", "b"]})
     'a; b'
     >>> failure_reason({"finish_reason": "blocked", "mayadeen/blocks/total": 5,
-    ...                 "item_scraped_count": 1})
+    ...                 "item_scraped_count": 2, "mayadeen/items/new": 1})
     'stopped because the site blocked the crawl (5 blocked responses); 1 article stored'
     """
-    stored = stats.get("item_scraped_count", 0)
+    stored = committed(stats)
     blocks = stats.get("mayadeen/blocks/total", 0)
     reason = stats.get("finish_reason", "unknown")
     articles = plural(stored, "article") + " stored"
