@@ -216,6 +216,9 @@ MAYADEEN_COMMONCRAWL_DATA_URL = "https://data.commoncrawl.org"
 MAYADEEN_COMMONCRAWL_CRAWLS = 3
 # Captures per page of a Wayback CDX listing.
 MAYADEEN_WAYBACK_PAGE_SIZE = 500
+# Index pages of one web archive listing (a prefix, a crawl) a run reads at most; the listing's
+# cursor resumes it in the next run. An archive that pages on without end cannot hold a run.
+MAYADEEN_ARCHIVE_INDEX_MAX_PAGES = 1000
 MAYADEEN_ARCHIVE_CONCURRENCY = 2
 MAYADEEN_ARCHIVE_DELAY = 1.0
 # A live article page that is blocked is read from its newest Wayback capture instead, when true.

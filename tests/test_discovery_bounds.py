@@ -61,3 +61,19 @@ def test_tighter_bounds_from_settings(server: LoopbackServer, tmp_path: Path) ->
     sitemaps = {r.path for r in server.requests if r.path.startswith("/sitemaps/")}
     assert sitemaps == {"/sitemaps/all.xml", "/sitemaps/all-1.xml"}
     assert [r.query for r in server.requests if r.path == "/news/politics"] == [""]
+
+
+def test_a_listing_repeating_one_known_link_with_two_next_pages_stops(
+    small_site: GeneratedSite, server: LoopbackServer, tmp_path: Path
+) -> None:
+    """Every page shows the same article and links the next page twice over ("Next" and a
+    "Load More" a page further): two pages of the listing are in flight when its paging stops,
+    and neither starts it afresh."""
+    article = small_site.articles_by_index[0].entry.path
+    server.add_fault(f"/news/politics=endless:{article}")
+    done = crawl(server.root, tmp_path, "-a", "sections=news/politics", timeout=120)
+    assert done.returncode == 0, done.stderr[-3000:]
+    pages = [r.query for r in server.requests if r.path == "/news/politics"]
+    # 3 stale pages after the first, and at most the pages already requested by then
+    assert len(pages) <= 1 + 3 + 2, pages
+    assert stat(done.stderr, "mayadeen/limits/listing_stale_pages") == 1

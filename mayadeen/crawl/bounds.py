@@ -5,7 +5,10 @@ A site can chain sitemap indexes without end (one was followed 5,348 deep in 150
 "next page" forever on a listing that shows no new article (an out-of-range ``?page=N`` answered
 with the last page, or an empty one). Both are bounded by settings
 (``MAYADEEN_SITEMAP_MAX_DEPTH``, ``MAYADEEN_LISTING_MAX_STALE_PAGES``; docs/crawling.md); the
-spider counts and warns when a bound is reached. Pure logic: no crawler.
+spider counts and warns when a bound is reached. A web archive's index listing is bounded too:
+``MAYADEEN_ARCHIVE_INDEX_MAX_PAGES`` pages per listing and run (the cursor resumes it next run),
+and a resume key that comes round again ends it (``mayadeen.spiders.archive_routes``). Pure
+logic: no crawler.
 """
 
 from collections.abc import Iterable
@@ -40,6 +43,16 @@ LISTING_STALE = Limit(
     "further (MAYADEEN_LISTING_MAX_STALE_PAGES)",
 )
 
+ARCHIVE_INDEX_PAGES = Limit(
+    "archive_index_pages",
+    "%s: %d index pages of one listing read in this run; the next run goes on from here "
+    "(MAYADEEN_ARCHIVE_INDEX_MAX_PAGES)",
+)
+ARCHIVE_INDEX_LOOP = Limit(
+    "archive_index_loop",
+    "%s: the web archive's listing gave a resume key it gave before (%r); reading it no further",
+)
+
 
 @dataclass
 class _Trail:
@@ -56,6 +69,10 @@ class DiscoveryBounds:
     listing_stale_pages: int
     """A listing stops after this many pages in a row without an article link new to it."""
     trails: dict[str, _Trail] = field(default_factory=dict)
+    ended: set[str] = field(default_factory=set)
+    """Listings whose paging stopped (their end, a bound, the frontier): a page of one still in
+    flight (two next-page links lead to two pages at once) pages no further, or the trail it
+    would start afresh, forgetting what the listing showed, would page on without end."""
     reached: set[str] = field(default_factory=set)
     shown: SeenSet = field(default_factory=SeenSet)
     """``listing\\nURL`` of each article link a listing being paged has shown so far: a first run
@@ -84,7 +101,11 @@ class DiscoveryBounds:
         >>> bounds = DiscoveryBounds(sitemap_depth=2, listing_stale_pages=2)
         >>> [bounds.keep_paging("/news", page) for page in (["a", "b"], ["b"], ["c"], [], ["a"])]
         [True, True, True, True, False]
+        >>> bounds.keep_paging("/news", ["a"]), bounds.keep_paging("/news", ["d"])  # in flight
+        (False, False)
         """
+        if listing in self.ended:
+            return False
         trail = self.trails.setdefault(listing, _Trail())
         new = [link for link in links if self.shown.add(f"{listing}\n{link}")]
         trail.stale = 0 if new else trail.stale + 1
@@ -100,6 +121,8 @@ class DiscoveryBounds:
         return first
 
     def listing_ended(self, listing: str) -> None:
-        """The listing has no next page (or paging stopped for another reason): forget it."""
+        """The listing has no next page (or paging stopped for another reason): forget what it
+        showed, and page it no further in this run."""
+        self.ended.add(listing)
         self.trails.pop(listing, None)
         self.shown.discard_prefix(f"{listing}\n")

@@ -179,6 +179,7 @@ CHECKS: Final[dict[str, Rule]] = {
     "MAYADEEN_COMMONCRAWL_DATA_URL": _http_url,
     "MAYADEEN_COMMONCRAWL_CRAWLS": _number(1, whole=True),
     "MAYADEEN_WAYBACK_PAGE_SIZE": _number(1, whole=True),
+    "MAYADEEN_ARCHIVE_INDEX_MAX_PAGES": _number(1, whole=True),
     "MAYADEEN_ARCHIVE_CONCURRENCY": _number(1, whole=True),
     "MAYADEEN_ARCHIVE_DELAY": _number(0),
     "MAYADEEN_ARCHIVE_FALLBACK": _switch,

@@ -19,7 +19,8 @@ kind              what the client gets                                          
 ``reset``         the connection closed without a response                      —
 ``jsonly``        a shell whose content only appears after its JavaScript runs  —
 ``sitemapchain``  a sitemap index listing only the next of an endless chain     —
-``endless``       a listing page without articles whose next page never ends    —
+``endless``       a listing page whose next page never ends, showing no article   article path
+                  (or only the article at ARG, on every page)                   (none)
 ================  ============================================================  ==============
 """
 

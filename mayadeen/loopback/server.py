@@ -97,7 +97,7 @@ def fault_page(fault: Fault, root: str, path: str = "", query: str = "") -> Page
     if fault.kind == "sitemapchain":
         return sitemap_chain_link(root, path)
     if fault.kind == "endless":
-        return endless_listing_page(path, query)
+        return endless_listing_page(path, query, fault.arg)
     if fault.kind == "redirect":
         code, target = fault.redirect()
         location = (
@@ -130,13 +130,20 @@ def sitemap_chain_link(root: str, path: str) -> Page:
     )
 
 
-def endless_listing_page(path: str, query: str) -> Page:
-    """Page N of a listing that shows no article and always links page N+1."""
+def endless_listing_page(path: str, query: str, article: str = "") -> Page:
+    """Page N of a listing that always links page N+1 and shows no article, or only the one at
+    the path ``article`` (the same known link on every page)."""
     stated = parse_qs(query).get("page", ["1"])[0]
     number = int(stated) if stated.isdigit() else 1
+    card = "<p>Nothing here.</p>"
+    if article:  # and a "Load More" a page further on: two pages of it in flight at once
+        card = (
+            f"<a href='{article}'>The same article</a>"
+            f"<a href='{path}?page={number + 2}'>Load More</a>"
+        )
     return Page.html(
         f"<!DOCTYPE html><html lang='en'><head><title>Listing, page {number}</title></head>"
-        f"<body><main><p>Nothing here.</p><a rel='next' href='{path}?page={number + 1}'>"
+        f"<body><main>{card}<a rel='next' href='{path}?page={number + 1}'>"
         "Next</a></main></body></html>"
     )
 

@@ -38,6 +38,16 @@ class ListingCursor:
         self._out.setdefault(key, 0)
         self._next = next_key
 
+    @property
+    def pages(self) -> int:
+        """How many of the listing's pages this run has read."""
+        return len(self._out)
+
+    def has_read(self, key: str) -> bool:
+        """Whether this run read the page of ``key`` already (a resume key that comes round
+        again: the archive's listing loops)."""
+        return key in self._out
+
     def listed(self, key: str) -> None:
         """A capture first listed on page ``key`` was requested (or is still owed)."""
         self._out[key] = self._out.get(key, 0) + 1

@@ -13,6 +13,7 @@ import scrapy
 from scrapy.http import Response
 from twisted.python.failure import Failure
 
+from mayadeen.crawl.bounds import ARCHIVE_INDEX_LOOP, ARCHIVE_INDEX_PAGES
 from mayadeen.crawl.frontier import Frontier
 from mayadeen.items import ArticleItem
 from mayadeen.site.archives import index_prefixes
@@ -160,12 +161,29 @@ class ArchiveRoutes(DiscoveryRoutes):
         self.stat("sources/wayback/index_pages")
         self.stat("sources/wayback/listed", len(page.captures))
         listing = self._key(path)
-        going_on = page.resume_key is not None and not self.max_reached()
         newest, key = self.newest[listing], resume or FIRST
+        next_key = page.resume_key
+        if next_key is not None and (next_key == key or self.cursors[listing].has_read(next_key)):
+            self._limit_reached(ARCHIVE_INDEX_LOOP, response.url, next_key)
+            next_key = None  # a listing that loops has no further page
+        going_on = next_key is not None and self._index_goes_on(listing, response.url)
         found = [*newest.feed(page.captures, key), *(() if going_on else newest.end())]
-        yield from self._listing_read(listing, key, found, page.resume_key)
+        yield from self._listing_read(listing, key, found, next_key)
         if going_on:
-            yield self._wayback_page(path, exact, page.resume_key)
+            yield self._wayback_page(path, exact, next_key)
+
+    def _index_goes_on(self, listing: str, url: str) -> bool:
+        """Whether the next index page of ``listing`` is read in this run (the page at ``url``
+        just read): not once ``max_articles`` is reached, nor past
+        ``MAYADEEN_ARCHIVE_INDEX_MAX_PAGES`` pages (the cursor keeps the next page for the next
+        run)."""
+        if self.max_reached():
+            return False
+        read = self.cursors[listing].pages + 1  # this page's is recorded after
+        if read >= self.settings.getint("MAYADEEN_ARCHIVE_INDEX_MAX_PAGES"):
+            self._limit_reached(ARCHIVE_INDEX_PAGES, url, read)
+            return False
+        return True
 
     # -- Common Crawl ------------------------------------------------------------------------
 
@@ -220,7 +238,7 @@ class ArchiveRoutes(DiscoveryRoutes):
         exact = not path.endswith("/")
         key = str(page) if page else FIRST
         captures = [] if response.status in (400, 404) else self._cc_captures(response, crawl)
-        going_on = bool(captures) and not exact and not self.max_reached()
+        going_on = bool(captures) and not exact and self._index_goes_on(listing, response.url)
         newest = self.newest[listing]
         found = [*newest.feed(captures, key), *(() if going_on else newest.end())]
         yield from self._listing_read(listing, key, found, str(page + 1) if going_on else None)

@@ -165,6 +165,9 @@ class DiscoveryRoutes(scrapy.Spider):
             for url in page.listings:
                 yield self._page(url, self.parse_listing, "section")
         listing = response.meta.get(LISTING, response.url)
+        if listing in self.bounds.ended:  # in flight when its paging stopped: no further
+            self.stat(f"listings/{kind}/after_end")
+            return
         if not page.next_pages:
             self.bounds.listing_ended(listing)
             if self.covers:
