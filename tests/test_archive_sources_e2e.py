@@ -312,3 +312,26 @@ def test_a_capture_that_cannot_be_fetched_is_owed_and_the_next_run_reads_it(
         assert stored(tmp_path) == direct
         assert owed_rows(tmp_path) == {}
         assert [p.split("id_/", 1)[1] for p in fetched(wayback, "/web/")] == [lost]
+
+
+def test_a_replay_that_redirects_to_the_live_site_is_refused_not_recorded_as_the_archives(
+    site: GeneratedSite, site_server: LoopbackServer, tmp_path: Path
+) -> None:
+    path = site.articles_by_index[4].entry.path
+    url = site_server.root + path
+    archives = WebArchives(site, site_server.root)
+    archives.capture(path, "20240101000000")
+    with LoopbackServer(archives) as wayback:
+        wayback.add_fault(f"/web/20240101000000id_/{url}=redirect:302:{url}")
+        done = crawl(
+            site_server.root,
+            tmp_path,
+            "-a", "via=wayback",
+            "-a", f"urls={path}",
+            "-s", f"MAYADEEN_WAYBACK_URL={wayback.root}",
+            "-s", "MAYADEEN_ARCHIVE_DELAY=0",
+        )  # fmt: skip
+    assert "Traceback" not in done.stderr, done.stderr[-3000:]
+    assert stat(done.stderr, "mayadeen/redirects/offsite") == 1
+    assert origins(tmp_path) == {}, "nothing the site served is recorded as a Wayback capture"
+    assert set(owed_rows(tmp_path)) == {url}

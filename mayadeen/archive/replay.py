@@ -35,12 +35,13 @@ from mayadeen.archive.index import (
     stored_article,
     superseded_article,
 )
-from mayadeen.archive.reading import Page, Pages, scan
+from mayadeen.archive.reading import Page, Pages, ScanReport, scan
 from mayadeen.archive.warc import Written
 from mayadeen.extensions.run_context import RunContext
 from mayadeen.extensions.run_paths import data_dir
 from mayadeen.items import ArticleItem
 from mayadeen.pages.extract import count, extract
+from mayadeen.site.origin import archived_on_site
 from mayadeen.site.urls import canonical_url, may_be_article, site_root
 from mayadeen.site.validity import problems
 from mayadeen.store import Store, store_path
@@ -75,9 +76,12 @@ class ReplaySpider(scrapy.Spider):
         urls: list[str] | None = None,
         warcs: list[str] | None = None,
         dry_run: bool = False,
+        missing_warcs: int = 0,
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
+        self.missing_warcs = missing_warcs
+        """``--from`` files given that did not exist (skipped by the command)."""
         self.since = since
         self.urls = urls
         self.warcs = [Path(path) for path in warcs or ()]
@@ -89,6 +93,7 @@ class ReplaySpider(scrapy.Spider):
         """Archived pages of another site root than ``MAYADEEN_BASE_URL``: skipped."""
         self._reader: Store | None = None
         self._pages = Pages()
+        self._scanned = ScanReport()
         self._closing = False
 
     @classmethod
@@ -100,11 +105,17 @@ class ReplaySpider(scrapy.Spider):
         return spider
 
     @cached_property
+    def max_bytes(self) -> int:
+        """A page decompressed is bounded as a download is (``DOWNLOAD_MAXSIZE``)."""
+        return self.settings.getint("DOWNLOAD_MAXSIZE")
+
+    @cached_property
     def root(self) -> str:
         return site_root(self.settings.get("MAYADEEN_BASE_URL"))
 
     def stat(self, key: str, value: int = 1) -> None:
-        self.crawler.stats.inc_value(f"mayadeen/reextract/{key}", value)
+        if value:
+            self.crawler.stats.inc_value(f"mayadeen/reextract/{key}", value)
 
     # -- which pages ---------------------------------------------------------------------------
 
@@ -126,7 +137,12 @@ class ReplaySpider(scrapy.Spider):
         latest: dict[str, Source] = {}
         wanted = set(self.urls) if self.urls is not None else None
         for path in self.warcs:
-            for record in scan(path.resolve(), frozenset({"response"})):
+            responses = scan(path.resolve(), frozenset({"response"}), self.max_bytes, self._scanned)
+            for record in responses:
+                if not archived_on_site(record.url, self.root):  # another service's page
+                    self.stat("offsite")
+                    self.offsite += 1
+                    continue
                 url = canonical_url(record.url, self.root)
                 if url is None or not may_be_article(url) or record.status != 200:
                     self.stat("foreign/skipped")
@@ -145,6 +161,9 @@ class ReplaySpider(scrapy.Spider):
                         record.length,
                         record.payload_digest or "",
                     )
+        self.stat("damaged", self._scanned.damaged)
+        self.stat("skipped_bytes", self._scanned.skipped_bytes)
+        self.stat("oversized", self._scanned.oversized)
         return sorted(latest.values(), key=lambda s: (str(s.path), s.offset))
 
     # -- reading them --------------------------------------------------------------------------
@@ -152,6 +171,7 @@ class ReplaySpider(scrapy.Spider):
     async def start(self) -> AsyncIterator[Any]:
         path = store_path(data_dir(self.settings))
         self._reader = Store.open(path, readonly=True)
+        self._pages = Pages(self.max_bytes)
         context = None if self.dry_run else RunContext.of(self.crawler)
         for source in self.sources():
             for item in self._items(source):
@@ -160,9 +180,16 @@ class ReplaySpider(scrapy.Spider):
                     continue
                 url = item.url or ""
                 if (capture := source.capture_id) is None:
+                    # Indexed only when it is used: an invalid page is quarantined, no capture.
+                    if problems(as_dict(item), self.root):
+                        yield item
+                        continue
                     capture = self._index(context, source)
                 context.captures[url] = capture
                 yield item
+        self.stat("unavailable", self._pages.unavailable)
+        self.stat("missing_files", len(self._pages.missing) + self.missing_warcs)
+        self.stat("oversized", self._pages.oversized)
 
     def _items(self, source: Source) -> Iterator[ArticleItem]:
         if canonical_url(source.url, self.root) is None:  # archived under another root
@@ -183,6 +210,28 @@ class ReplaySpider(scrapy.Spider):
         count(self.crawler.stats, extraction)
         if extraction.item is not None:
             yield extraction.item
+
+    def skipped_lines(self) -> list[str]:
+        """What was not read, one line each: files missing (``--from`` ones given and ones
+        indexed earlier), pages too large, damaged bytes skipped."""
+        missing = self.missing_warcs + len(self._pages.missing)
+        lines = []
+        if missing:
+            lines.append(
+                f"reextract: {missing:,} WARC files missing; {self._pages.unavailable:,} archived "
+                "pages in them unavailable"
+            )
+        if oversized := self._scanned.oversized + self._pages.oversized:
+            lines.append(
+                f"reextract: {oversized:,} records skipped: larger than DOWNLOAD_MAXSIZE="
+                f"{self.max_bytes} once decompressed"
+            )
+        if self._scanned.damaged:
+            lines.append(
+                f"reextract: {self._scanned.damaged:,} damaged records skipped "
+                f"({self._scanned.skipped_bytes:,} bytes); the records after them were read"
+            )
+        return lines
 
     def _index(self, context: RunContext, source: Source) -> int:
         """Index a foreign WARC's record in ``captures`` (by its absolute path)."""

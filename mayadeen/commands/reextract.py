@@ -21,6 +21,7 @@ from scrapy.exceptions import UsageError
 from scrapy.settings import BaseSettings
 
 from mayadeen.archive.index import connection
+from mayadeen.archive.reading import is_warc
 from mayadeen.archive.replay import ReplaySpider
 from mayadeen.commands import one_line_errors
 from mayadeen.crawl.preflight import OtherSiteError, preflight
@@ -79,6 +80,8 @@ def captures_in(settings: BaseSettings) -> Archived:
 
 class Command(ScrapyCommand):
     requires_project = True
+    missing_files = 0
+    """``--from`` files that do not exist (skipped)."""
 
     def syntax(self) -> str:
         return "[--since YYYY-MM-DD] [--urls URL ...] [--dry-run] [--from FILE.warc.gz ...]"
@@ -108,11 +111,9 @@ class Command(ScrapyCommand):
     def run(self, args: list[str], opts: argparse.Namespace) -> None:
         if args:
             raise UsageError(f"unexpected arguments: {' '.join(args)}", print_help=False)
-        for path in opts.warcs or ():
-            if not Path(path).is_file():
-                print(
-                    f"reextract: {path}: no such file (give WARC files to --from)", file=sys.stderr
-                )
+        if opts.warcs is not None:
+            opts.warcs = self._readable_warcs(opts.warcs)
+            if opts.warcs is None:
                 self.exitcode = 2
                 return
         assert self.settings is not None
@@ -143,6 +144,7 @@ class Command(ScrapyCommand):
             urls=_urls(opts.urls),
             warcs=opts.warcs,
             dry_run=opts.dry_run,
+            missing_warcs=self.missing_files,
         )
         self.crawler_process.start()
         if lock is not None:
@@ -156,6 +158,28 @@ class Command(ScrapyCommand):
         if not opts.dry_run and (reason := failure_reason(stats)):
             self.exitcode = 1
             print(f"reextract: run failed: {reason}", file=sys.stderr)
+
+    def _readable_warcs(self, given: list[str]) -> list[str] | None:
+        """The ``--from`` files that exist, a warning for each that does not; None (with one
+        line) when one is not a WARC file, or none exists: a usage error, no run recorded."""
+        found = []
+        for path in given:
+            if not Path(path).is_file():
+                print(f"reextract: {path}: no such file; skipped", file=sys.stderr)
+                self.missing_files += 1
+            elif not is_warc(Path(path)):
+                # Its content is not quoted: --from may name any file, a symlink to /etc/...
+                print(
+                    f"reextract: {path}: not a WARC file (give WARC files to --from)",
+                    file=sys.stderr,
+                )
+                return None
+            else:
+                found.append(path)
+        if not found:
+            print("reextract: none of the --from files exists; nothing read", file=sys.stderr)
+            return None
+        return found
 
     def _report(self, spider: ReplaySpider, context: RunContext | None) -> None:
         changes = spider.changes
@@ -174,5 +198,7 @@ class Command(ScrapyCommand):
                 f"reextract: {spider.offsite:,} archived pages skipped: not under "
                 f"MAYADEEN_BASE_URL={spider.root} (give the root they were crawled from)"
             )
+        for line in spider.skipped_lines():
+            print(line)
         for line in changes.report():
             print(line)

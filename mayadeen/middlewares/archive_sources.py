@@ -60,6 +60,8 @@ def origin_headers(request: Request) -> tuple[tuple[str, str], ...]:
 class ArchiveSourceMiddleware:
     def __init__(self, crawler: Crawler) -> None:
         self.crawler = crawler
+        self.max_bytes = crawler.settings.getint("DOWNLOAD_MAXSIZE")
+        """A record's page decompressed is bounded as a download is."""
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
@@ -106,7 +108,7 @@ class ArchiveSourceMiddleware:
         try:
             if len(data) != capture.length:
                 raise BadRecord(f"{len(data)} bytes of {capture.length}")
-            record = read_record(data)
+            record = read_record(data, self.max_bytes)
         except BadRecord as error:
             self._count("mayadeen/sources/bad_records")
             logger.warning("%s: %s; retrying", request.url, error)

@@ -2,9 +2,10 @@
 every redirect checked before it is followed.
 
 A capture's Wayback replay may redirect to another replay on the archive (the capture it holds
-nearest to the time asked): followed, the page's origin being that capture. Any other redirect is
+nearest to the time asked): followed, the page's origin being that capture; a capture's request
+that redirects anywhere else (the live site) is refused as off the archive. Any other redirect is
 followed only to the site itself, by scheme, host and port (``on_site`` in
-``mayadeen/site/access.py``, against ``MAYADEEN_BASE_URL``): a page on the same host but another
+``mayadeen/site/origin.py``, against ``MAYADEEN_BASE_URL``): a page on the same host but another
 port or scheme is another site's and must never be stored as ours. A redirect back to a URL the
 request already went through, or one more than ``REDIRECT_MAX_TIMES``, is a loop. Either is given
 up loudly: one WARNING naming both URLs, a counter (``mayadeen/redirects/offsite``,
@@ -31,7 +32,7 @@ from scrapy.exceptions import IgnoreRequest
 
 from mayadeen.middlewares import GivenUp
 from mayadeen.signals import first_url, give_up
-from mayadeen.site.access import on_site
+from mayadeen.site.origin import on_site
 from mayadeen.site.urls import site_root
 from mayadeen.sources.captures import ORIGIN_META, Capture
 
@@ -81,7 +82,11 @@ class RedirectGuard:
         """``redirect()`` (Scrapy's following of the redirect) if ``redirected`` stays on the
         site and is no loop; else the request is given up."""
         within_archive = archive_redirect(request, redirected)
-        if not (on_site(redirected.url, self.root) or within_archive):
+        # A capture's replay that redirects out of the archive (to the live site) is refused: its
+        # page would be recorded as the archive's capture though the site served it.
+        reading_capture = isinstance(request.meta.get(ORIGIN_META), Capture)
+        allowed = within_archive if reading_capture else on_site(redirected.url, self.root)
+        if not allowed:
             self._give_up(
                 request, "offsite", "redirects off the site to %s; not followed", redirected
             )

@@ -15,7 +15,7 @@ from urllib.parse import urlsplit
 
 from scrapy.http import HtmlResponse, Response
 
-from mayadeen.site.urls import LIVE_HOSTS, is_article_url
+from mayadeen.site.urls import is_article_url
 
 BLOCK_STATUSES: Final = {403: "http_403"}
 """Statuses that mean "refused", and the kind a block with that status is counted as."""
@@ -208,55 +208,6 @@ def wants_browser(url: str) -> bool:
     return not NO_BROWSER_PATHS.match(urlsplit(url).path or "/")
 
 
-DEFAULT_PORTS: Final = {"http": 80, "https": 443}
-
-
-def _origin(url: str) -> tuple[str, str, int | None]:
-    """(scheme, host, port) of a URL, the port spelled out when it is the scheme's default; a
-    port that is not a number is None (and matches nothing)."""
-    parts = urlsplit(url)
-    scheme = parts.scheme.lower()
-    try:
-        port = parts.port or DEFAULT_PORTS.get(scheme)
-    except ValueError:
-        port = None
-    return scheme, (parts.hostname or "").lower(), port
-
-
-def on_site(url: str, root: str) -> bool:
-    """Whether a URL is on the crawled site: the scheme, host and port of ``root`` (any of the
-    live hosts when ``root`` is the live site). The one exception is an upgrade to HTTPS: when
-    ``root`` is ``http://`` on the default port, ``https://`` on the default port of the same host
-    is on the site too (a site moving to HTTPS redirects there); the other way round, a
-    downgrade, is not.
-
-    >>> on_site("http://127.0.0.1:8123/news/politics/x", "http://127.0.0.1:8123")
-    True
-    >>> on_site("https://english.almayadeen.net/x", "http://127.0.0.1:8123")
-    False
-    >>> on_site("https://www.english.almayadeen.net/x", "https://english.almayadeen.net")
-    True
-    >>> [on_site(u, "http://127.0.0.1:8123") for u in
-    ...  ("http://127.0.0.1:8124/x", "https://127.0.0.1:8123/x", "http://127.0.0.1/x")]
-    [False, False, False]
-    >>> [on_site(u, "https://english.almayadeen.net") for u in
-    ...  ("https://english.almayadeen.net:443/x", "https://english.almayadeen.net:8443/x",
-    ...   "http://english.almayadeen.net/x")]
-    [True, False, False]
-    >>> on_site("https://example.org/x", "http://example.org"), on_site("http://example.org:80/x",
-    ...  "http://example.org"), on_site("https://example.org:8443/x", "http://example.org")
-    (True, True, False)
-    """
-    scheme, host, port = _origin(url)
-    root_scheme, root_host, root_port = _origin(root)
-    same_host = host == root_host or (root_host in LIVE_HOSTS and host in LIVE_HOSTS)
-    if not same_host or port is None:
-        return False
-    if (scheme, port) == (root_scheme, root_port):
-        return True
-    return (root_scheme, root_port, scheme, port) == ("http", 80, "https", 443)  # the upgrade
-
-
 __all__ = [
     "ARTICLE_DATA",
     "ARTICLE_MARKUP",
@@ -270,7 +221,6 @@ __all__ = [
     "has_article_markup",
     "is_challenge",
     "is_contentless",
-    "on_site",
     "page_title",
     "response_block_kind",
     "response_headers",

@@ -14,6 +14,7 @@ from datetime import date
 from urllib.parse import urlencode, urlsplit
 
 from mayadeen.site.archives import ARCHIVE_MIME
+from mayadeen.site.origin import archived_on_site
 from mayadeen.site.urls import canonical_url
 from mayadeen.sources.captures import Capture
 
@@ -79,7 +80,8 @@ def read_page(body: bytes, crawl: Crawl, root: str) -> list[Capture]:
         fields = json.loads(line)
         if str(fields.get("status", "200")) != "200":
             continue
-        url = canonical_url(str(fields.get("url", "")), root)
+        original = str(fields.get("url", ""))
+        url = canonical_url(original, root) if archived_on_site(original, root) else None
         if url is None:
             continue
         captures.append(

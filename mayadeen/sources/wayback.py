@@ -16,6 +16,7 @@ from typing import Final
 from urllib.parse import urlencode, urlsplit
 
 from mayadeen.site.archives import ARCHIVE_MIME
+from mayadeen.site.origin import archived_on_site
 from mayadeen.site.urls import canonical_url
 from mayadeen.sources.captures import Capture
 
@@ -106,7 +107,7 @@ def _capture(fields: dict[str, str], root: str) -> Capture | None:
     original = fields.get("original", "")
     if fields.get("statuscode", "200") != "200":
         return None
-    url = canonical_url(original, root)
+    url = canonical_url(original, root) if archived_on_site(original, root) else None
     if url is None:
         return None
     return Capture("wayback", url, original, fields["timestamp"], fields.get("digest", ""))
