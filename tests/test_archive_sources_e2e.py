@@ -4,6 +4,7 @@ two web archives holding captures of a loopback site (``mayadeen.loopback.archiv
 import json
 import re
 import sqlite3
+import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -70,6 +71,20 @@ def from_archive(site_root: str, archive: str, data: Path, *arguments: str) -> s
     assert done.returncode == 0, done.stderr[-3000:]
     assert "Traceback" not in done.stderr, done.stderr[-3000:]
     return done.stderr
+
+
+def via_wayback(
+    site_root: str, wayback: str, data: Path, *arguments: str
+) -> subprocess.CompletedProcess[str]:
+    """A ``-a via=wayback`` crawl of ``wayback`` at full speed, whatever its outcome."""
+    return crawl(
+        site_root,
+        data,
+        "-a", "via=wayback",
+        "-s", f"MAYADEEN_WAYBACK_URL={wayback}",
+        "-s", "MAYADEEN_ARCHIVE_DELAY=0",
+        *arguments,
+    )  # fmt: skip
 
 
 def fetched(server: LoopbackServer, prefix: str) -> list[str]:
@@ -290,12 +305,10 @@ def test_a_capture_that_cannot_be_fetched_is_owed_and_the_next_run_reads_it(
     lost = site_server.root + site.articles_by_index[2].entry.path
     with LoopbackServer(archives) as wayback:
         wayback.add_fault(f"/web/*id_/{lost}=status:500")
-        first = crawl(
+        first = via_wayback(
             site_server.root,
+            wayback.root,
             tmp_path,
-            "-a", "via=wayback",
-            "-s", f"MAYADEEN_WAYBACK_URL={wayback.root}",
-            "-s", "MAYADEEN_ARCHIVE_DELAY=0",
             "-s", "RETRY_ENABLED=0",
             "-s", "MAYADEEN_OWED_RETRY_HOURS=0",  # due again at once
         )  # fmt: skip
@@ -323,14 +336,7 @@ def test_a_replay_that_redirects_to_the_live_site_is_refused_not_recorded_as_the
     archives.capture(path, "20240101000000")
     with LoopbackServer(archives) as wayback:
         wayback.add_fault(f"/web/20240101000000id_/{url}=redirect:302:{url}")
-        done = crawl(
-            site_server.root,
-            tmp_path,
-            "-a", "via=wayback",
-            "-a", f"urls={path}",
-            "-s", f"MAYADEEN_WAYBACK_URL={wayback.root}",
-            "-s", "MAYADEEN_ARCHIVE_DELAY=0",
-        )  # fmt: skip
+        done = via_wayback(site_server.root, wayback.root, tmp_path, "-a", f"urls={path}")
     assert "Traceback" not in done.stderr, done.stderr[-3000:]
     assert stat(done.stderr, "mayadeen/redirects/offsite") == 1
     assert origins(tmp_path) == {}, "nothing the site served is recorded as a Wayback capture"

@@ -42,6 +42,14 @@ def small_disk(tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[Path]
         subprocess.run(["umount", "--lazy", str(disk)], check=False)
 
 
+def data_dir_with(tmp_path: Path, part: str, disk: Path) -> Path:
+    """A data directory whose ``part`` (``feeds``, ``archive``) is on its own (small) disk."""
+    data_dir = tmp_path / "data"
+    data_dir.mkdir()
+    (data_dir / part).symlink_to(disk)
+    return data_dir
+
+
 def grow(disk: Path) -> None:
     subprocess.run(["mount", "-o", "remount,size=64m", str(disk)], check=True)
 
@@ -83,9 +91,7 @@ def test_a_full_store_disk_fails_the_run_counts_only_committed_rows_and_loses_no
 def test_a_full_feed_disk_leaves_the_articles_owed_to_a_later_feed(
     small_site: GeneratedSite, tmp_path: Path, small_disk: Path
 ) -> None:
-    data_dir = tmp_path / "data"
-    data_dir.mkdir()
-    (data_dir / "feeds").symlink_to(small_disk)  # the feeds on their own (full) disk
+    data_dir = data_dir_with(tmp_path, "feeds", small_disk)
     with LoopbackServer(small_site) as server:
         full = crawl(server.root, data_dir)
         assert full.returncode == 1
@@ -123,9 +129,7 @@ def test_a_read_only_data_directory_is_one_line_and_nothing_is_fetched(
 def test_a_full_archive_disk_stops_the_crawl_and_the_next_run_archives_what_it_missed(
     small_site: GeneratedSite, tmp_path: Path, small_disk: Path
 ) -> None:
-    data_dir = tmp_path / "data"
-    data_dir.mkdir()
-    (data_dir / "archive").symlink_to(small_disk)  # the archive on its own (full) disk
+    data_dir = data_dir_with(tmp_path, "archive", small_disk)
     with LoopbackServer(small_site) as server:
         full = crawl(server.root, data_dir, "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=8")
         assert full.returncode == 1, full.stderr[-3000:]
