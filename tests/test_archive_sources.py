@@ -1,14 +1,19 @@
 """The web archives as sources, without a crawl: the loopback copies of their interfaces (as
 their documentation and cdx_toolkit describe them) read by ``mayadeen.sources``."""
 
+import gzip
 import http.client
 import json
+import tracemalloc
 from collections.abc import Iterator
 from datetime import date
+from io import BytesIO
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
+from warcio.statusandheaders import StatusAndHeaders
+from warcio.warcwriter import WARCWriter
 
 from mayadeen.loopback import GeneratedSite, LoopbackServer
 from mayadeen.loopback.archives import WebArchives
@@ -166,3 +171,35 @@ def test_an_articles_origin_is_replaced_by_a_fetch_and_kept_by_a_re_extraction(
         assert cursor(store.db, "q") == "k2"
         save_cursor(store.db, "q", None, "now")
         assert cursor(store.db, "q") is None
+
+
+def _response_record(body: bytes, headers: list[tuple[str, str]]) -> bytes:
+    out = BytesIO()
+    writer = WARCWriter(out, gzip=True)
+    http = StatusAndHeaders("200 OK", headers, protocol="HTTP/1.1")
+    writer.write_record(
+        writer.create_warc_record(
+            "https://english.almayadeen.net/news/politics/a",
+            "response",
+            payload=BytesIO(body),
+            length=len(body),
+            http_headers=http,
+        )
+    )
+    return out.getvalue()
+
+
+def test_a_common_crawl_record_that_is_a_gzip_bomb_is_refused_within_bounded_memory() -> None:
+    bomb = gzip.compress(b"\0" * (128 << 20), compresslevel=9)
+    data = _response_record(bomb, [("Content-Type", "text/html"), ("Content-Encoding", "gzip")])
+    whole = _response_record(b"\0" * (128 << 20), [("Content-Type", "text/html")])
+    tracemalloc.start()
+    try:
+        with pytest.raises(BadRecord, match="larger than 8388608 bytes"):
+            read_record(data, 8 << 20)
+        with pytest.raises(BadRecord, match="larger than 8388608 bytes"):
+            read_record(whole, 8 << 20)  # a record block inflating to 128 MiB
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert peak < 64 << 20, f"{peak:,} bytes at the peak"
