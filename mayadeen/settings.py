@@ -110,6 +110,9 @@ DOWNLOADER_MIDDLEWARES = {
     "mayadeen.middlewares.archive.ArchiveMiddleware": 595,
     # A page read from a web archive becomes the site's page before it is archived (597).
     "mayadeen.middlewares.archive_sources.ArchiveSourceMiddleware": 597,
+    # A site that cannot be resolved or connected to before anything answered stops the run at
+    # once (close reason "unreachable"), with one line: before the retries, inside the stats.
+    "mayadeen.middlewares.reachability.ReachabilityMiddleware": 840,
 }
 # Applies MAYADEEN_CONTACT to the User-Agent and MAYADEEN_BROWSER, command-line values included.
 ADDONS = {

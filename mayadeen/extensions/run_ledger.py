@@ -69,6 +69,10 @@ logger = logging.getLogger(__name__)
 FEED_FAILURES: Final = "mayadeen/feeds/failed"
 """Stats key: per-run feeds left incomplete (their articles are listed by a later run's feeds)."""
 
+UNREACHABLE_STAT: Final = "mayadeen/unreachable"
+"""Stats key: the one line of a run that could not reach the site at all (which host, why, what
+to check; ``mayadeen.middlewares.reachability``)."""
+
 STORE_ERRORS: Final = "mayadeen/store/errors"
 """Stats key: writes or commits the store refused (the articles involved are not stored)."""
 
@@ -223,7 +227,8 @@ class RunLedger:
         trustworthy run covered, and count what is still owed."""
         context = self.context
         try:
-            self.feed_backlog = self.ledger.take_unfed(context.run_id, alone=not self.shared)
+            if not self.stats.get_value(UNREACHABLE_STAT):  # else left to a run that writes feeds
+                self.feed_backlog = self.ledger.take_unfed(context.run_id, alone=not self.shared)
         except sqlite3.Error as error:
             context.store_error("reading what earlier feeds owe", error)
         context.commit(force=True)
@@ -267,6 +272,10 @@ class RunLedger:
         run_id = self.context.run_id
         self.feeds_complete = False
         try:
+            if self.stats.get_value(UNREACHABLE_STAT):  # empty: no feed that reads as a quiet day
+                for path in partials:
+                    path.unlink(missing_ok=True)
+                return
             if not whole or self.stats.get_value(STORE_ERRORS):
                 self.stats.inc_value(FEED_FAILURES)
                 logger.error(

@@ -28,6 +28,7 @@ from mayadeen.crawl.state import load_frontier
 from mayadeen.extensions.run_context import RunContext
 from mayadeen.middlewares import AlreadyReported, GivenUp
 from mayadeen.middlewares.blocks import Blocked, CrawlStopped
+from mayadeen.middlewares.reachability import SiteUnreachable
 from mayadeen.middlewares.robots import ForbiddenByRobots, SharedRobotsTxtMiddleware
 from mayadeen.pages import discovery
 from mayadeen.pages.extract import count, extract
@@ -202,7 +203,7 @@ class ArticlesSpider(ArchiveRoutes):
         """An article request failed: a failed attempt for the ledger, unless a middleware gave
         it up (and told the ledger) or it was never sent because the crawl is stopping."""
         error = failure.value
-        if isinstance(error, GivenUp | CrawlStopped):
+        if isinstance(error, GivenUp | CrawlStopped | SiteUnreachable):  # not a failed attempt
             return
         if isinstance(error, ForbiddenByRobots):  # settled: the site's answer, not a failure
             self.context.owed.forbidden(first_url(request), error.robots)
