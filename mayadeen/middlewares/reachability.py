@@ -24,7 +24,11 @@ from urllib.parse import urlsplit
 from scrapy import Request
 from scrapy.core.downloader.handlers.http11 import TunnelError
 from scrapy.crawler import Crawler
-from scrapy.exceptions import CannotResolveHostError, DownloadConnectionRefusedError
+from scrapy.exceptions import (
+    CannotResolveHostError,
+    DownloadConnectionRefusedError,
+    NotConfigured,
+)
 from scrapy.http import Response
 from scrapy.utils.defer import deferred_from_coro
 from scrapy.utils.httpobj import urlparse_cached
@@ -102,6 +106,8 @@ class ReachabilityMiddleware:
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> "ReachabilityMiddleware":
+        if crawler.get_extension(RunContext) is None:  # not a run of the crawl (the canary's)
+            raise NotConfigured
         return cls(crawler)
 
     def process_request(self, request: Request) -> None:
