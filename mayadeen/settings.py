@@ -110,6 +110,9 @@ DOWNLOADER_MIDDLEWARES = {
     "mayadeen.middlewares.archive.ArchiveMiddleware": 595,
     # A page read from a web archive becomes the site's page before it is archived (597).
     "mayadeen.middlewares.archive_sources.ArchiveSourceMiddleware": 597,
+    # A site that cannot be resolved or connected to before anything answered stops the run at
+    # once (close reason "unreachable"), with one line: before the retries, inside the stats.
+    "mayadeen.middlewares.reachability.ReachabilityMiddleware": 840,
 }
 # Applies MAYADEEN_CONTACT to the User-Agent and MAYADEEN_BROWSER, command-line values included.
 ADDONS = {
@@ -178,9 +181,11 @@ MAYADEEN_ALERT_WEBHOOK_URL = os.environ.get("MAYADEEN_ALERT_WEBHOOK_URL", "")
 MAYADEEN_HEALTH_MAX_COVERAGE_DROP = 0.2
 # ...so do quarantined items above this share of the items validated (1 turns it off)...
 MAYADEEN_HEALTH_MAX_QUARANTINE_SHARE = 0.1
-# ...judged only on runs (and against earlier runs) with at least this many article pages.
+# ...judged only on runs (and against earlier runs) with at least this many article pages (and
+# the share below on runs with at least this many article fetches)...
 MAYADEEN_HEALTH_MIN_PAGES = 20
-# ...and article fetches that failed (errors, 404s, refused redirects: owed to later runs) above
+# ...and article fetches that failed on our side or transiently (errors after retries, blocks,
+# refused redirects: owed to later runs; not a 404/410 nor robots.txt, the site's answers) above
 # this share of the article fetches made, or any write the store refused (1 turns the share off).
 MAYADEEN_HEALTH_MAX_FAILED_SHARE = 0.1
 # A run that stored no article while it hit errors or blocked responses always fails.

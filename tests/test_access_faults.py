@@ -309,13 +309,3 @@ def test_a_javascript_only_page_without_the_browser_is_counted_contentless(
     assert "no article markup" in run.log
     assert "MAYADEEN_BROWSER=fallback" in run.log
     assert "playwright" not in run.log.lower(), "off: scrapy-playwright is not even loaded"
-
-
-def test_a_site_that_cannot_be_reached_fails_the_run_in_lines_without_a_traceback(
-    tmp_path: Path,
-) -> None:
-    # Nothing listens on port 9: every request, robots.txt first, is refused.
-    done = crawl("http://127.0.0.1:9", tmp_path, "-s", "RETRY_ENABLED=0", timeout=120)
-    assert done.returncode == 1
-    assert "Traceback" not in done.stderr, done.stderr[-3000:]
-    assert "run failed: stored no article and hit" in done.stderr.splitlines()[-1]

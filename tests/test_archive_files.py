@@ -163,6 +163,7 @@ def test_a_version_1_store_gets_the_ledger_and_the_archive_index(tmp_path: Path)
         "non_articles",
         "article_origins",
         "archive_cursors",
+        "forbidden",
     ):
         db.execute(f"DROP TABLE {table}")
     for table in ("articles", "article_versions"):
@@ -178,6 +179,7 @@ def test_a_version_1_store_gets_the_ledger_and_the_archive_index(tmp_path: Path)
         store.db.execute("SELECT capture_id FROM article_versions")
         store.db.execute("SELECT url, reason, attempts, next_attempt_at FROM owed")
         store.db.execute("SELECT pid FROM runs")
+        store.db.execute("SELECT url, robots, forbidden_at, run_id FROM forbidden")
         store.db.execute("SELECT url, via, captured_at, collection FROM article_origins")
         store.db.execute("SELECT query, resume FROM archive_cursors")
 

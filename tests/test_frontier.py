@@ -175,3 +175,14 @@ def test_absent_arguments_mean_an_unlimited_incremental_run() -> None:
         None,
         False,
     )
+
+
+def test_what_robots_txt_forbade_is_asked_again_only_once_robots_txt_changed() -> None:
+    forbidden = {NEW: "robots-1", YOUNG: "robots-1"}
+    same = frontier(forbidden=forbidden, robots="robots-1")
+    assert [same.consider(url).reason for url in (NEW, YOUNG)] == ["forbidden", "forbidden"]
+    assert not same.consider(NEW).fetch
+    changed = frontier(forbidden=forbidden, robots="robots-2")
+    assert changed.consider(NEW).reason == "new", "robots.txt changed: asked again"
+    unread = frontier(forbidden=forbidden)
+    assert unread.consider(NEW).reason == "new", "robots.txt not read (not obeyed): it decides"

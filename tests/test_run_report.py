@@ -60,7 +60,9 @@ def test_a_run_reports_progress_a_summary_and_its_manifest(
     }
     assert manifest["owed"] == {
         "failed": 0,
+        "not_found": 0,
         "gone": 0,
+        "forbidden": 0,
         "settled": 0,
         "outstanding": 0,
         "reasons": {},

@@ -262,3 +262,24 @@ def test_the_data_directorys_files_are_never_written_through_a_planted_symlink(
     with open_nofollow(tmp_path / "plain.csv", "w") as out:
         out.write("ok")
     assert (tmp_path / "plain.csv").read_text(encoding="utf-8") == "ok"
+
+
+def test_a_schema_6_store_forgets_the_robots_txt_refusals_it_owed(tmp_path: Path) -> None:
+    """Earlier versions owed a URL robots.txt forbids, forever: migration 7 settles them (the
+    next run that meets one records it ``forbidden``) and keeps every other debt."""
+    path = tmp_path / "articles.sqlite"
+    Store.open(path).close()
+    db = sqlite3.connect(path)
+    db.execute("DROP TABLE forbidden")
+    owed = "INSERT INTO owed (url, reason, first_owed_at, next_attempt_at) VALUES (?, ?, 'x', 'x')"
+    db.execute(owed, ("https://site/news/a", "Forbidden by robots.txt"))
+    db.execute(owed, ("https://site/news/b", "HTTP 503"))
+    db.execute("PRAGMA user_version = 6")
+    db.commit()
+    db.close()
+    with Store.open(path) as store:
+        assert store.db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+        assert [row[0] for row in store.db.execute("SELECT url FROM owed")] == [
+            "https://site/news/b"
+        ]
+        assert store.db.execute("SELECT count(*) FROM forbidden").fetchone() == (0,)

@@ -37,8 +37,8 @@ class Stored(Protocol):
 FETCH_REASONS = frozenset({"new", "full", "recheck", "lastmod", "owed"})
 """Decisions that request the URL (a ``new`` URL of unknown shape, neither an article's nor a known
 non-article's, is fetched once for the page to say what it is); the others (``seen``, ``known``,
-``since``, ``section``, ``not_article``, ``gone``, ``known_not_article``: the page said so on an
-earlier run) skip it."""
+``since``, ``section``, ``not_article``, ``gone``, ``forbidden`` (robots.txt, unchanged since,
+forbade it), ``known_not_article``: the page said so on an earlier run) skip it."""
 
 
 class Decision(NamedTuple):
@@ -88,6 +88,12 @@ class Frontier:
     """Article URLs earlier runs owe, due now: requested whatever discovery decides."""
     gone: frozenset[str] = frozenset()
     """Article URLs confirmed gone (404/410 twice): not requested again."""
+    forbidden: Mapping[str, str] = field(default_factory=dict)
+    """Article URLs robots.txt forbade → the fingerprint of that robots.txt: not requested again
+    while the site's robots.txt has the same one (``robots``)."""
+    robots: str | None = None
+    """The fingerprint of the site's robots.txt as this run read it (None: not read yet, or not
+    obeyed: a forbidden URL is then requested, and robots.txt decides again)."""
     newest: datetime | None = None
     """The newest stored article's publication: its month is read whatever was covered (the
     site's clock and ours may disagree, and a site's newest month may lie in the past)."""
@@ -145,6 +151,8 @@ class Frontier:
             return Decision("owed", stored is None)
         if url in self.gone and stored is None:
             return Decision("gone", False)
+        if self.robots is not None and self.forbidden.get(url) == self.robots:
+            return Decision("forbidden", False)
         if self.since is not None and (stated := moment(lastmod)) and stated.date() < self.since:
             return Decision("since", stored is None)
         if stored is None:

@@ -48,6 +48,7 @@ def load_frontier(
         covered=covered,
         owed=frozenset(owed),
         gone=frozenset(ledger.gone()),
+        forbidden=ledger.forbidden(),
         # ISO strings of one site sort by time to within their offsets (hours); the window is days.
         newest=moment(known.largest(KnownArticle._fields.index("published_at"))),
         non_articles=store.non_articles(),

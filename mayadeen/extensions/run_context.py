@@ -35,7 +35,7 @@ from scrapy.utils.asyncio import AsyncioLoopingCall, create_looping_call
 from twisted.internet.task import LoopingCall
 
 from mayadeen.extensions.feed_files import PARTIAL
-from mayadeen.extensions.run_ledger import STORE_ERRORS, RunLedger
+from mayadeen.extensions.run_ledger import STORE_ERRORS, UNREACHABLE_STAT, RunLedger
 from mayadeen.extensions.run_paths import (
     Clock,
     data_dir,
@@ -112,6 +112,8 @@ class RunContext:
         page's extraction until the article leaves the pipelines: stored, and owed again."""
         self.archive_files: dict[str, int] = {}
         """The archive files this run wrote (paths) → their bytes, for the manifest."""
+        self._unbound = False
+        """The store is to be bound to this site once it answers."""
 
     @classmethod
     def of(cls, crawler: Crawler) -> "RunContext":
@@ -159,6 +161,8 @@ class RunContext:
         """The run's outputs by kind, as the manifest lists them: ``feed`` is the first of the
         per-run feeds (the CSV by default), ``feeds`` all of them."""
         feeds = [str(self.feed_path(extension)) for extension in self.feed_formats]
+        if self.unreachable:  # no feed written (RunLedger.feeds_closed)
+            return {"store": str(self.store_path), "feed": None, "quarantine": None, "feeds": []}
         if not self.owed.feeds_complete:  # kept as .partial: not outputs of this run
             return {
                 "store": str(self.store_path),
@@ -221,12 +225,12 @@ class RunContext:
         logger.info("store: %s, run %s", self.store_path, self._run_id)
 
     def _bind_site(self) -> None:
-        """The store belongs to the site of its first run; another root is refused (the crawl
-        command refuses it before starting; this catches a crawl started otherwise)."""
+        """The store belongs to the site of its first run that got an answer (bound then:
+        :meth:`site_answered`); another root is refused (the crawl command refuses it before
+        starting; this catches a crawl started otherwise)."""
         bound = self.ledger.site_root()
         if bound is None or (bound != self.root and self.rebind_site):
-            self.ledger.bind_site(self.root)
-            self.store.commit()
+            self._unbound = True
         elif bound != self.root:
             logger.error(
                 "store: %s belongs to %s, not %s: use another MAYADEEN_DATA_DIR, "
@@ -237,6 +241,25 @@ class RunContext:
             )
             raise CloseSpider(OTHER_SITE)
 
+    @property
+    def unreachable(self) -> bool:
+        """Whether the run stopped because the site could not be reached at all
+        (``mayadeen.middlewares.reachability``): it leaves no binding and no feed behind."""
+        return bool(self.stats.get_value(UNREACHABLE_STAT))
+
+    def site_answered(self) -> None:
+        """The first response of the run came (``mayadeen.middlewares.reachability``): a store
+        still unbound belongs to this site from now on (else at the close, unless the site could
+        not be reached: a later run of another site is then not refused)."""
+        if self._unbound and self._store is not None:
+            self._unbound = False
+            try:
+                self.ledger.bind_site(self.root)
+            except sqlite3.Error as error:
+                self.store_error("recording the site of the store", error)
+                return
+            self.commit(force=True)
+
     def spider_closed(self, spider: Spider, reason: str) -> None:
         if self._quarantine is not None:
             self._quarantine.close()
@@ -245,6 +268,8 @@ class RunContext:
             self._timer.stop()
         if self._store is None:
             return
+        if not self.unreachable:  # a run that got no answer binds nothing
+            self.site_answered()
         self.commit(force=True)
         try:
             self.owed.closing(reason)

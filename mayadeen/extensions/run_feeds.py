@@ -143,7 +143,11 @@ class FeedExporter(ScrapyFeedExporter):
                 if slot.file is not None:
                     slot.file.close()
                 return
-            if not slot.itemcount and not slot.store_empty:
+            if not slot.itemcount and (
+                not slot.store_empty or RunContext.of(self.crawler).unreachable
+            ):  # none wanted; or the site was never reached, when it would read as a quiet day
+                if slot.file is not None:
+                    slot.file.close()
                 return
             slot.start_exporting()
             slot.finish_exporting()

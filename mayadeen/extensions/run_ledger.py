@@ -2,7 +2,8 @@
 (``mayadeen.store.ledger``) through the run's store connection.
 
 - each article URL the run requests is owed before it is fetched, and settled when the article is
-  stored, quarantined, found a duplicate or not an article; a failed attempt (an error, a refused
+  stored, quarantined, found a duplicate or not an article, or robots.txt forbids it (settled as
+  forbidden until robots.txt changes); a failed attempt (an error, a refused
   redirect, an error in the pipelines or while reading the page) records its reason and back-off
   (``mayadeen.crawl.owed``), or, on a second 404/410, confirms the article gone;
 - the sources the run read to its end are marked covered at the close of a trustworthy run;
@@ -26,7 +27,13 @@ from scrapy.crawler import Crawler
 from scrapy.settings import BaseSettings
 from scrapy.statscollectors import StatsCollector
 
-from mayadeen.crawl.owed import NOT_ARCHIVED, UNSETTLED, confirms_gone, next_attempt
+from mayadeen.crawl.owed import (
+    GONE_STATUSES,
+    NOT_ARCHIVED,
+    UNSETTLED,
+    confirms_gone,
+    next_attempt,
+)
 from mayadeen.extensions.feed_files import complete, demote, feed_state
 from mayadeen.extensions.run_paths import Clock
 from mayadeen.pages.dates import iso_seconds
@@ -67,6 +74,10 @@ logger = logging.getLogger(__name__)
 
 FEED_FAILURES: Final = "mayadeen/feeds/failed"
 """Stats key: per-run feeds left incomplete (their articles are listed by a later run's feeds)."""
+
+UNREACHABLE_STAT: Final = "mayadeen/unreachable"
+"""Stats key: the one line of a run that could not reach the site at all (which host, why, what
+to check; ``mayadeen.middlewares.reachability``)."""
 
 STORE_ERRORS: Final = "mayadeen/store/errors"
 """Stats key: writes or commits the store refused (the articles involved are not stored)."""
@@ -178,7 +189,7 @@ class RunLedger:
         except sqlite3.Error as error:
             self.context.store_error("recording an owed article", error)
             return
-        self.stats.inc_value(f"mayadeen/owed/{outcome if outcome == 'gone' else 'failed'}")
+        self.stats.inc_value(f"mayadeen/owed/{_counted_as(outcome, status)}")
         self.stats.inc_value(f"mayadeen/owed/reasons/{reason}")
         self.context.commit_if_due()
 
@@ -192,6 +203,19 @@ class RunLedger:
             self.context.store_error("recording an article owed to the archive", error)
             return
         self.stats.inc_value("mayadeen/owed/not_archived")
+
+    def forbidden(self, url: str, robots: str) -> None:
+        """robots.txt (of fingerprint ``robots``) forbids ``url``: settled as forbidden, not owed;
+        later runs skip it until the site's robots.txt changes."""
+        context = self.context
+        try:
+            self.ledger.forbid(url, robots, context.clock.now(), context.run_id)
+        except sqlite3.Error as error:
+            context.store_error(f"recording {url} as forbidden", error)
+            return
+        logger.info("%s: forbidden by robots.txt; not requested until robots.txt changes", url)
+        self.stats.inc_value("mayadeen/owed/forbidden")
+        context.commit_if_due()
 
     def _item_error(self, item: Any, response: Any, spider: Spider, failure: Any) -> None:
         self.stats.inc_value("mayadeen/items/errors")
@@ -220,7 +244,8 @@ class RunLedger:
         trustworthy run covered, and count what is still owed."""
         context = self.context
         try:
-            self.feed_backlog = self.ledger.take_unfed(context.run_id, alone=not self.shared)
+            if not self.stats.get_value(UNREACHABLE_STAT):  # else left to a run that writes feeds
+                self.feed_backlog = self.ledger.take_unfed(context.run_id, alone=not self.shared)
         except sqlite3.Error as error:
             context.store_error("reading what earlier feeds owe", error)
         context.commit(force=True)
@@ -264,6 +289,10 @@ class RunLedger:
         run_id = self.context.run_id
         self.feeds_complete = False
         try:
+            if self.stats.get_value(UNREACHABLE_STAT):  # empty: no feed that reads as a quiet day
+                for path in partials:
+                    path.unlink(missing_ok=True)
+                return
             if not whole or self.stats.get_value(STORE_ERRORS):
                 self.stats.inc_value(FEED_FAILURES)
                 logger.error(
@@ -282,3 +311,15 @@ class RunLedger:
             logger.error("feeds: cannot complete the feeds of run %s: %s", run_id, error)
         finally:
             self.feeds_settled.set()
+
+
+def _counted_as(outcome: str, status: int | None) -> str:
+    """The stats key of a failed attempt: ``gone`` (confirmed), ``not_found`` (a first 404/410:
+    the site's answer, not a loss) or ``failed`` (on our side, or transient: it counts).
+
+    >>> _counted_as("gone", 404), _counted_as("owed", 410), _counted_as("owed", 503)
+    ('gone', 'not_found', 'failed')
+    """
+    if outcome == "gone":
+        return "gone"
+    return "not_found" if status in GONE_STATUSES else "failed"

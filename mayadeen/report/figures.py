@@ -78,8 +78,9 @@ def quarantine_reasons(stats: Stats) -> dict[str, int]:
 
 def owed(stats: Stats) -> dict[str, Any]:
     """Articles the run could not settle, owed to later runs (``mayadeen.crawl.owed``): attempts
-    failed in this run, confirmed gone, owed by earlier runs and settled now, outstanding after
-    the run, and this run's failures by reason.
+    failed in this run (on our side or transiently), answered 404/410 (owed once more, to confirm),
+    confirmed gone, forbidden by robots.txt (settled, not owed), owed by earlier runs and settled
+    now, outstanding after the run, and this run's failed attempts by reason.
 
     >>> owed({"mayadeen/owed/failed": 2, "mayadeen/owed/reasons/HTTP 500": 2,
     ...       "mayadeen/owed/outstanding": 5})["reasons"]
@@ -87,7 +88,9 @@ def owed(stats: Stats) -> dict[str, Any]:
     """
     return {
         "failed": counter(stats, "mayadeen/owed/failed"),
+        "not_found": counter(stats, "mayadeen/owed/not_found"),
         "gone": counter(stats, "mayadeen/owed/gone"),
+        "forbidden": counter(stats, "mayadeen/owed/forbidden"),
         "settled": counter(stats, "mayadeen/owed/settled"),
         "outstanding": counter(stats, "mayadeen/owed/outstanding"),
         "reasons": under(stats, "mayadeen/owed/reasons/"),

@@ -29,11 +29,12 @@ class Thresholds:
     max_quarantine_share: float = defaults.MAYADEEN_HEALTH_MAX_QUARANTINE_SHARE
     """Quarantined items above this share of the items validated fail the run. 1 turns it off."""
     max_failed_share: float = defaults.MAYADEEN_HEALTH_MAX_FAILED_SHARE
-    """Article fetches that failed (owed to later runs, or gone) above this share of the article
-    fetches fail the run. 1 turns it off."""
+    """Article fetches that failed on our side or transiently (owed to later runs) above this share
+    of the article fetches fail the run. 1 turns it off."""
     min_pages: int = defaults.MAYADEEN_HEALTH_MIN_PAGES
-    """Coverage and quarantine are judged only on runs (and against runs) with at least this many
-    article pages; smaller samples say too little."""
+    """Coverage, quarantine and the share of failed fetches are judged only on runs (and against
+    runs) with at least this many article pages, items or fetches; smaller samples say too
+    little."""
 
     @classmethod
     def from_settings(cls, settings: BaseSettings) -> "Thresholds":
@@ -154,15 +155,22 @@ def quarantine_share(stats: Stats, thresholds: Thresholds) -> Check:
 
 def losses(stats: Stats, thresholds: Thresholds) -> Check:
     """What the run could not settle: writes the store refused, items that failed in the
-    pipelines, and article fetches that failed (owed to later runs, or confirmed gone) above
-    ``max_failed_share`` of the article fetches.
+    pipelines, and article fetches that failed on our side or transiently (errors after retries,
+    blocks, refused redirects: owed to later runs) above ``max_failed_share`` of the article
+    fetches, on runs with at least ``min_pages`` of them. What the site answered is no loss: a
+    404/410 (gone once it answers so twice) and a URL robots.txt forbids are counted, not judged.
 
-    >>> str(losses({"mayadeen/owed/arrived": 69, "mayadeen/owed/gone": 31}, Thresholds()))
-    'losses: 31 of 100 article fetches failed (31%, above the 10% limit); owed to later runs or gone'
+    >>> str(losses({"mayadeen/owed/arrived": 69, "mayadeen/owed/failed": 31}, Thresholds()))
+    'losses: 31 of 100 article fetches failed (31%, above the 10% limit); owed to later runs'
     >>> str(losses({"mayadeen/store/errors": 2, "mayadeen/owed/arrived": 5}, Thresholds()))
     'losses: the store refused 2 writes'
     >>> losses({"mayadeen/owed/arrived": 95, "mayadeen/owed/failed": 5}, Thresholds()).status
     'ok'
+    >>> str(losses({"mayadeen/owed/arrived": 15, "mayadeen/owed/not_found": 1,
+    ...             "mayadeen/owed/forbidden": 1}, Thresholds()))
+    'losses: 0 of 16 article fetches failed (1 not found, 1 forbidden by robots.txt)'
+    >>> str(losses({"mayadeen/owed/arrived": 2, "mayadeen/owed/failed": 2}, Thresholds()))
+    'losses: 2 of 4 article fetches failed; the share is judged on runs of at least 20'
     """
     problems = []
     if store_errors := counter(stats, "mayadeen/store/errors"):
@@ -171,17 +179,29 @@ def losses(stats: Stats, thresholds: Thresholds) -> Check:
         problems.append("the per-run feeds are incomplete (their articles go to the next run's)")
     if item_errors := counter(stats, "mayadeen/items/errors"):
         problems.append(f"{plural(item_errors, 'item')} failed in the pipelines")
-    failed = counter(stats, "mayadeen/owed/failed") + counter(stats, "mayadeen/owed/gone")
-    fetches = failed + counter(stats, "mayadeen/owed/arrived")
+    failed = counter(stats, "mayadeen/owed/failed")
+    answered = counter(stats, "mayadeen/owed/not_found") + counter(stats, "mayadeen/owed/gone")
+    fetches = failed + answered + counter(stats, "mayadeen/owed/arrived")
     share = failed / fetches if fetches else 0.0
-    if share > thresholds.max_failed_share:
+    judged = fetches >= thresholds.min_pages
+    if judged and share > thresholds.max_failed_share:
         problems.append(
             f"{failed} of {fetches} article fetches failed ({share:.0%}, above the "
-            f"{thresholds.max_failed_share:.0%} limit); owed to later runs or gone"
+            f"{thresholds.max_failed_share:.0%} limit); owed to later runs"
         )
     if problems:
         return Check("losses", "failed", "; ".join(problems))
-    return Check("losses", "ok", f"{failed} of {fetches} article fetches failed")
+    detail = f"{failed} of {fetches} article fetches failed"
+    if not judged and failed:
+        detail += f"; the share is judged on runs of at least {thresholds.min_pages}"
+    answers = []  # the site's answers: reported, never a loss
+    if answered:
+        answers.append(f"{answered} not found")
+    if forbidden := counter(stats, "mayadeen/owed/forbidden"):
+        answers.append(f"{forbidden} forbidden by robots.txt")
+    if answers:
+        detail += f" ({', '.join(answers)})"
+    return Check("losses", "ok", detail)
 
 
 NOISE_LIMIT = 3.0

@@ -30,12 +30,14 @@ def summary(manifest: Mapping[str, Any], path: str) -> list[str]:
     ...     "pages": {"responses": 250}, "articles": {"new": 3, "updated": 1, "unchanged": 0,
     ...     "quarantined": 1, "duplicates": 0}, "quarantine_reasons": {"missing:title": 1},
     ...     "blocks": 0, "errors": 0, "outcome": {"reason": None},
-    ...     "owed": {"failed": 2, "gone": 0, "settled": 1, "outstanding": 3},
+    ...     "owed": {"failed": 2, "not_found": 1, "gone": 0, "forbidden": 1, "settled": 1,
+    ...              "outstanding": 3},
     ...     "health": [{"check": "articles", "status": "ok", "detail": "4 stored"}]}
-    >>> print("\\n".join(summary(manifest, "data/runs/R.json")))
+    >>> print("\\n".join(summary(manifest, "data/runs/R.json")))  # doctest: +NORMALIZE_WHITESPACE
     run R finished in 2m05s: 250 pages (120/min); articles 3 new, 1 updated, 0 unchanged, 0 duplicates
     quarantined 1 (missing:title 1); 0 blocked; 0 errors
-    owed: 2 failed in this run, 0 gone, 1 settled from earlier runs, 3 outstanding
+    owed: 2 failed in this run, 1 not found (404/410), 0 gone, 1 forbidden by robots.txt,
+        1 settled from earlier runs, 3 outstanding
     health: articles ok
     outcome: success; manifest data/runs/R.json
     """
@@ -59,7 +61,9 @@ def summary(manifest: Mapping[str, Any], path: str) -> list[str]:
 
 def _owed(owed: Mapping[str, Any]) -> str:
     return (
-        f"owed: {owed.get('failed', 0)} failed in this run, {owed.get('gone', 0)} gone, "
+        f"owed: {owed.get('failed', 0)} failed in this run, "
+        f"{owed.get('not_found', 0)} not found (404/410), {owed.get('gone', 0)} gone, "
+        f"{owed.get('forbidden', 0)} forbidden by robots.txt, "
         f"{owed.get('settled', 0)} settled from earlier runs, "
         f"{owed.get('outstanding', 0)} outstanding"
     )

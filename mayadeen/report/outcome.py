@@ -42,6 +42,8 @@ def failure_reason(stats: Mapping[str, Any]) -> str | None:
     >>> failure_reason({"finish_reason": "blocked", "mayadeen/blocks/total": 5,
     ...                 "item_scraped_count": 2, "mayadeen/items/new": 1})
     'stopped because the site blocked the crawl (5 blocked responses); 1 article stored'
+    >>> failure_reason({"finish_reason": "unreachable", "mayadeen/unreachable": "cannot reach x"})
+    'cannot reach x'
     """
     stored = committed(stats)
     blocks = stats.get("mayadeen/blocks/total", 0)
@@ -51,6 +53,8 @@ def failure_reason(stats: Mapping[str, Any]) -> str | None:
         return (
             f"stopped because the site blocked the crawl ({blocks} blocked responses); {articles}"
         )
+    if reason == "unreachable" and (line := stats.get("mayadeen/unreachable")):
+        return str(line)  # which host, why, what to check (mayadeen.middlewares.reachability)
     if reason not in SUCCESSFUL_CLOSE_REASONS:
         return f"the crawl did not finish (close reason: {reason}); {articles}"
     failed = stats.get(HEALTH_FAILURES)

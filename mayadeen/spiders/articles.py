@@ -23,10 +23,13 @@ from mayadeen.crawl.arguments import parse_arguments, parse_via, requested_urls
 from mayadeen.crawl.backlog import Backlog
 from mayadeen.crawl.bounds import DiscoveryBounds
 from mayadeen.crawl.frontier import Frontier
+from mayadeen.crawl.owed import GONE_STATUSES
 from mayadeen.crawl.state import load_frontier
 from mayadeen.extensions.run_context import RunContext
 from mayadeen.middlewares import AlreadyReported, GivenUp
 from mayadeen.middlewares.blocks import Blocked, CrawlStopped
+from mayadeen.middlewares.reachability import SiteUnreachable
+from mayadeen.middlewares.robots import ForbiddenByRobots, SharedRobotsTxtMiddleware
 from mayadeen.pages import discovery
 from mayadeen.pages.extract import count, extract
 from mayadeen.signals import first_url
@@ -103,6 +106,8 @@ class ArticlesSpider(ArchiveRoutes):
         if (robots := self._robots_middleware()) is not None:
             # robots.txt is fetched once a run, by the middleware: its parser has the Sitemap lines.
             parser = await robots.robot_parser(scrapy.Request(self.root + ROBOTS_PATH))
+            if isinstance(robots, SharedRobotsTxtMiddleware):  # what it forbade, it still does?
+                self.frontier.robots = robots.fingerprint(urlsplit(self.root).netloc)
             for request in self._sitemaps(discovery.robots_sitemaps(parser)):
                 yield request
 
@@ -167,11 +172,20 @@ class ArticlesSpider(ArchiveRoutes):
         request = getattr(failure, "request", None)
         if request is not None and request.meta.get("owed"):
             self._owe_failure(request, failure)
-        if isinstance(failure.value, AlreadyReported):  # a block or content-less page: counted
+        url, error = getattr(request, "url", "?"), failure.value
+        if isinstance(error, ForbiddenByRobots) and self.urls_argument is not None:
+            self.logger.warning("%s: not fetched: robots.txt forbids it", url)
+            self.stat("urls/forbidden")
+        if isinstance(error, AlreadyReported):  # a block, a content-less page: counted
             return
-        self.logger.error(
-            "%s: not fetched: %s", getattr(request, "url", "?"), failure_reason(failure)
-        )
+        if isinstance(error, HttpError) and error.response.status in GONE_STATUSES:
+            # The site's answer, not our loss: counted, and gone once it answers so twice.
+            self.logger.warning(
+                "%s: not fetched: the site answers %s", url, failure_reason(failure)
+            )
+            self.stat("urls/not_found" if self.urls_argument is not None else "articles/not_found")
+            return
+        self.logger.error("%s: not fetched: %s", url, failure_reason(failure))
         self.stat("urls/failed" if self.urls_argument is not None else "articles/failed")
 
     def article_failed(self, failure: Failure) -> Iterator[scrapy.Request]:
@@ -189,7 +203,10 @@ class ArticlesSpider(ArchiveRoutes):
         """An article request failed: a failed attempt for the ledger, unless a middleware gave
         it up (and told the ledger) or it was never sent because the crawl is stopping."""
         error = failure.value
-        if isinstance(error, GivenUp | CrawlStopped):
+        if isinstance(error, GivenUp | CrawlStopped | SiteUnreachable):  # not a failed attempt
+            return
+        if isinstance(error, ForbiddenByRobots):  # settled: the site's answer, not a failure
+            self.context.owed.forbidden(first_url(request), error.robots)
             return
         status = error.response.status if isinstance(error, HttpError) else None
         reason = "blocked" if isinstance(error, AlreadyReported) else failure_reason(failure)

@@ -28,6 +28,7 @@ from mayadeen.crawl.bounds import (
 from mayadeen.crawl.frontier import Decision, Frontier
 from mayadeen.extensions.run_context import RunContext
 from mayadeen.middlewares import AlreadyReported
+from mayadeen.middlewares.reachability import SiteUnreachable
 from mayadeen.pages import discovery
 from mayadeen.site.navigation import (
     HOME_PATH,
@@ -243,6 +244,8 @@ class DiscoveryRoutes(scrapy.Spider):
         if request.meta.get(SITEMAP_DEPTH):  # released by the backlog: the next may follow
             self.backlog.sitemap_read()
         reason = failure_reason(failure)
+        if isinstance(failure.value, SiteUnreachable):  # the run's one line says it all
+            return
         if kind == "rss":  # from datacenter addresses the site's RSS answers 403: not fatal
             self.logger.warning(
                 "RSS not available at %s (%s); going on without it", request.url, reason

@@ -1,5 +1,5 @@
-"""The crawl's ledger in the store: articles owed to later runs, articles confirmed gone, what
-trustworthy runs covered, and the site the data directory belongs to (tables in
+"""The crawl's ledger in the store: articles owed to later runs, articles confirmed gone, articles
+robots.txt forbids, what trustworthy runs covered, and the site the data directory belongs to (tables in
 ``mayadeen.store.schema.LEDGER_TABLES``; the rules in ``mayadeen.crawl.owed``).
 
 Written through the run's store connection, so a ledger row commits in the same batch as the
@@ -49,6 +49,7 @@ class Ledger:
         earlier = 0
         for url in dict.fromkeys(urls):
             self.store.db.execute("DELETE FROM gone WHERE url = ?", (url,))
+            self.store.db.execute("DELETE FROM forbidden WHERE url = ?", (url,))
             row = self.store.db.execute(
                 "DELETE FROM owed WHERE url = ? RETURNING run_id, attempts", (url,)
             ).fetchone()
@@ -103,6 +104,23 @@ class Ledger:
     def gone(self) -> set[str]:
         """Article URLs confirmed gone."""
         return {row[0] for row in self.store.db.execute("SELECT url FROM gone")}
+
+    def forbid(self, url: str, robots: str, now: str, run_id: str) -> None:
+        """robots.txt (of fingerprint ``robots``) forbids ``url``: settled as forbidden, owed no
+        more, until a robots.txt of another fingerprint is read."""
+        db = self.store.db
+        db.execute("DELETE FROM owed WHERE url = ?", (url,))
+        db.execute(
+            "INSERT INTO forbidden (url, robots, forbidden_at, run_id) VALUES (?, ?, ?, ?) "
+            "ON CONFLICT(url) DO UPDATE SET robots = excluded.robots, "
+            "forbidden_at = excluded.forbidden_at, run_id = excluded.run_id",
+            (url, robots, now, run_id),
+        )
+        self.store.pending += 1
+
+    def forbidden(self) -> dict[str, str]:
+        """Article URLs robots.txt forbade → the fingerprint of the robots.txt that did."""
+        return dict(self.store.db.execute("SELECT url, robots FROM forbidden"))
 
     def outstanding(self) -> int:
         (count,) = self.store.db.execute("SELECT count(*) FROM owed").fetchone()

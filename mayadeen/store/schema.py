@@ -18,7 +18,7 @@ from typing import Final
 from mayadeen.items import FIELD_NAMES, LIST_FIELDS, ArticleItem
 from mayadeen.store.origins import TABLES as ORIGIN_TABLES
 
-SCHEMA_VERSION: Final = 6
+SCHEMA_VERSION: Final = 7
 
 COMPARED: Final = tuple(name for name in FIELD_NAMES if name != "crawled_at")
 """Fields whose change makes a stored article ``updated``; a new fetch time alone is no change."""
@@ -159,6 +159,16 @@ LEDGER_TABLES: Final = (
 """The crawl's ledger: what is owed (to a run, to a feed), gone, covered, and whose data this is
 (``store/ledger.py``)."""
 
+FORBIDDEN: Final = """CREATE TABLE forbidden (
+  url TEXT PRIMARY KEY,
+  robots TEXT NOT NULL,
+  forbidden_at TEXT NOT NULL,
+  run_id TEXT
+)"""
+"""Article URLs robots.txt forbids, with the fingerprint of the robots.txt that forbade them
+(``mayadeen.middlewares.robots``): settled, never owed, and asked again only once the site's
+robots.txt is another one. Part of the ledger, added by migration 7."""
+
 
 def create_statements() -> list[str]:
     """The current schema, from scratch."""
@@ -216,6 +226,7 @@ def create_statements() -> list[str]:
   pid INTEGER
 )""",
         *LEDGER_TABLES,
+        FORBIDDEN,
         *CAPTURES,
         NON_ARTICLES,
         *ORIGIN_TABLES,
@@ -322,18 +333,27 @@ def _add_search(db: sqlite3.Connection) -> None:
     db.execute(REBUILD_SEARCH)
 
 
+def _add_forbidden(db: sqlite3.Connection) -> None:
+    """7: article URLs robots.txt forbids (``forbidden``), no longer owed."""
+    db.execute(FORBIDDEN)
+    # Owed by earlier versions, which took a refusal for a failed fetch: owed no more. The next
+    # run that meets them records them forbidden (or fetches them, if robots.txt now allows).
+    db.execute("DELETE FROM owed WHERE reason = 'Forbidden by robots.txt'")
+
+
 MIGRATIONS: dict[int, Migration] = {
     2: _add_ledger,
     3: _archive_index,
     4: _add_non_articles,
     5: _add_origins,
     6: _add_search,
+    7: _add_forbidden,
 }
 """Version ``v`` → the step that takes a version ``v - 1`` store to ``v``. Version 1 is the first
 schema; 2 added the crawl's ledger (``owed``, ``gone``, ``covered``, ``feed_owed``, ``site``) and
 ``runs.pid``; 3 the archive's index (``captures``, ``capture_id``); 4 ``non_articles``; 5
 ``article_origins`` and ``archive_cursors`` (``mayadeen.store.origins``); 6 the full-text index
-``articles_fts``."""
+``articles_fts``; 7 ``forbidden`` (URLs robots.txt forbids, which earlier versions owed)."""
 
 
 class SchemaError(RuntimeError):
