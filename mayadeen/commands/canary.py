@@ -13,7 +13,7 @@ from scrapy.commands import ScrapyCommand
 from scrapy.exceptions import UsageError
 from scrapy.utils.conf import arglist_to_dict
 
-from mayadeen.commands import one_line_errors
+from mayadeen.commands import known_setting_names, one_line_errors
 from mayadeen.drift.archived import page_fetcher
 from mayadeen.drift.expectations import (
     CanaryPage,
@@ -100,6 +100,7 @@ class Command(ScrapyCommand):
 
     def process_options(self, args: list[str], opts: argparse.Namespace) -> None:
         super().process_options(args, opts)
+        known_setting_names(self.settings)
         quiet_by_default(self, opts)
 
     def run(self, args: list[str], opts: argparse.Namespace) -> None:
