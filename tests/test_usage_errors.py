@@ -88,3 +88,12 @@ def test_a_runs_log_ends_on_its_summary(crawled: tuple[Path, str, str]) -> None:
     assert lines[-5].split("INFO: ")[1].startswith("run ")
     assert any("Dumping Scrapy stats" in line for line in lines[: summary[0]])
     assert any("Spider closed (finished)" in line for line in lines[: summary[0]])
+
+
+def test_the_log_names_the_feed_files_that_are_left(crawled: tuple[Path, str, str]) -> None:
+    data, _root, log = crawled
+    stored = [line.split(" in: ", 1)[1] for line in log.splitlines() if "INFO: Stored " in line]
+    feeds = sorted(str(path) for path in (data / "feeds").iterdir())
+    assert sorted(stored) == feeds
+    assert all(not name.endswith(".partial") for name in feeds)
+    assert "Stored csv feed (12 items) in: " in log

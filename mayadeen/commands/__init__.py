@@ -10,7 +10,7 @@ from scrapy.settings import BaseSettings, Settings, get_settings_priority
 
 from mayadeen.crawl.configuration import SettingError, check_setting_names
 from mayadeen.site.urls import site_root
-from mayadeen.store import Store, store_path
+from mayadeen.store import store_path
 from mayadeen.store.ledger import bound_site
 
 
@@ -32,9 +32,16 @@ def site_from_store(settings: Settings | None) -> None:
     assert settings is not None
     known_setting_names(settings)
     path = store_path(Path(settings["MAYADEEN_DATA_DIR"]))
+    if not path.is_file():
+        return
     try:
-        with Store.open(path, readonly=True) as store:
-            bound = bound_site(store.db) if store.db is not None else None
+        # immutable: a look that leaves no -wal/-shm beside a store the command may then refuse
+        # to touch; a root the store recorded a moment ago is in its file by the first checkpoint.
+        db = sqlite3.connect(f"{path.resolve().as_uri()}?immutable=1", uri=True)
+        try:
+            bound = bound_site(db)
+        finally:
+            db.close()
     except (sqlite3.DatabaseError, OSError):
         return  # the command says what is wrong with the store
     if bound is None:
