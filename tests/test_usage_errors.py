@@ -97,3 +97,19 @@ def test_the_log_names_the_feed_files_that_are_left(crawled: tuple[Path, str, st
     assert sorted(stored) == feeds
     assert all(not name.endswith(".partial") for name in feeds)
     assert "Stored csv feed (12 items) in: " in log
+
+
+@pytest.mark.parametrize("articles", ["5", "100001", "many"])
+def test_scrapy_loopback_refuses_a_site_size_the_readme_does_not_offer(articles: str) -> None:
+    done = run("scrapy", "loopback", "--articles", articles, "--port", "0", timeout=30)
+    assert done.returncode == 2
+    assert done.stderr.splitlines() == [
+        "scrapy loopback: error: argument --articles: "
+        + (
+            f"{articles} articles"
+            if articles.isdigit()
+            else f"{articles!r} is not a number of articles"
+        )
+        + ": give 10 to 100000"
+    ]
+    assert done.stdout == "", "no site served"
