@@ -3,6 +3,7 @@ crawler of chosen settings: the one line reaches the channels set up, a channel 
 not stop the others, a webhook that fails is counted, not raised, and a run that did not fail
 announces nothing."""
 
+import logging
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -100,3 +101,33 @@ def test_the_extension_announces_only_a_failed_run(hooks: tuple[Received, str]) 
     ]
     assert crawler.stats is not None
     assert crawler.stats.get_value("mayadeen/alerts/sent") == 1
+
+
+def test_a_delivered_alert_is_one_line_per_channel_without_spidermons_traceback(
+    hooks: tuple[Received, str], caplog: pytest.LogCaptureFixture
+) -> None:
+    _received, root = hooks
+    crawler, spider = _crawler(
+        MAYADEEN_ALERT_WEBHOOK_URL=f"{root}/hook", SPIDERMON_DISCORD_WEBHOOK_URL=f"{root}/discord"
+    )
+    with caplog.at_level(logging.DEBUG):
+        sent = spidermon_alerts.deliver(crawler, spider, ("webhook", "discord"), LINE, FAILED, PATH)
+    assert sent == 2
+    shown = [r.getMessage() for r in caplog.records if r.levelno >= logging.INFO]
+    assert shown == [f"alert sent through webhook: {LINE}", f"alert sent through discord: {LINE}"]
+    said_by_spidermon = [r for r in caplog.records if "Spidermon" in r.getMessage()]
+    assert said_by_spidermon, "Spidermon's report stays in the log, at DEBUG"
+    assert {r.levelno for r in said_by_spidermon} == {logging.DEBUG}
+
+
+def test_an_alert_that_fails_is_one_error_line(caplog: pytest.LogCaptureFixture) -> None:
+    with webhook_server(status=500) as (_received, root):
+        crawler, spider = _crawler(MAYADEEN_ALERT_WEBHOOK_URL=f"{root}/hook")
+        with caplog.at_level(logging.INFO):
+            spidermon_alerts.deliver(crawler, spider, ("webhook",), LINE, FAILED, PATH)
+    shown = [(r.levelno, r.getMessage()) for r in caplog.records if r.levelno >= logging.INFO]
+    [(level, message)] = shown
+    assert level == logging.ERROR
+    assert message.startswith("alert not sent through webhook: ")
+    assert "500" in message
+    assert "Traceback" not in message

@@ -1,7 +1,7 @@
 """End to end, on ONE store crawled from the loopback copy of the site (with its CSV, JSON Lines
 and Parquet feeds): every recipe of ``docs/analysis.md``, read from the page itself so the page and
 the test cannot drift; Datasette serving the store with search, through its JSON API and its page
-in headless Chromium; ``scrapy export``'s Parquet and filters as a user runs them."""
+in headless Chromium; ``mayadeen export``'s Parquet and filters as a user runs them."""
 
 import json
 import os
@@ -61,7 +61,7 @@ EXPECTED = {
     "pandas: the store into a DataFrame, lists decoded, times as UTC": "+00:00",
     "pandas: a full-text search": SEARCHED,
     "pandas: every run's feed, JSON Lines and Parquet": "rows in 1 JSON Lines feeds",
-    "scrapy export: the store as Parquet, all of it or a selection": "articles to politics.parquet",
+    "mayadeen export: the store as Parquet, all of it or a selection": "articles to politics.parquet",
     "DuckDB: articles per section and month from a Parquet export, by UTC time": "Politics",
     "DuckDB: the feeds of every run, JSON Lines (gzip read as it is) and CSV": "Politics",
     "polars: the Parquet feeds, filtered by UTC time": "published_at_utc",
@@ -120,12 +120,12 @@ def workspace(tmp_path_factory: pytest.TempPathFactory) -> Workspace:
             "MAYADEEN_FEED_FORMAT=csv,jsonl.gz,parquet",
         )
     assert done.returncode == 0, done.stderr[-3000:]
-    env = {
-        **os.environ,
-        "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}",
-        "SCRAPY_SETTINGS_MODULE": "mayadeen.settings",
-        "MAYADEEN_DATA_DIR": "data",
-    }
+    # As a user runs them: outside the checkout, the virtualenv's bin on the PATH, and nothing
+    # of Scrapy's or the project's in the environment (data/ is the default data directory).
+    hidden = ("SCRAPY_", "MAYADEEN_")
+    env = {name: value for name, value in os.environ.items() if not name.startswith(hidden)}
+    env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"
+    assert not path.resolve().is_relative_to(ROOT)
     return Workspace(path, env)
 
 
@@ -171,8 +171,8 @@ def test_the_recipe_runs_on_a_crawled_store(
         port = request.getfixturevalue("datasette").rsplit(":", 1)[1]
     done = workspace.run(recipe, int(port))
     assert done.returncode == 0, done.stderr[-3000:]
-    # `scrapy export` reports what it wrote on stderr; the other recipes print their answers.
-    output = done.stderr if recipe.name.startswith("scrapy export") else done.stdout
+    # `mayadeen export` reports what it wrote on stderr; the other recipes print their answers.
+    output = done.stderr if recipe.name.startswith("mayadeen export") else done.stdout
     assert output.strip(), done.stderr[-3000:]
     assert EXPECTED[recipe.name] in output, output[-3000:]
 
@@ -242,7 +242,7 @@ def test_the_parquet_feed_and_export_hold_the_stored_articles(workspace: Workspa
         assert row["tags"] == stored[row["url"]]["tags"]
         assert row["published_at"] == stored[row["url"]]["published_at"]
     export = Recipe(
-        "export", "sh", "scrapy export -o politics.parquet --section politics --tag UKRAINE"
+        "export", "sh", "mayadeen export -o politics.parquet --section politics --tag UKRAINE"
     )
     done = workspace.run(export, 0)
     assert done.returncode == 0, done.stderr
@@ -261,7 +261,7 @@ def test_the_old_since_option_is_changed_since(workspace: Workspace) -> None:
     outputs = []
     for option in ("--since", "--changed-since"):
         for day in ("2000-01-01", "2999-01-01"):
-            run = Recipe("export", "sh", f"scrapy export {option} {day} --format jsonl")
+            run = Recipe("export", "sh", f"mayadeen export {option} {day} --format jsonl")
             done = workspace.run(run, 0)
             assert done.returncode == 0, done.stderr
             outputs.append(len(done.stdout.splitlines()))

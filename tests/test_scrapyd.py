@@ -303,3 +303,18 @@ def test_items_dir_replaces_the_feeds_setting_and_the_per_run_feed_stays(
     (feed,) = (data_dir / "feeds").glob("articles-*.csv")
     with feed.open(encoding="utf-8", newline="") as rows:
         assert {row["url"] for row in csv.DictReader(rows)} == expected
+
+
+def test_a_job_stopped_by_a_usage_error_says_why_in_its_own_log(
+    scrapyd: Scrapyd, tmp_path: Path
+) -> None:
+    job = run_job(scrapyd, {"MAYADEEN_DATA_DIR": str(tmp_path), "MAYADEEN_RECHEK_HOURS": "12"})
+    line = (
+        "scrapy crawl: error: MAYADEEN_RECHEK_HOURS is not a setting: did you mean "
+        "MAYADEEN_RECHECK_HOURS? (the README's settings table lists them all)"
+    )
+    assert f"Process died: exitstatus=2 project='{PROJECT}' spider='articles' job='{job}'" in (
+        scrapyd.log
+    )
+    assert scrapyd.job_log(job).rstrip().splitlines()[-1].endswith(f"ERROR: {line}")
+    assert list(tmp_path.iterdir()) == [], "nothing done"

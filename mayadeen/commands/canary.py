@@ -13,17 +13,18 @@ from scrapy.commands import ScrapyCommand
 from scrapy.exceptions import UsageError
 from scrapy.utils.conf import arglist_to_dict
 
-from mayadeen.commands import one_line_errors
+from mayadeen.commands import known_setting_names, one_line_errors
 from mayadeen.drift.archived import page_fetcher
 from mayadeen.drift.expectations import (
     CanaryPage,
     check,
-    check_sample,
     load_pages,
+    passed,
     render_json,
     render_text,
 )
 from mayadeen.drift.fetch import Fetched, fetch_pages, on_root
+from mayadeen.drift.sampled import across_samples, canary_sources, check_sample
 from mayadeen.site.urls import normalize_path, site_root
 from mayadeen.sources.captures import ORIGIN_META, Capture
 
@@ -99,6 +100,7 @@ class Command(ScrapyCommand):
 
     def process_options(self, args: list[str], opts: argparse.Namespace) -> None:
         super().process_options(args, opts)
+        known_setting_names(self.settings)
         quiet_by_default(self, opts)
 
     def run(self, args: list[str], opts: argparse.Namespace) -> None:
@@ -126,11 +128,15 @@ class Command(ScrapyCommand):
             self.exitcode = 1
             return
         reports = [check(page, fetched[urls[page.name]], root) for page in pages]
-        sources = pages[0].sources if pages else {}
-        samples = [url for url in fetched if url not in urls.values()]
-        reports += [check_sample(fetched[url], root, sources) for url in samples]
+        sources = canary_sources([page.sources for page in load_pages(opts.canary_file)])
+        samples = [
+            check_sample(fetched[url], root, sources) for url in fetched if url not in urls.values()
+        ]
+        reports += [report for report, _ in samples]
         for report in reports:
             if (captured := capture_time(fetched.get(report.url))) is not None:
                 report.notes.insert(0, f"read from the Wayback capture of {captured}")
+        across = across_samples([e for _, e in samples if e is not None], sources)
+        reports += [across] if across is not None else []
         print((render_json if opts.json else render_text)(reports, root), flush=True)
-        self.exitcode = 0 if all(r.status == "matches" for r in reports) else 1
+        self.exitcode = 0 if passed(reports) else 1

@@ -53,6 +53,15 @@ class Command(ScrapyCrawlCommand):
             f"optional):\n{listed}\n\nSettings (-s NAME=VALUE): see the README's settings table."
         )
 
+    def _usage_error(self, message: str) -> None:
+        """Exit status 2 with one line on stderr, and in the log file when there is one: a
+        Scrapyd job's log (its ``log_url``) is that file, its stderr goes to Scrapyd's own log."""
+        print(f"scrapy crawl: error: {message}", file=sys.stderr)
+        assert self.settings is not None
+        if self.settings.get("LOG_FILE"):
+            logger.error("scrapy crawl: error: %s", message)
+        self.exitcode = 2
+
     def run(self, args: list[str], opts: argparse.Namespace) -> None:
         if len(args) != 1:
             super().run(args, opts)  # Scrapy's own usage errors
@@ -70,15 +79,13 @@ class Command(ScrapyCrawlCommand):
                 raise ValueError(refused)
         except (ArgumentError, SettingError, ValueError) as error:
             # One line (no usage block, no traceback), as cron mails it; Scrapy's usage exit status.
-            print(f"scrapy crawl: error: {error}", file=sys.stderr)
-            self.exitcode = 2
+            self._usage_error(str(error))
             return
         assert self.crawler_process is not None
         try:
             lock = preflight(self.settings)
         except OtherSiteError as error:  # a usage error: this data directory is another site's
-            print(f"scrapy crawl: error: {error}", file=sys.stderr)
-            self.exitcode = 2
+            self._usage_error(str(error))
             return
         except DataDirError as error:
             print(f"mayadeen: {error}", file=sys.stderr)

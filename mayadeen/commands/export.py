@@ -27,7 +27,7 @@ from typing import IO
 from scrapy.commands import ScrapyCommand
 from scrapy.exceptions import UsageError
 
-from mayadeen.commands import one_line_errors
+from mayadeen.commands import one_line_errors, site_from_store
 from mayadeen.crawl.preflight import store_problem
 from mayadeen.exporters import EXPORT_FORMATS, exporting, format_for
 from mayadeen.store import Store, store_path
@@ -122,6 +122,10 @@ class Command(ScrapyCommand):
         )
         parser.add_argument("--section", metavar="NAME", help="only this section (any case)")
         parser.add_argument("--tag", metavar="TAG", help="only articles with this tag (any case)")
+
+    def process_options(self, args: list[str], opts: argparse.Namespace) -> None:
+        super().process_options(args, opts)
+        site_from_store(self.settings)
 
     def run(self, args: list[str], opts: argparse.Namespace) -> None:
         if args:

@@ -13,7 +13,7 @@ from pathlib import Path
 from scrapy.commands import ScrapyCommand
 from scrapy.exceptions import UsageError
 
-from mayadeen.commands import one_line_errors
+from mayadeen.commands import known_setting_names, one_line_errors
 from mayadeen.commands.canary import capture_time, quiet_by_default
 from mayadeen.drift.archived import page_fetcher
 from mayadeen.drift.fetch import Fetched, fetch_pages, on_root
@@ -72,6 +72,7 @@ class Command(ScrapyCommand):
 
     def process_options(self, args: list[str], opts: argparse.Namespace) -> None:
         super().process_options(args, opts)
+        known_setting_names(self.settings)
         quiet_by_default(self, opts)
 
     def run(self, args: list[str], opts: argparse.Namespace) -> None:

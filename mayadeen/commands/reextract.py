@@ -23,7 +23,7 @@ from scrapy.settings import BaseSettings
 from mayadeen.archive.index import connection
 from mayadeen.archive.reading import is_warc
 from mayadeen.archive.replay import ReplaySpider
-from mayadeen.commands import one_line_errors
+from mayadeen.commands import one_line_errors, site_from_store
 from mayadeen.crawl.preflight import OtherSiteError, preflight
 from mayadeen.extensions.run_context import RunContext
 from mayadeen.extensions.run_paths import data_dir
@@ -107,6 +107,10 @@ class Command(ScrapyCommand):
             metavar="FILE.warc.gz",
             help="read these WARC files (made elsewhere) instead of the archive",
         )
+
+    def process_options(self, args: list[str], opts: argparse.Namespace) -> None:
+        super().process_options(args, opts)
+        site_from_store(self.settings)
 
     def run(self, args: list[str], opts: argparse.Namespace) -> None:
         if args:
@@ -195,8 +199,8 @@ class Command(ScrapyCommand):
         )
         if spider.offsite:
             print(
-                f"reextract: {spider.offsite:,} archived pages skipped: not under "
-                f"MAYADEEN_BASE_URL={spider.root} (give the root they were crawled from)"
+                f"reextract: {spider.offsite:,} archived pages skipped: not on {spider.root}, "
+                "the site of this data directory (read another site's pages into its own)"
             )
         for line in spider.skipped_lines():
             print(line)

@@ -17,7 +17,7 @@ from pathlib import Path
 from scrapy.commands import ScrapyCommand
 from scrapy.exceptions import UsageError
 
-from mayadeen.commands import one_line_errors
+from mayadeen.commands import one_line_errors, site_from_store
 from mayadeen.crawl.preflight import store_problem
 from mayadeen.report import history, page
 from mayadeen.store import Store, store_path
@@ -69,6 +69,10 @@ class Command(ScrapyCommand):
         parser.add_argument(
             "--top", type=_positive, default=15, metavar="N", help="tags and authors (15)"
         )
+
+    def process_options(self, args: list[str], opts: argparse.Namespace) -> None:
+        super().process_options(args, opts)
+        site_from_store(self.settings)
 
     def run(self, args: list[str], opts: argparse.Namespace) -> None:
         if args:

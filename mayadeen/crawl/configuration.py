@@ -6,6 +6,7 @@ fetched or recorded), never a traceback from deep inside a component.
 settings (``MACHINE_SETTINGS``) are also read from the environment, by ``settings.py``.
 """
 
+import difflib
 import importlib.util
 import re
 from collections.abc import Callable
@@ -203,8 +204,35 @@ CHECKS: Final[dict[str, Rule]] = {
 }
 
 
+PREFIX: Final = "MAYADEEN_"
+
+
+def check_setting_names(settings: BaseSettings) -> None:
+    """Raise ``SettingError`` for a ``MAYADEEN_*`` name that is not a setting of the project (a
+    typo would otherwise be ignored silently), naming the nearest valid one.
+
+    >>> try:
+    ...     check_setting_names(BaseSettings({"MAYADEEN_RECHEK_HOURS": "12"}))
+    ... except SettingError as error:
+    ...     print(str(error).replace(": ", ":\\n"))
+    MAYADEEN_RECHEK_HOURS is not a setting:
+    did you mean MAYADEEN_RECHECK_HOURS? (the README's settings table lists them all)
+    """
+    for name in settings:
+        if not isinstance(name, str) or not name.upper().startswith(PREFIX) or name in CHECKS:
+            continue
+        # Compared without the prefix, which every name shares.
+        known = [known.removeprefix(PREFIX) for known in CHECKS]
+        nearest = difflib.get_close_matches(name.upper().removeprefix(PREFIX), known, n=1)
+        hint = f"did you mean {PREFIX}{nearest[0]}?" if nearest else "none is near it"
+        raise SettingError(
+            f"{name} is not a setting: {hint} (the README's settings table lists them all)"
+        )
+
+
 def check_settings(settings: BaseSettings) -> None:
-    """Raise ``SettingError`` for the first project setting whose value is not accepted.
+    """Raise ``SettingError`` for an unknown ``MAYADEEN_*`` name (``check_setting_names``) or the
+    first project setting whose value is not accepted.
 
     >>> check_settings(BaseSettings({"MAYADEEN_RECHECK_HOURS": "abc"}))
     Traceback (most recent call last):
@@ -212,6 +240,7 @@ def check_settings(settings: BaseSettings) -> None:
     mayadeen.crawl.configuration.SettingError: MAYADEEN_RECHECK_HOURS='abc': expected a number 0 or more
     >>> check_settings(BaseSettings({"MAYADEEN_BROWSER": "Fallback", "MAYADEEN_REDIS_URL": ""}))
     """
+    check_setting_names(settings)
     for name, rule in CHECKS.items():
         if name not in settings:
             continue

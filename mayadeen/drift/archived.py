@@ -15,6 +15,7 @@ import scrapy
 from scrapy.http import Response
 from twisted.python.failure import Failure
 
+from mayadeen.drift.expectations import NO_CAPTURE
 from mayadeen.drift.fetch import Fetched, PageFetcher
 from mayadeen.site.archives import index_prefixes
 from mayadeen.site.urls import site_root, url_shape
@@ -94,9 +95,7 @@ class WaybackPageFetcher(PageFetcher):
     def listed(self, response: Response, requested: str) -> Iterator[scrapy.Request]:
         captures = wayback.read_page(response.body, self._root).captures
         if not captures:
-            self.results[requested] = Fetched(
-                requested, failure="no Wayback capture of it (HTML, status 200)"
-            )
+            self.results[requested] = Fetched(requested, failure=NO_CAPTURE)
             return
         yield self._replay(max(captures, key=lambda c: c.timestamp), requested)
 

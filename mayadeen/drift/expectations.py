@@ -12,20 +12,16 @@ from dataclasses import asdict, dataclass, field
 from importlib.resources.abc import Traversable
 from pathlib import Path
 from typing import Any, Literal
-from urllib.parse import urlsplit
 
 from mayadeen.drift.fetch import Fetched
 from mayadeen.items import FIELD_NAMES
 from mayadeen.pages.extract import Extraction, extract
-from mayadeen.site.canary_pages import (
-    CANARY_INFO_ONLY,
-    CANARY_NOT_COMPARED,
-    SAMPLE_REQUIRED,
-    canary_pages_file,
-)
+from mayadeen.site.canary_pages import CANARY_INFO_ONLY, CANARY_NOT_COMPARED, canary_pages_file
 from mayadeen.site.urls import LIVE_ROOT
 
-Status = Literal["matches", "differs", "not fetched"]
+Status = Literal["matches", "differs", "not fetched", "not captured"]
+NO_CAPTURE = "no Wayback capture of it (HTML, status 200)"
+"""Why a page read ``--via wayback`` has nothing to check: not drift, nothing to compare."""
 EXCERPT = 100
 """Values whose repr is longer than this are shown as an excerpt around the first difference."""
 
@@ -86,9 +82,13 @@ class PageReport:
     failure: str | None = None
     differences: list[Difference] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    kind: Literal["page", "across"] = "page"
+    """``across``: what the sampled pages show together (``drift.sampled.across_samples``)."""
 
     @property
     def status(self) -> Status:
+        if self.failure == NO_CAPTURE:
+            return "not captured"
         if self.failure is not None:
             return "not fetched"
         if any(d.kind != "info" for d in self.differences):
@@ -172,36 +172,14 @@ def check(page: CanaryPage, fetched: Fetched, root: str) -> PageReport:
     return report
 
 
-def check_sample(fetched: Fetched, root: str, sources: dict[str, str]) -> PageReport:
-    """The report for a sampled capture, which has no recorded item: the fields every article
-    states that came out empty, and each field that came from another source than ``sources``
-    (the canary pages' own)."""
-    report = PageReport(f"sample {urlsplit(fetched.url).path}", fetched.url, fetched.failure)
-    if fetched.response is None:
-        report.failure = report.failure or "no response"
-        return report
-    extraction = extract(fetched.response, root)
-    if extraction.item is None:
-        report.differences = [Difference("kind", "article", extraction.kind, "value")]
-        return report
-    got = asdict(extraction.item)
-    for name in FIELD_NAMES:
-        if name in SAMPLE_REQUIRED and got[name] in (None, "", []):
-            report.differences.append(Difference(name, "a value", got[name], "value"))
-        expected, source = sources.get(name), extraction.sources.get(name)
-        if expected and source and expected != source:
-            report.differences.append(Difference(name, expected, source, "source"))
-    report.notes += extraction.notes
-    return report
-
-
 def render_text(reports: list[PageReport], root: str) -> str:
-    lines = [f"canary: {len(reports)} page{'' if len(reports) == 1 else 's'} from {root}"]
+    pages = [report for report in reports if report.kind == "page"]
+    lines = [f"canary: {len(pages)} page{'' if len(pages) == 1 else 's'} from {root}"]
     for report in reports:
-        if report.status == "not fetched":
-            lines.append(f"{report.name}: not fetched ({report.url}): {report.failure}")
+        if report.status in ("not fetched", "not captured"):
+            lines.append(f"{report.name}: {report.status} ({report.url}): {report.failure}")
             continue
-        where = "" if report.status == "matches" else f" ({report.url})"
+        where = "" if report.status == "matches" or not report.url else f" ({report.url})"
         lines.append(f"{report.name}: {report.status}{where}")
         lines += [f"  {difference.line()}" for difference in report.differences]
         lines += [f"  note: {note}" for note in report.notes]
@@ -209,14 +187,34 @@ def render_text(reports: list[PageReport], root: str) -> str:
     return "\n".join(lines)
 
 
+def passed(reports: list[PageReport]) -> bool:
+    """No drift and every page fetched, at least one of them checked; a page the archive holds no
+    capture of is not drift (there is nothing to compare), but a canary that checked nothing
+    fails."""
+    statuses = [report.status for report in reports]
+    return "matches" in statuses and set(statuses) <= {"matches", "not captured"}
+
+
 def summary(reports: list[PageReport]) -> str:
-    counts = {s: sum(r.status == s for r in reports) for s in ("matches", "differs", "not fetched")}
-    if counts["matches"] == len(reports):
-        return "the page matches" if len(reports) == 1 else f"all {len(reports)} pages match"
-    return (
-        f"{counts['matches']} of {len(reports)} pages match: {counts['differs']} "
-        f"differ{'s' if counts['differs'] == 1 else ''}, {counts['not fetched']} not fetched"
-    )
+    pages = [report for report in reports if report.kind == "page"]
+    counts = {s: sum(r.status == s for r in pages) for s in ("matches", "differs", "not fetched")}
+    uncaptured = sum(r.status == "not captured" for r in pages)
+    across = next((r for r in reports if r.kind == "across"), None)
+    checked = len(pages) - uncaptured
+    if not checked:
+        said = "no page checked"
+    elif counts["matches"] == checked:
+        said = "the page matches" if checked == 1 else f"all {checked} pages match"
+    else:
+        said = (
+            f"{counts['matches']} of {checked} pages match: {counts['differs']} "
+            f"differ{'s' if counts['differs'] == 1 else ''}, {counts['not fetched']} not fetched"
+        )
+    if across is not None and across.status == "differs":
+        said += f"; {across.name}: {len(across.differences)} fields drifted"
+    if uncaptured:
+        said += f" ({uncaptured} without a Wayback capture, not checked)"
+    return said
 
 
 def render_json(reports: list[PageReport], root: str) -> str:
@@ -224,6 +222,7 @@ def render_json(reports: list[PageReport], root: str) -> str:
         {
             "name": report.name,
             "url": report.url,
+            "kind": report.kind,
             "status": report.status,
             "failure": report.failure,
             "differences": [asdict(difference) for difference in report.differences],
@@ -231,5 +230,5 @@ def render_json(reports: list[PageReport], root: str) -> str:
         }
         for report in reports
     ]
-    ok = all(report.status == "matches" for report in reports)
+    ok = passed(reports)
     return json.dumps({"root": root, "ok": ok, "pages": pages}, indent=2, ensure_ascii=False)

@@ -24,6 +24,14 @@ def partial_path(final: Path) -> Path:
     return final.with_name(final.name + PARTIAL)
 
 
+def final_path(partial: Path) -> Path:
+    """
+    >>> final_path(Path("data/feeds/articles-R.jsonl.gz.partial")).as_posix()
+    'data/feeds/articles-R.jsonl.gz'
+    """
+    return partial.with_name(partial.name.removesuffix(PARTIAL))
+
+
 def run_feed_files(feeds_dir: Path, run_id: str) -> tuple[list[Path], list[Path]]:
     """(final, partial) feed files of a run in ``feeds_dir``."""
     found = sorted(feeds_dir.glob(f"articles-{run_id}.*")) if feeds_dir.is_dir() else []

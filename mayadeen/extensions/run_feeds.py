@@ -25,7 +25,7 @@ from scrapy.utils.defer import ensure_awaitable
 from scrapy.utils.misc import build_from_crawler, load_object
 
 from mayadeen.exporters import EXPORT_FORMATS
-from mayadeen.extensions.feed_files import partial_path
+from mayadeen.extensions.feed_files import final_path, partial_path
 from mayadeen.extensions.run_context import RunContext
 from mayadeen.extensions.run_paths import data_dir, feed_formats, feed_path
 from mayadeen.items import FIELD_NAMES
@@ -84,6 +84,8 @@ class FeedExporter(ScrapyFeedExporter):
     def __init__(self, crawler: Crawler) -> None:
         super().__init__(crawler)
         self._failed: list[FeedSlot] = []
+        self._stored: list[FeedSlot] = []
+        """Per-run feeds written whole: logged under their final names once they have them."""
 
     def open_spider(self, spider: Spider) -> None:
         # A crawl whose store could not be opened has no run (nor id to name its feeds by), and
@@ -131,6 +133,12 @@ class FeedExporter(ScrapyFeedExporter):
         finally:
             whole = all(slot not in self._failed for slot in own)
             context.owed.feeds_closed([Path(slot.uri) for slot in own if slot.file], whole)
+            if context.owed.feeds_complete:  # else one error line named the .partial files
+                for slot in self._stored:
+                    final = final_path(Path(slot.uri))
+                    logger.info(
+                        "Stored %s feed (%d items) in: %s", slot.format, slot.itemcount, final
+                    )
 
     async def _close_slot(self, slot: FeedSlot, spider: Spider) -> None:
         """Scrapy's, for the user's feeds. A per-run feed is closed here: one that failed is
@@ -156,7 +164,7 @@ class FeedExporter(ScrapyFeedExporter):
             self._failed.append(slot)
             logger.error("feeds: cannot write %s: %s", slot.uri, error)
             return
-        logger.info("Stored %s feed (%d items) in: %s", slot.format, slot.itemcount, slot.uri)
+        self._stored.append(slot)
 
     def _load_filter(self, feed_options: dict[str, Any]) -> ItemFilter:
         filter_class = load_object(feed_options.get("item_filter", ItemFilter))

@@ -1,7 +1,10 @@
 """The end of a run: health checks, the run manifest (``<MAYADEEN_DATA_DIR>/runs/<run_id>.json``)
 and the summary in the log. A failed check is logged as an error and recorded in the stats
 (``mayadeen/health/failed``), where ``mayadeen.report.outcome`` finds it and ``scrapy crawl``
-exits 1. The run's id and output paths come from its run context."""
+exits 1. The run's id and output paths come from its run context.
+
+The summary is logged when the engine has stopped, after Scrapy's stats dump and ``Spider closed``
+and after the alerts: the last lines of a run's log say how it went and where its manifest is."""
 
 import logging
 from datetime import UTC, datetime
@@ -29,13 +32,19 @@ class RunReport:
         self.crawler = crawler
         self.stats = stats
         self.thresholds = Thresholds.from_settings(crawler.settings)
+        self.summary: list[str] = []
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
         assert crawler.stats is not None
         report = cls(crawler, crawler.stats)
         crawler.signals.connect(report.spider_closed, signal=signals.spider_closed)
+        crawler.signals.connect(report.engine_stopped, signal=signals.engine_stopped)
         return report
+
+    def engine_stopped(self) -> None:
+        for line in self.summary:
+            logger.info(line)
 
     async def spider_closed(self, spider: Spider, reason: str) -> None:
         context = RunContext.of(self.crawler)  # extensions are all built by now
@@ -69,8 +78,7 @@ class RunReport:
             self.stats.set_value(HEALTH_FAILURES, [*stats[HEALTH_FAILURES], detail])
         for check in failed:
             logger.error("health check failed: %s", check)
-        for line in lines.summary(record, str(path)):
-            logger.info(line)
+        self.summary = lines.summary(record, str(path))
         self.crawler.signals.send_catch_log(
             signal=run_reported, spider=spider, manifest=record, path=path
         )

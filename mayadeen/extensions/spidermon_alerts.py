@@ -26,6 +26,8 @@ from spidermon.contrib.scrapy.runners import (
 from spidermon.core.actions import Action
 from spidermon.exceptions import NotConfigured
 
+logger = logging.getLogger(__name__)
+
 WEBHOOK_TIMEOUT = 10.0
 """Seconds the webhook may take to answer: the end of the run waits for it."""
 SMTP_TIMEOUT = 30.0
@@ -96,10 +98,12 @@ class SendWebhook(Action):  # type: ignore[misc]
 
 class AlertResult(SpiderMonitorResult):  # type: ignore[misc]
     """Spidermon's log of the suite through the spider's logger (its own ``Spider.log()`` is
-    deprecated in Scrapy 2.19)."""
+    deprecated in Scrapy 2.19), at DEBUG: its report of the monitor that failed (the run's
+    verdict, by design) is an ``AssertionError`` traceback, which reads as a crash. ``deliver``
+    logs one line per alert instead."""
 
     def log(self, msg: object, level: int = logging.DEBUG) -> None:
-        self.spider.logger.log(level, "[%s] %s", LOG_MESSAGE_HEADER, msg)
+        self.spider.logger.debug("[%s] %s", LOG_MESSAGE_HEADER, msg)
 
 
 class AlertRunner(SpiderMonitorRunner):  # type: ignore[misc]
@@ -159,7 +163,25 @@ def deliver(
     result = runner.run(
         suite, stats=crawler.stats.get_stats(), crawler=crawler, spider=spider, alert=alert
     )
-    return sum(1 for action in result.monitors_failed_action_results if action.status == "OK")
+    sent = 0
+    for action in result.monitors_failed_action_results:
+        channel = next((n for n, kind in ACTIONS.items() if isinstance(action.item, kind)), "?")
+        if action.status == "OK":
+            sent += 1
+            logger.info("alert sent through %s: %s", channel, line)
+        else:
+            logger.error("alert not sent through %s: %s", channel, last_line(action.error))
+    return sent
+
+
+def last_line(error: object) -> str:
+    """The last line of a traceback Spidermon kept as text: the exception and its message.
+
+    >>> last_line("Traceback (most recent call last):\\n  ...\\nURLError: refused\\n")
+    'URLError: refused'
+    """
+    lines = [line for line in str(error or "").splitlines() if line.strip()]
+    return lines[-1].strip() if lines else "an error (see the log at DEBUG)"
 
 
 def post_json(url: str, payload: Mapping[str, Any]) -> int:

@@ -3,6 +3,8 @@
 import argparse
 import sys
 import time
+from typing import NoReturn
+from urllib.parse import urlsplit
 
 from mayadeen.loopback.archives import WebArchives
 from mayadeen.loopback.faults import FaultSpecError, parse_fault
@@ -13,14 +15,39 @@ from mayadeen.loopback.server import LoopbackServer
 DESCRIPTION = "Serve a loopback copy of english.almayadeen.net on 127.0.0.1."
 
 
+MIN_ARTICLES, MAX_ARTICLES = 10, 100_000
+"""The sizes ``--articles`` serves (the README's): fewer give a site with empty sections."""
+
+
+def article_count(text: str) -> int:
+    """``--articles``' value: a whole number from ``MIN_ARTICLES`` to ``MAX_ARTICLES``.
+
+    >>> article_count("500")
+    500
+    >>> article_count("5")
+    Traceback (most recent call last):
+    ...
+    argparse.ArgumentTypeError: 5 articles: give 10 to 100000
+    """
+    try:
+        count = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not a number of articles: give {MIN_ARTICLES} to {MAX_ARTICLES}"
+        ) from None
+    if not MIN_ARTICLES <= count <= MAX_ARTICLES:
+        raise argparse.ArgumentTypeError(f"{count} articles: give {MIN_ARTICLES} to {MAX_ARTICLES}")
+    return count
+
+
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     which = parser.add_mutually_exclusive_group()
     which.add_argument(
         "--articles",
-        type=int,
+        type=article_count,
         default=200,
         metavar="N",
-        help="generate a site of N articles (default 200)",
+        help=f"generate a site of N articles (default 200; {MIN_ARTICLES} to {MAX_ARTICLES})",
     )
     which.add_argument(
         "--fixtures", action="store_true", help="serve the hand-checked fixture pages instead"
@@ -107,25 +134,33 @@ def serve_archives(
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m mayadeen.loopback", description=DESCRIPTION)
+
+    def error(message: str) -> NoReturn:  # one line, as ``scrapy loopback``'s
+        parser.exit(2, f"python -m mayadeen.loopback: error: {message}\n")
+
+    parser.error = error  # type: ignore[method-assign]
     add_arguments(parser)
     return serve(parser.parse_args(argv))
 
 
 def try_command(root: str) -> str:
-    """The crawl to try against the loopback site: its own data directory (a data directory
-    belongs to one site, and the production ``data/`` is not for try-outs) and politeness off (at
-    the live site's one request a second, a 500-article try-out takes minutes, not seconds).
+    """The crawl to try against the loopback site: its own data directory, fixed so that running
+    it again tries an incremental run (a data directory belongs to one site, named here by its
+    port, and the production ``data/`` is not for try-outs), and politeness off (at the live
+    site's one request a second, a 500-article try-out takes minutes, not seconds).
 
     >>> for part in try_command("http://127.0.0.1:8123").split(" -s "):
     ...     print(part)
-    try: MAYADEEN_DATA_DIR=$(mktemp -d) scrapy crawl articles
+    try: MAYADEEN_DATA_DIR=/tmp/mayadeen-loopback-8123 scrapy crawl articles
     MAYADEEN_BASE_URL=http://127.0.0.1:8123
     DOWNLOAD_DELAY=0
     AUTOTHROTTLE_ENABLED=0
-    CONCURRENT_REQUESTS_PER_DOMAIN=8   (Ctrl-C stops)
+    CONCURRENT_REQUESTS_PER_DOMAIN=8   (Ctrl-C stops; run it again for an incremental run)
     """
+    port = urlsplit(root).port
     return (
-        f"try: MAYADEEN_DATA_DIR=$(mktemp -d) scrapy crawl articles -s MAYADEEN_BASE_URL={root}"
+        f"try: MAYADEEN_DATA_DIR=/tmp/mayadeen-loopback-{port} scrapy crawl articles"
+        f" -s MAYADEEN_BASE_URL={root}"
         " -s DOWNLOAD_DELAY=0 -s AUTOTHROTTLE_ENABLED=0 -s CONCURRENT_REQUESTS_PER_DOMAIN=8"
-        "   (Ctrl-C stops)"
+        "   (Ctrl-C stops; run it again for an incremental run)"
     )

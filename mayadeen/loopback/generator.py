@@ -127,7 +127,7 @@ class GeneratedSite(ListedSite):
         byline, authors = _byline(rng, section, published)
         shapes = pick_shapes(self.seed, index, section)
         if "house-plain" in shapes and authors == ("Al Mayadeen English",):
-            byline = "Al Mayadeen"
+            byline, authors = "Al Mayadeen", ("Al Mayadeen",)
         tags = tuple(dict.fromkeys(rng.sample(text.TAGS, rng.randint(2, 5))))
         image = None
         if rng.random() < 0.92:

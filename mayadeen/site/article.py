@@ -9,9 +9,9 @@ from typing import Final
 HOUSE_BYLINES: Final = {
     "al mayadeen net": "Al Mayadeen Net",
     "al mayadeen english": "Al Mayadeen English",
-    # Plain "By Al Mayadeen" on real pages is the house too; the contract has two house spellings,
-    # and this is the house's name today.
-    "al mayadeen": "Al Mayadeen English",
+    # Plain "By Al Mayadeen" (a real 2021 page) names neither house byline: it stays as the page
+    # writes it, in the house's capitals (the contract).
+    "al mayadeen": "Al Mayadeen",
 }
 """House bylines, matched case-insensitively (whitespace collapsed), and how they are written."""
 
