@@ -1,0 +1,285 @@
+"""``scrapy merge``: stores built by real crawls of the loopback site merged through the real
+command (``mayadeen/store/merge/``), and the refusals."""
+
+import json
+import sqlite3
+import subprocess
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from mayadeen.loopback import GeneratedSite, LoopbackServer
+from mayadeen.loopback.catalog import Page
+from mayadeen.store import SCHEMA_VERSION, Store, store_path
+from mayadeen.store.files import DataDirLock
+from mayadeen.store.ledger import Ledger
+from mayadeen.store.merge import ORDER, RULES, store_tables
+from mayadeen.store.schema import ensure_schema
+from tests.conftest import crawl, run
+from tests.merge_helpers import digest, dump, merge, merged, rows
+
+ROOT = "http://127.0.0.1:8999"
+
+
+def test_every_table_of_the_schema_has_a_merge_rule() -> None:
+    db = sqlite3.connect(":memory:")
+    ensure_schema(db)
+    tables = store_tables(db)
+    assert "articles" in tables
+    assert "articles_fts_data" not in tables, "FTS5's shadow tables follow their index"
+    missing = sorted(set(tables) - set(RULES))
+    assert not missing, f"tables without a merge rule (mayadeen/store/merge RULES): {missing}"
+    assert sorted(set(RULES) - set(tables)) == [], "rules for tables the schema does not have"
+    assert set(RULES.values()) <= set(ORDER), "every rule names a step that runs"
+
+
+def a_store(data_dir: Path, root: str = ROOT, version: int | None = None) -> Path:
+    with Store.open(store_path(data_dir)) as store:
+        Ledger(store).bind_site(root)
+    if version is not None:
+        with sqlite3.connect(store_path(data_dir)) as db:
+            db.execute(f"PRAGMA user_version = {version}")
+    return data_dir
+
+
+def refused(done: subprocess.CompletedProcess[str], status: int, *words: str) -> None:
+    assert done.returncode == status, done.stderr
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1, lines
+    assert lines[0].startswith("merge: "), lines
+    assert all(word in lines[0] for word in words), lines[0]
+
+
+def test_a_source_that_cannot_be_merged_is_refused_in_one_line_before_anything_is_written(
+    tmp_path: Path,
+) -> None:
+    target = tmp_path / "target"
+    newer = a_store(tmp_path / "newer", version=SCHEMA_VERSION + 1)
+    other = a_store(tmp_path / "other", root="https://example.org")
+    good = a_store(tmp_path / "good")
+    before = digest(store_path(newer))
+    refused(merge(ROOT, target, good, newer), 2, str(newer), "upgrade mayadeen")
+    refused(merge(ROOT, target, other), 2, "https://example.org", "one site")
+    refused(merge(ROOT, target, tmp_path / "nowhere"), 2, "no such directory")
+    refused(merge(ROOT, good, good), 2, "MAYADEEN_DATA_DIR itself")
+    assert not target.exists(), "nothing written for a refused merge"
+    assert digest(store_path(newer)) == before
+
+
+def test_a_target_another_crawl_holds_is_refused(tmp_path: Path) -> None:
+    source, target = a_store(tmp_path / "source"), a_store(tmp_path / "target")
+    lock = DataDirLock(target)
+    lock.acquire()
+    try:
+        refused(merge(ROOT, target, source), 1, "another crawl is using")
+    finally:
+        lock.release()
+    assert rows(target, "SELECT count(*) FROM runs") == [(0,)]
+
+
+# -- stores built by real crawls ---------------------------------------------------------------
+
+
+class MissingPages:
+    """The generated site answering 404 for some article pages."""
+
+    def __init__(self, inner: GeneratedSite, missing: set[str]) -> None:
+        self.inner = inner
+        self.missing = missing
+
+    def get(self, raw_path: str, query: str = "") -> Page | None:
+        if raw_path.rstrip("/") in self.missing:
+            return Page(b"<html><body>Not found</body></html>", status=404)
+        return self.inner.get(raw_path, query)
+
+
+@dataclass
+class Crawled:
+    server: LoopbackServer
+    site: GeneratedSite
+    first: Path
+    """All articles but two pages answering 404 (``owed``)."""
+    second: Path
+    """Later, after three articles were edited: those, five unchanged, and one of the owed."""
+    edited: set[str]
+    settled: str
+    owed: str
+
+    @property
+    def root(self) -> str:
+        return self.server.root
+
+    def url(self, path: str) -> str:
+        return f"{self.root}{path}"
+
+
+@pytest.fixture(scope="module")
+def crawled(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Crawled]:
+    site = GeneratedSite(24, seed=16)
+    paths = [article.path for article in site.articles]
+    settled, owed = paths[10], paths[11]
+    base = tmp_path_factory.mktemp("merge")
+    with LoopbackServer(MissingPages(site, {settled, owed})) as server:
+        first, second = base / "first", base / "second"
+        done = crawl(server.root, first, "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=8")
+        assert "Traceback" not in done.stderr, done.stderr[-3000:]
+        edits = frozenset(a.index for p in paths[:3] if (a := site.article(p)) is not None)
+        server.site = MissingPages(site.with_edits(edits), {owed})
+        urls = ",".join([*paths[:8], settled])
+        done = crawl(
+            server.root, second, "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=8", "-a", f"urls={urls}"
+        )
+        assert done.returncode == 0, done.stderr[-3000:]
+        yield Crawled(server, site, first, second, set(paths[:3]), settled, owed)
+
+
+@pytest.mark.e2e
+def test_two_crawled_stores_merge_into_every_article_once_with_its_versions_captures_and_ledger(
+    crawled: Crawled, tmp_path: Path
+) -> None:
+    first, second = crawled.first, crawled.second
+    owed_first = {url for (url,) in rows(first, "SELECT url FROM owed")}
+    assert owed_first == {crawled.url(crawled.settled), crawled.url(crawled.owed)}
+    sources = {path: digest(store_path(path)) for path in (first, second)}
+    target = tmp_path / "merged"
+
+    done = merged(crawled.root, target, first, second)
+
+    [manifest_file] = (target / "merges").glob("*.json")
+    manifest = json.loads(manifest_file.read_text())
+    assert [s["articles"] for s in manifest["sources"]] == [
+        {"new": 22, "newer": 0, "older": 0, "same": 0},
+        {"new": 1, "newer": 3, "older": 0, "same": 5},
+    ]
+    # The first crawl archived the two 404 answers too; the second, the one of them.
+    assert [s["captures"] for s in manifest["sources"]] == [24, 9]
+    assert len(done.stdout.strip().splitlines()) == 3, "a line per source and the manifest's"
+    assert {path: digest(store_path(path)) for path in sources} == sources, "sources untouched"
+
+    every = {crawled.url(a.path) for a in crawled.site.articles} - {crawled.url(crawled.owed)}
+    assert sorted(url for (url,) in rows(target, "SELECT url FROM articles")) == sorted(every)
+    for table in ("articles", "article_versions"):
+        assert rows(
+            target,
+            f"SELECT count(*) FROM {table} a LEFT JOIN captures c ON c.id = a.capture_id "  # noqa: S608
+            "WHERE c.url IS NOT a.url",
+        ) == [(0,)], f"every {table}.capture_id names a capture of its URL"
+    for (name,) in rows(target, "SELECT DISTINCT warc_file FROM captures"):
+        assert (target / "archive" / name).is_file()
+    # The edited articles: the second crawl's version is the row, the first's a version.
+    edited = {crawled.url(path) for path in crawled.edited}
+    newest = dict(rows(second, "SELECT url, content_hash FROM articles"))
+    oldest = dict(rows(first, "SELECT url, content_hash FROM articles"))
+    for url, content_hash, version in rows(
+        target, "SELECT url, content_hash, version FROM articles"
+    ):
+        assert content_hash == newest.get(url, oldest.get(url))
+        assert version == (2 if url in edited else 1)
+    assert rows(
+        target, "SELECT url, version, content_hash FROM article_versions ORDER BY url"
+    ) == sorted((url, 1, oldest[url]) for url in edited)
+    # The ledger: what the second crawl stored is settled, what neither stored stays owed.
+    assert rows(target, "SELECT url FROM owed") == [(crawled.url(crawled.owed),)]
+    assert len(rows(target, "SELECT run_id FROM runs")) == 2
+    # The full-text index answers as if crawled.
+    db = sqlite3.connect(store_path(target))
+    db.execute("INSERT INTO articles_fts (articles_fts, rank) VALUES ('integrity-check', 1)")
+    for rowid, title in db.execute("SELECT rowid, title FROM articles").fetchall():
+        phrase = '"' + title.replace('"', " ") + '"'
+        found = [
+            r
+            for (r,) in db.execute(
+                "SELECT rowid FROM articles_fts WHERE articles_fts MATCH ?", (phrase,)
+            )
+        ]
+        assert rowid in found, title
+    db.close()
+
+    before = dump(target)
+    again = merged(crawled.root, target, second, first)
+    assert dump(target) == before, "merging again changes nothing"
+    assert "0 new, 0 newer" in again.stdout
+
+    # The other order gives the same articles, versions and ledger.
+    other = tmp_path / "other"
+    merged(crawled.root, other, second, first)
+    query = (
+        "SELECT url, version, content_hash, first_seen_at, last_seen_at, changed_at FROM articles "
+        "UNION ALL SELECT url, version, content_hash, first_seen_at, superseded_at, changed_at "
+        "FROM article_versions UNION ALL SELECT url, reason, attempts, first_owed_at, '', '' "
+        "FROM owed ORDER BY 1, 2"
+    )
+    assert rows(other, query) == rows(target, query)
+    check_reextract_equals_the_store(crawled.root, other)
+
+    # The next crawl of the merged store fetches the article still owed, and no settled one.
+    crawled.server.site = crawled.site.with_edits(
+        frozenset(a.index for p in crawled.edited if (a := crawled.site.article(p)) is not None)
+    )
+    crawled.server.clear_requests()
+    done = crawl(crawled.root, target, "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=8")
+    assert done.returncode == 0, done.stderr[-3000:]
+    articles = {a.path for a in crawled.site.articles}
+    fetched = [r.path for r in crawled.server.requests if r.path.rstrip("/") in articles]
+    assert fetched == [crawled.owed]
+    assert rows(target, "SELECT count(*) FROM owed") == [(0,)]
+
+
+def check_reextract_equals_the_store(root: str, data_dir: Path) -> None:
+    """``scrapy reextract`` over a merged store reads every article's page and finds each as
+    stored."""
+    compared = "SELECT url, title, body, content_hash, modified_at, tags FROM articles ORDER BY url"
+    before = rows(data_dir, compared)
+    done = run(
+        "scrapy",
+        "reextract",
+        "-s",
+        f"MAYADEEN_BASE_URL={root}",
+        env={"MAYADEEN_DATA_DIR": str(data_dir)},
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    [manifest] = [
+        json.loads(path.read_text())
+        for path in (data_dir / "runs").glob("*.json")
+        if json.loads(path.read_text())["close_reason"] == "reextracted"
+    ]
+    pages = sum(manifest["reextract"]["pages"].values())
+    assert pages == len(before), "every page of both stores read"
+    assert manifest["articles"]["unchanged"] == len(before)
+    assert manifest["articles"]["new"] == manifest["articles"]["updated"] == 0
+    assert rows(data_dir, compared) == before
+
+
+@pytest.mark.e2e
+def test_a_store_of_an_older_schema_is_merged_from_a_migrated_copy_and_left_as_it_was(
+    crawled: Crawled, tmp_path: Path
+) -> None:
+    old = tmp_path / "old"
+    old.mkdir()
+    with (
+        sqlite3.connect(store_path(crawled.second)) as source,
+        sqlite3.connect(store_path(old)) as copy,
+    ):
+        source.backup(copy)
+    with sqlite3.connect(store_path(old)) as db:  # back to schema 5: no full-text index
+        for (name,) in db.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'trigger'"
+        ).fetchall():
+            db.execute(f"DROP TRIGGER {name}")
+        db.execute("DROP TABLE articles_fts")
+        db.execute("PRAGMA user_version = 5")
+    (old / "archive").symlink_to(crawled.second / "archive")
+    before = digest(store_path(old))
+
+    merged(crawled.root, tmp_path / "target", old)
+
+    assert digest(store_path(old)) == before
+    assert rows(old, "PRAGMA user_version") == [(5,)]
+    target = tmp_path / "target"
+    assert rows(target, "SELECT count(*) FROM articles") == [(9,)]
+    assert rows(target, "SELECT count(*) FROM articles_fts") == [(9,)]
+    db = sqlite3.connect(store_path(target))
+    db.execute("INSERT INTO articles_fts (articles_fts, rank) VALUES ('integrity-check', 1)")
+    db.close()
