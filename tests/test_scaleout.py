@@ -196,6 +196,12 @@ def test_two_workers_with_their_own_data_dirs_split_the_crawl_and_their_stores_m
     assert len(done.stdout.strip().splitlines()) == 3, "a line per source and the manifest's"
     urls = [url for (url,) in rows(target, "SELECT url FROM articles")]
     assert sorted(urls) == sorted(expected), "every article once"
+    owed = (
+        rows(first, "SELECT count(*) FROM owed")[0][0]
+        + rows(second, "SELECT count(*) FROM owed")[0][0]
+    )
+    assert owed > 0, "each worker owes in its store what it queued and the other fetched"
+    assert rows(target, "SELECT count(*) FROM owed") == [(0,)], "the merge settles all of it"
     for table in ("articles", "article_versions"):
         assert rows(
             target,
