@@ -2,6 +2,7 @@
 command (``mayadeen/store/merge/``), and the refusals."""
 
 import json
+import shutil
 import sqlite3
 import subprocess
 from collections.abc import Iterator
@@ -10,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from mayadeen.archive.reading import scan
 from mayadeen.loopback import GeneratedSite, LoopbackServer
 from mayadeen.loopback.catalog import Page
 from mayadeen.store import SCHEMA_VERSION, Store, store_path
@@ -283,3 +285,61 @@ def test_a_store_of_an_older_schema_is_merged_from_a_migrated_copy_and_left_as_i
     db = sqlite3.connect(store_path(target))
     db.execute("INSERT INTO articles_fts (articles_fts, rank) VALUES ('integrity-check', 1)")
     db.close()
+
+
+def twin(crawled: Crawled, destination: Path) -> Path:
+    """The second crawl's data directory as if its run had started in the same second as the
+    first's, on another machine: the same run id, a WARC file of the same name."""
+    shutil.copytree(crawled.second, destination)
+    [(first_run,)] = rows(crawled.first, "SELECT run_id FROM runs")
+    [(ours,)] = rows(destination, "SELECT run_id FROM runs")
+    [(first_file,)] = rows(crawled.first, "SELECT DISTINCT warc_file FROM captures")
+    [(our_file,)] = rows(destination, "SELECT DISTINCT warc_file FROM captures")
+    (destination / "archive" / our_file).rename(destination / "archive" / first_file)
+    with sqlite3.connect(store_path(destination)) as db:
+        for table in ("runs", "captures", "quarantine", "owed", "article_origins", "feed_owed"):
+            db.execute(f"UPDATE {table} SET run_id = ? WHERE run_id = ?", (first_run, ours))  # noqa: S608
+        db.execute("UPDATE captures SET warc_file = ?", (first_file,))
+    return destination
+
+
+@pytest.mark.e2e
+def test_runs_of_the_same_second_on_two_machines_keep_apart_with_their_files(
+    crawled: Crawled, tmp_path: Path
+) -> None:
+    second = twin(crawled, tmp_path / "twin")
+    target = tmp_path / "target"
+    merged(crawled.root, target, crawled.first, second)
+
+    [(first_run,)] = rows(crawled.first, "SELECT run_id FROM runs")
+    assert rows(target, "SELECT run_id FROM runs ORDER BY run_id") == [
+        (first_run,),
+        (f"{first_run}_2",),
+    ]
+    [(name,)] = rows(second, "SELECT DISTINCT warc_file FROM captures")
+    renamed = name.replace(".warc.gz", ".merged-2.warc.gz")
+    assert sorted(rows(target, "SELECT DISTINCT warc_file, run_id FROM captures")) == sorted(
+        [(name, first_run), (renamed, f"{first_run}_2")]
+    )
+    assert digest(target / "archive" / renamed) == digest(second / "archive" / name)
+    records = {
+        (file.name, record.offset): record.url
+        for file in (target / "archive").iterdir()
+        for record in scan(file)
+    }
+    for url, file, offset in rows(target, "SELECT url, warc_file, offset FROM captures"):
+        assert records[(file, offset)] == url
+    check_reextract_equals_the_store(crawled.root, target)
+
+
+@pytest.mark.e2e
+def test_a_source_whose_warc_files_are_missing_is_merged_and_says_so(
+    crawled: Crawled, tmp_path: Path
+) -> None:
+    source = tmp_path / "source"
+    shutil.copytree(crawled.second, source, ignore=shutil.ignore_patterns("archive"))
+    done = merged(crawled.root, tmp_path / "target", source)
+    assert "1 WARC files its captures name are missing" in done.stderr
+    [manifest] = [json.loads(p.read_text()) for p in (tmp_path / "target" / "merges").iterdir()]
+    assert manifest["sources"][0]["files"] == {"missing": 1}
+    assert rows(tmp_path / "target", "SELECT count(*) FROM articles") == [(9,)]
