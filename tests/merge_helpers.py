@@ -1,6 +1,7 @@
 """Helpers for the ``scrapy merge`` tests: running the command, reading a store as it is."""
 
 import hashlib
+import json
 import sqlite3
 import subprocess
 from pathlib import Path
@@ -48,3 +49,28 @@ def dump(data_dir: Path) -> list[str]:
 
 def digest(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def check_reextract_equals_the_store(root: str, data_dir: Path) -> None:
+    """``scrapy reextract`` over a merged store reads every article's page and finds each as
+    stored."""
+    compared = "SELECT url, title, body, content_hash, modified_at, tags FROM articles ORDER BY url"
+    before = rows(data_dir, compared)
+    done = run(
+        "scrapy",
+        "reextract",
+        "-s",
+        f"MAYADEEN_BASE_URL={root}",
+        env={"MAYADEEN_DATA_DIR": str(data_dir)},
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    [manifest] = [
+        json.loads(path.read_text())
+        for path in (data_dir / "runs").glob("*.json")
+        if json.loads(path.read_text())["close_reason"] == "reextracted"
+    ]
+    pages = sum(manifest["reextract"]["pages"].values())
+    assert pages == len(before), "every page of both stores read"
+    assert manifest["articles"]["unchanged"] == len(before)
+    assert manifest["articles"]["new"] == manifest["articles"]["updated"] == 0
+    assert rows(data_dir, compared) == before

@@ -29,7 +29,7 @@ from mayadeen.loopback import GeneratedSite, LoopbackServer
 from mayadeen.scaleout import SCHEDULER, ScaleOutAddon
 from mayadeen.scaleout.crew import CrawlKeys, Crew
 from tests.conftest import ROOT, crawl, crawl_arguments, stat
-from tests.merge_helpers import merged, rows
+from tests.merge_helpers import check_reextract_equals_the_store, merged, rows
 from tests.test_crawl_discovery import (
     article_urls,
     exported,
@@ -37,7 +37,6 @@ from tests.test_crawl_discovery import (
     stored,
     wait_for_rows,
 )
-from tests.test_merge import check_reextract_equals_the_store
 
 REDIS_SERVER = shutil.which("redis-server")
 

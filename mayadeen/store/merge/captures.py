@@ -125,8 +125,8 @@ def order_captures(db: sqlite3.Connection) -> int:
     capture by (time, id) and make ``capture_id`` follow: a URL's last capture by id is its latest,
     as in a crawled store (``scrapy reextract`` reads it). Returns how many ids changed."""
     (disorder,) = db.execute(
-        "SELECT count(*) FROM main.captures a JOIN main.captures b "
-        "ON b.url = a.url AND b.id > a.id AND b.captured_at < a.captured_at"
+        "SELECT count(*) FROM (SELECT captured_at, lag(captured_at) OVER "
+        "(PARTITION BY url ORDER BY id) AS before FROM main.captures) WHERE before > captured_at"
     ).fetchone()
     if not disorder:
         return 0
