@@ -24,10 +24,12 @@ from redis import Redis, RedisError
 from scrapy.settings import Settings
 
 from mayadeen import settings as project_settings
+from mayadeen.archive.reading import scan
 from mayadeen.loopback import GeneratedSite, LoopbackServer
 from mayadeen.scaleout import SCHEDULER, ScaleOutAddon
 from mayadeen.scaleout.crew import CrawlKeys, Crew
 from tests.conftest import ROOT, crawl, crawl_arguments, stat
+from tests.merge_helpers import check_reextract_equals_the_store, merged, rows
 from tests.test_crawl_discovery import (
     article_urls,
     exported,
@@ -187,12 +189,43 @@ def test_two_workers_with_their_own_data_dirs_split_the_crawl_and_their_stores_m
     assert in_first | in_second == expected
     assert sorted(feed_urls(first) + feed_urls(second)) == sorted(expected)
 
-    merge = (ROOT / "docs" / "scaling.md").read_text().split("```sql\n")[1].split("```")[0]
-    with sqlite3.connect(first / "articles.sqlite") as db:
-        db.executescript(
-            merge.replace("/path/to/other/articles.sqlite", str(second / "articles.sqlite"))
-        )
-    assert set(stored(first)) == expected
+    # After the round: both stores merged into the analysts' store with `scrapy merge`.
+    target = tmp_path / "merged"
+    done = merged(server.root, target, first, second)
+    assert len(done.stdout.strip().splitlines()) == 3, "a line per source and the manifest's"
+    urls = [url for (url,) in rows(target, "SELECT url FROM articles")]
+    assert sorted(urls) == sorted(expected), "every article once"
+    owed = (
+        rows(first, "SELECT count(*) FROM owed")[0][0]
+        + rows(second, "SELECT count(*) FROM owed")[0][0]
+    )
+    assert owed > 0, "each worker owes in its store what it queued and the other fetched"
+    assert rows(target, "SELECT count(*) FROM owed") == [(0,)], "the merge settles all of it"
+    for table in ("articles", "article_versions"):
+        assert rows(
+            target,
+            f"SELECT count(*) FROM {table} a LEFT JOIN captures c ON c.id = a.capture_id "  # noqa: S608
+            "WHERE c.url IS NOT a.url",
+        ) == [(0,)], f"every {table}.capture_id names a capture of its URL"
+    captures = rows(target, "SELECT url, warc_file, offset, payload_digest FROM captures")
+    query = "SELECT url, offset, payload_digest FROM captures"
+    assert sorted((u, o, d) for u, _, o, d in captures) == sorted(
+        rows(first, query) + rows(second, query)
+    ), "every capture of both, once"
+    names = {name for _, name, _, _ in captures}
+    # Workers started in the same second write files of the same name: one is renamed.
+    records = {
+        (name, record.offset): record.url
+        for name in names
+        for record in scan(target / "archive" / name)
+    }
+    for url, name, offset, _ in captures:
+        assert records.get((name, offset)) == url, "each capture's record is in its file"
+    # Run ids kept; a run of the other machine started in the same second gets the next `_2`.
+    merged_runs, source_runs = set(run_ids(target)), set(run_ids(first)) | set(run_ids(second))
+    assert source_runs <= merged_runs
+    assert len(merged_runs) == len(run_ids(first)) + len(run_ids(second))
+    check_reextract_equals_the_store(server.root, target)
 
 
 @pytest.mark.e2e
