@@ -20,6 +20,7 @@ from scrapy.settings import SETTINGS_PRIORITIES, BaseSettings
 from scrapy.utils.conf import build_component_list
 from scrapy.utils.misc import load_object
 
+from mayadeen.crawl.configuration import BROWSER_EXTRA, browser_installed
 from mayadeen.extensions.run_context import RunContext
 from mayadeen.extensions.run_feeds import run_feeds
 from mayadeen.middlewares.browser import browser_mode
@@ -78,6 +79,10 @@ def archive_slots(settings: BaseSettings) -> None:
 def install_browser(settings: BaseSettings) -> None:
     """scrapy-playwright for http and https, Chromium launch options unless the user gave some,
     and the browser middleware."""
+    if not browser_installed():  # `scrapy crawl` said so before starting; other commands here
+        raise RuntimeError(
+            f"MAYADEEN_BROWSER={settings.get('MAYADEEN_BROWSER')} needs {BROWSER_EXTRA}"
+        )
     for scheme in ("http", "https"):
         settings["DOWNLOAD_HANDLERS"].set(scheme, PLAYWRIGHT_HANDLER, "addon")
     settings.set("PLAYWRIGHT_BROWSER_TYPE", "chromium", "addon")

@@ -1,7 +1,8 @@
 """The data dictionary, ``docs/data-dictionary.md``, generated from the item's field docstrings.
 
 ``python -m mayadeen.datadict`` rewrites it and, beside it, the item's JSON Schema
-(``docs/article.schema.json``, ``mayadeen.itemschema``); a test keeps both committed files current.
+(``docs/article.schema.json``, ``mayadeen.itemschema``) and Datasette's metadata
+(``docs/datasette.json``, ``mayadeen.datasette_metadata``); tests keep the committed files current.
 """
 
 import sys
@@ -9,7 +10,7 @@ import typing
 from dataclasses import fields
 from pathlib import Path
 
-from mayadeen import itemschema
+from mayadeen import datasette_metadata, itemschema
 from mayadeen.items import LIST_FIELDS, ArticleItem, field_docs
 from mayadeen.site.validity import REQUIRED
 
@@ -25,6 +26,7 @@ Lists are JSON arrays in JSON Lines, JSON text in CSV cells and SQLite columns.
 """
 
 SCHEMA_FILE = "article.schema.json"
+DATASETTE_FILE = "datasette.json"
 
 STORE_COLUMNS = """
 The store's `articles` table adds `first_seen_at`, `last_seen_at` (UTC times the URL was first
@@ -65,7 +67,9 @@ def main(argv: list[str]) -> int:
     target.write_text(render(), encoding="utf-8")
     schema_file = target.with_name(SCHEMA_FILE)
     schema_file.write_text(itemschema.render(), encoding="utf-8")
-    print(f"wrote {target} and {schema_file}")
+    datasette_file = target.with_name(DATASETTE_FILE)
+    datasette_file.write_text(datasette_metadata.render(), encoding="utf-8")
+    print(f"wrote {target}, {schema_file} and {datasette_file}")
     return 0
 
 

@@ -7,6 +7,7 @@ import json
 import os
 import re
 import shlex
+import shutil
 import socket
 import sqlite3
 import subprocess
@@ -14,6 +15,7 @@ import sys
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +23,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from mayadeen.addons import CHROMIUM
+from mayadeen.datasette_metadata import HIDDEN
 from mayadeen.loopback import FixtureSite, LoopbackServer, load_fixtures
 from mayadeen.store import Store, store_path
 from tests.conftest import ROOT, crawl, fetch
@@ -68,6 +71,9 @@ EXPECTED = {
     "polars: the store, through a read-only connection, lists decoded": "Politics",
     "datasette: serve the store on http://127.0.0.1:8001/": "",
     "datasette: a search through the JSON API": "Belarusian troops",
+    "datasette: the ranked search with the words around the match, through the JSON API": (
+        "[Lukashenko]"
+    ),
     "datasette: a search with FTS5 syntax, from Python": "Belarusian troops",
 }
 """Each recipe by name → what its output shows on the crawled store (every recipe is listed)."""
@@ -120,6 +126,9 @@ def workspace(tmp_path_factory: pytest.TempPathFactory) -> Workspace:
             "MAYADEEN_FEED_FORMAT=csv,jsonl.gz,parquet",
         )
     assert done.returncode == 0, done.stderr[-3000:]
+    # A user's clone: the recipes name docs/datasette.json beside data/.
+    (path / "docs").mkdir()
+    shutil.copy(ROOT / "docs" / "datasette.json", path / "docs" / "datasette.json")
     # As a user runs them: outside the checkout, the virtualenv's bin on the PATH, and nothing
     # of Scrapy's or the project's in the environment (data/ is the default data directory).
     hidden = ("SCRAPY_", "MAYADEEN_")
@@ -209,11 +218,77 @@ def test_datasette_searches_the_store_through_its_json_api(
 
 
 @pytest.mark.e2e
-def test_datasette_search_box_finds_articles_in_headless_chromium(datasette: str) -> None:
+def test_datasette_opens_ready_to_use_with_the_generated_metadata(datasette: str) -> None:
+    tables = json_rows(datasette, "/articles.json")["tables"]
+    visible = {table["name"] for table in tables if not table["hidden"]}
+    assert visible == {"articles", "article_versions", "article_tags", "aliases"} | {
+        "quarantine",
+        "runs",
+    }
+    assert {table["name"] for table in tables if table["hidden"]} >= set(HIDDEN)
+    page = json_rows(datasette, "/articles/articles.json?_shape=objects&_size=max")
+    published = [row["published_at"] for row in page["rows"]]
+    assert len(published) == 25
+    utc = [datetime.fromisoformat(time).astimezone(UTC) for time in published]
+    # Datasette sorts the text; the store's times share the site's offsets, so it is UTC order.
+    assert published == sorted(published, reverse=True)
+    assert utc == sorted(utc, reverse=True)
+    facets = page["facet_results"]
+    assert {"section", "tags"} <= set(facets)
+    assert {value["value"] for value in facets["section"]["results"]} >= {"Politics"}
+    described = json_rows(datasette, "/-/metadata.json")["databases"]["articles"]["tables"]
+    assert described["articles"]["columns"]["title"].startswith("The headline")
+    found = json_rows(datasette, f"/articles/search.json?text={SEARCHED}&_shape=array")
+    assert {row["title"] for row in found} == BELARUS_TITLES
+    assert all(f"[{SEARCHED}]" in row["context"] for row in found)
+    assert [row["score"] for row in found] == sorted(row["score"] for row in found)
+    assert json_rows(datasette, "/articles/edited_after_publication.json?_shape=array") == []
+    per_day = json_rows(datasette, "/articles/articles_per_day.json?_shape=array")
+    assert sum(row["articles"] for row in per_day) == 25
+
+
+def need_chromium() -> None:
     if not Path(CHROMIUM).exists():
         if os.environ.get("CI"):
             pytest.fail(f"CI must run the browser tests, but {CHROMIUM} is missing (see .ci/run)")
         pytest.skip(f"no Chromium at {CHROMIUM}")
+
+
+@pytest.mark.e2e
+def test_the_saved_search_page_ranks_with_context_in_headless_chromium(
+    datasette: str, workspace: Workspace
+) -> None:
+    """The page an analyst opens first; its screenshot is kept beside the workspace's data."""
+    need_chromium()
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True)
+        try:
+            page = browser.new_page(viewport={"width": 1280, "height": 900})
+            page.goto(f"{datasette}/articles")
+            page.click("text=Search the articles, best match first")
+            page.fill("input[name=text]", SEARCHED)
+            page.press("input[name=text]", "Enter")
+            page.wait_for_url(f"**text={SEARCHED}**")
+            titles = page.locator("table.rows-and-columns tbody td.col-title").all_inner_texts()
+            assert set(titles) == BELARUS_TITLES
+            contexts = page.locator("table.rows-and-columns tbody td.col-context")
+            assert all(f"[{SEARCHED}]" in text for text in contexts.all_inner_texts())
+            assert "ranked by bm25" in page.inner_text("body")
+            page.screenshot(path=workspace.path / "datasette-search.png", full_page=True)
+            page.goto(f"{datasette}/articles/articles")
+            body = page.inner_text("body")
+            assert "The headline, entities decoded" in body, "column descriptions shown"
+            assert "sorted by published_at descending" in body
+            page.screenshot(path=workspace.path / "datasette-articles.png")
+        finally:
+            browser.close()
+
+
+@pytest.mark.e2e
+def test_datasette_search_box_finds_articles_in_headless_chromium(datasette: str) -> None:
+    need_chromium()
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:

@@ -3,14 +3,17 @@ non-article under an unknown URL family is counted and not fetched again, and ev
 or setting stops the command with one line and exit 2 before anything is fetched."""
 
 import json
+import os
 import sqlite3
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
 from mayadeen.loopback import LoopbackServer, load_fixtures
 from mayadeen.loopback.anatomy import LIVE_ROOT
-from tests.conftest import crawl, run
+from tests.conftest import ROOT, crawl, run
 
 pytestmark = pytest.mark.e2e
 FIXTURES = {f.name: f for f in load_fixtures()}
@@ -119,6 +122,30 @@ def test_a_per_machine_setting_from_the_environment_is_checked_too(tmp_path: Pat
     assert done.stderr.splitlines()[-1] == (
         "scrapy crawl: error: MAYADEEN_BROWSER='maybe': expected one of off, fallback, always"
     )
+
+
+def test_a_browser_mode_without_scrapy_playwright_says_what_to_install(tmp_path: Path) -> None:
+    """scrapy-playwright is the ``browser`` extra: a crawl asking for the browser without it
+    stops before anything is fetched, in one line naming the install."""
+    without_it = (
+        "import sys; sys.modules['scrapy_playwright'] = None; "
+        "from scrapy.cmdline import execute; execute(['scrapy', *sys.argv[1:]])"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", without_it, "crawl", "articles", "-s", "MAYADEEN_BROWSER=fallback"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={**os.environ, "MAYADEEN_DATA_DIR": str(tmp_path)},
+    )
+    assert done.returncode == 2, done.stderr[-2000:]
+    assert "Traceback" not in done.stderr
+    assert done.stderr.splitlines()[-1] == (
+        "scrapy crawl: error: MAYADEEN_BROWSER='fallback': expected fallback with "
+        "scrapy-playwright installed: pip install 'mayadeen[browser]'"
+    )
+    assert list(tmp_path.iterdir()) == [], "nothing done"
 
 
 @pytest.mark.parametrize(

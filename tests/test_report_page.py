@@ -3,7 +3,7 @@ fixtures' expected articles, a quarantined item, a run still going, a manifest w
 reasons and one that cannot be read): what the e2e crawl cannot easily provoke."""
 
 import json
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from parsel import Selector
@@ -98,3 +98,40 @@ def test_an_empty_store_gives_a_page_that_says_so(tmp_path: Path) -> None:
     assert "No runs yet." in html
     assert "No articles stored." in html
     assert "<svg" not in html
+
+
+def test_the_edits_section_counts_edits_their_delay_and_headline_changes(tmp_path: Path) -> None:
+    data_dir = _data_dir(tmp_path)
+    first, second = _articles()[:2]
+    published = datetime.fromisoformat(str(first["published_at"]))
+    soon = published.astimezone(UTC).replace(microsecond=0) + timedelta(minutes=30)
+    with Store.open(data_dir / "articles.sqlite") as store:
+        store.put({**first, "title": "A new headline"}, soon.isoformat())
+        longer = {**second, "body": f"{second['body']}\n\nOne more paragraph of five words."}
+        store.put(longer, "2026-11-29T10:00:00+00:00")
+    with Store.open(data_dir / "articles.sqlite", readonly=True) as store:
+        figures = history.read(store.db, data_dir / "runs", last_runs=30, days=10_000, top=5)
+    doc = Selector(text=page.render(figures, data_dir="data", generated_at=datetime.now(UTC)))
+    section = doc.css("section#edits")
+    assert section.css('span[data-figure="edited"]::text').get() == "2"
+    assert section.css('span[data-figure="edits"]::text').get() == "2"
+    delays = {m.attrib["data-label"]: m.attrib["data-value"] for m in section.css("td[data-label]")}
+    assert delays == {"within an hour": "1", "1 to 24 hours": "0", "1 to 7 days": "0", "later": "1"}
+    largest = section.css("section#largest tr[data-url]")
+    words = {
+        row.attrib["data-url"]: row.css('td[data-figure="words"]::text').get() for row in largest
+    }
+    headline_words = len(str(first["title"]).split()) + 3  # "A new headline"
+    assert words == {second["url"]: "6", first["url"]: str(headline_words)}
+    assert list(words) == sorted(words, key=lambda url: -int(words[url] or 0)), "largest first"
+    (headline,) = section.css("section#headlines tr[data-url]")
+    assert headline.css('td[data-figure="old"]::text').get() == first["title"]
+    assert headline.css('td[data-figure="new"]::text').get() == "A new headline"
+
+
+def test_a_store_without_edits_says_so(tmp_path: Path) -> None:
+    data_dir = _data_dir(tmp_path)
+    with Store.open(data_dir / "articles.sqlite", readonly=True) as store:
+        figures = history.read(store.db, data_dir / "runs", last_runs=30, days=10_000, top=5)
+    html = page.render(figures, data_dir="data", generated_at=datetime.now(UTC))
+    assert "No stored article has changed since it was stored." in html

@@ -105,6 +105,27 @@ def _one_of(choices: tuple[str, ...]) -> Rule:
     return rule
 
 
+BROWSER_EXTRA: Final = "scrapy-playwright installed: pip install 'mayadeen[browser]'"
+"""What ``MAYADEEN_BROWSER`` other than ``off`` needs besides Chromium."""
+
+
+def _browser(value: Any) -> str | None:
+    """``MAYADEEN_BROWSER``: one of its modes, and scrapy-playwright installed unless ``off``.
+
+    >>> _browser("off"), _browser("sometimes")
+    (None, 'one of off, fallback, always')
+    """
+    if (wrong := _one_of(BROWSER_MODES)(value)) is not None:
+        return wrong
+    if str(value).strip().lower() != "off" and not browser_installed():
+        return f"{value.strip()} with {BROWSER_EXTRA}"
+    return None
+
+
+def browser_installed() -> bool:
+    return importlib.util.find_spec("scrapy_playwright") is not None
+
+
 def _feed_formats(value: Any) -> str | None:
     entries = value.split(",") if isinstance(value, str) else list(value or ())
     names = [str(entry).strip().lower() for entry in entries if str(entry).strip()]
@@ -188,7 +209,7 @@ CHECKS: Final[dict[str, Rule]] = {
     "MAYADEEN_MAX_CONSECUTIVE_BLOCKS": _number(1, whole=True),
     "MAYADEEN_BACKOFF_START": _number(0),
     "MAYADEEN_BACKOFF_MAX": _number(0),
-    "MAYADEEN_BROWSER": _one_of(BROWSER_MODES),
+    "MAYADEEN_BROWSER": _browser,
     "MAYADEEN_STORE_BATCH_SIZE": _number(1, whole=True),
     "MAYADEEN_STORE_COMMIT_INTERVAL": _number(0),
     "MAYADEEN_FEED_FORMAT": _feed_formats,

@@ -15,6 +15,9 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from mayadeen.report import edits
+from mayadeen.report.edits import Edits
+
 logger = logging.getLogger(__name__)
 
 
@@ -61,6 +64,7 @@ class History:
     tags: list[tuple[str, int]]
     authors: list[tuple[str, int]]
     articles: int
+    edits: Edits
 
 
 def read(
@@ -83,6 +87,7 @@ def read(
             top,
         ),
         articles=store.execute("SELECT count(*) FROM articles").fetchone()[0],
+        edits=edits.read(store, top),
     )
 
 

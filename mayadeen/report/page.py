@@ -3,10 +3,13 @@ fetched) that reads in a browser and prints on paper. The figures come from ``re
 the charts from ``report.svg``. Table cells carry ``data-run`` and ``data-figure`` so that what a
 reader sees can be checked against the store and the manifests."""
 
+from collections.abc import Callable
 from datetime import datetime
 from html import escape
 
 from mayadeen.report import svg
+from mayadeen.report.changes import after_text
+from mayadeen.report.edits import Edit, Edits
 from mayadeen.report.figures import plural
 from mayadeen.report.history import History, RunFigures
 from mayadeen.report.lines import duration_text
@@ -16,6 +19,7 @@ STYLE = """
 body { font: 14px/1.45 system-ui, sans-serif; color: #222; margin: 2em auto; max-width: 1100px;
        padding: 0 1em; }
 h1 { font-size: 1.6em; margin-bottom: 0.2em; } h2 { font-size: 1.2em; margin-top: 2em; }
+h3 { font-size: 1em; }
 .meta { color: #555; margin-top: 0; }
 section { break-inside: avoid; } figure { margin: 0.5em 0; overflow-x: auto; }
 svg text:not([fill]) { fill: #333; } svg rect[data-value]:hover { opacity: 0.75; }
@@ -39,6 +43,7 @@ def render(history: History, *, data_dir: str, generated_at: datetime) -> str:
         _runs_section(runs),
         _per_day_section(history.per_day),
         _coverage_section([run for run in runs if run.coverage]),
+        _edits_section(history.edits, history.articles),
         '<div class="pair">'
         + _top_section("tags", "Top tags", history.tags)
         + _top_section("authors", "Top authors", history.authors)
@@ -162,3 +167,69 @@ def _top_section(name: str, title: str, pairs: list[tuple[str, int]]) -> str:
     if not pairs:
         return head + '<p class="empty">None stored.</p></section>'
     return head + f"<figure>{svg.horizontal_bars(name, pairs, title)}</figure></section>"
+
+
+def _edits_section(edits: Edits, articles: int) -> str:
+    title = '<section id="edits"><h2>Edited after publication</h2>'
+    if not edits.edits:
+        return (
+            title
+            + '<p class="empty">No stored article has changed since it was stored.</p></section>'
+        )
+    share = f" ({edits.edited / articles:.0%})" if articles else ""
+    delays = "".join(
+        f'<tr><td>{escape(label)}</td><td data-figure="delay" data-value="{count}" '
+        f'data-label="{escape(label)}">{count}</td></tr>'
+        for label, count in edits.delays.items()
+    )
+    return (
+        title + f'<p><span data-figure="edited">{edits.edited}</span> of {articles} stored '
+        f"articles{share} changed after the crawler first stored them, in "
+        f'<span data-figure="edits">{len(edits.edits)}</span> '
+        f"{'edit' if len(edits.edits) == 1 else 'edits'} (a new version stored). "
+        "<code>scrapy diff URL</code> shows an article's changes word by word.</p>"
+        '<div class="pair"><section><h3>How long after publication</h3>'
+        "<table><thead><tr><th>seen</th><th>edits</th></tr></thead>"
+        f"<tbody>{delays}</tbody></table></section>"
+        + _edit_table("largest", "Largest edits", edits.largest, _largest_row)
+        + "</div>"
+        + _edit_table("headlines", "Headline changes", edits.headlines, _headline_row)
+        + "</section>"
+    )
+
+
+def _edit_table(name: str, title: str, edits: list[Edit], row: Callable[[Edit], str]) -> str:
+    head = f'<section id="{name}"><h3>{title}</h3>'
+    if not edits:
+        return head + '<p class="empty">None.</p></section>'
+    header = (
+        "<tr><th>article</th><th>words changed</th><th>seen after</th></tr>"
+        if name == "largest"
+        else "<tr><th>stored (UTC)</th><th>headline before</th><th>headline after</th></tr>"
+    )
+    rows = "".join(row(edit) for edit in edits)
+    return head + f"<table><thead>{header}</thead><tbody>{rows}</tbody></table></section>"
+
+
+def _after(edit: Edit) -> str:
+    hours = edit.hours_after_publication
+    return "–" if hours is None else after_text(hours)
+
+
+def _largest_row(edit: Edit) -> str:
+    first, second = edit.versions
+    return (
+        f'<tr data-url="{escape(edit.url)}"><td class="text">{escape(edit.title)}<br>'
+        f"<code>{escape(edit.url)}</code> v{first} → v{second}: {escape(', '.join(edit.fields))}"
+        f'</td><td data-figure="words" data-value="{edit.words_changed}">{edit.words_changed}'
+        f"</td><td>{escape(_after(edit))}</td></tr>"
+    )
+
+
+def _headline_row(edit: Edit) -> str:
+    old, new = edit.headline or ("", "")
+    return (
+        f'<tr data-url="{escape(edit.url)}"><td class="text">{escape(edit.stored_at)}</td>'
+        f'<td class="text" data-figure="old">{escape(old)}</td>'
+        f'<td class="text" data-figure="new">{escape(new)}</td></tr>'
+    )
