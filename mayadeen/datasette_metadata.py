@@ -24,6 +24,7 @@ HIDDEN: Final = (
     "covered",
     "feed_owed",
     "gone",
+    "forbidden",
     "non_articles",
     "owed",
     "site",

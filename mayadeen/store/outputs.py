@@ -4,9 +4,10 @@ is refused, and an output is written under a temporary name and renamed into pla
 
 The data directory manages its store (``articles.sqlite`` and SQLite's ``-wal``, ``-shm``,
 ``-journal`` beside it), the crawl lock, and everything under ``archive/`` (the WARC parts),
-``feeds/`` (the per-run feeds), ``runs/`` (the manifests) and ``quarantine/``. Writing any of
-them would destroy what a crawl kept, so the output is compared with them however it is spelled:
-relative, through ``..``, through a symlink (the output or the data directory), or a hard link.
+``feeds/`` (the per-run feeds), ``runs/`` (the manifests), ``quarantine/`` and ``merges/``
+(``scrapy merge``'s manifests). Writing any of them would destroy what a crawl kept, so the
+output is compared with them however it is spelled: relative, through ``..``, through a symlink
+(the output or the data directory), or a hard link.
 """
 
 import os
@@ -26,6 +27,7 @@ MANAGED_DIRECTORIES: Final = {
     "feeds": "the feeds",
     "runs": "the run manifests",
     "quarantine": "the quarantine",
+    "merges": "the merge manifests",
 }
 """The data directory's subdirectories every file of which a crawl writes, and what they hold."""
 

@@ -103,6 +103,18 @@ def merge_gone(db: sqlite3.Connection) -> None:
     )
 
 
+def merge_forbidden(db: sqlite3.Connection) -> None:
+    """URLs robots.txt forbids, in either, by the latest robots.txt that forbade them (a later
+    crawl asks again once the site's robots.txt is another one)."""
+    db.execute(
+        "INSERT INTO main.forbidden (url, robots, forbidden_at, run_id) "
+        "SELECT url, robots, forbidden_at, merged_run(run_id) FROM src.forbidden WHERE true "
+        "ON CONFLICT(url) DO UPDATE SET robots = excluded.robots, "
+        "forbidden_at = excluded.forbidden_at, run_id = excluded.run_id "
+        "WHERE excluded.forbidden_at > forbidden.forbidden_at"
+    )
+
+
 def merge_owed(db: sqlite3.Connection) -> None:
     """What either owes, one row per URL: the attempts and 404s of the store that tried more, owed
     since the first, due at the earliest (a debt is never put off by a merge)."""
