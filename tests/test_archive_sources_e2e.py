@@ -317,7 +317,9 @@ def test_a_capture_that_cannot_be_fetched_is_owed_and_the_next_run_reads_it(
         assert owed_rows(tmp_path) == {lost: ("wayback: HTTP 500", 1)}
         manifest = json.loads(sorted((tmp_path / "runs").glob("*.json"))[-1].read_text())
         losses = next(check for check in manifest["health"] if check["check"] == "losses")
-        assert losses["detail"] == "1 of 10 article fetches failed"
+        assert losses["detail"] == (
+            "1 of 10 article fetches failed; the share is judged on runs of at least 20"
+        )
 
         wayback.clear_faults()
         wayback.clear_requests()
