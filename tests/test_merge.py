@@ -69,3 +69,27 @@ def test_a_target_another_crawl_holds_is_refused(tmp_path: Path) -> None:
     finally:
         lock.release()
     assert rows(target, "SELECT count(*) FROM runs") == [(0,)]
+
+
+def test_what_robots_txt_forbade_is_merged_by_the_latest_robots_txt(tmp_path: Path) -> None:
+    """A URL forbidden in either store stays forbidden in the merge (not owed, not refetched),
+    under the robots.txt that forbade it last."""
+    first, second = a_store(tmp_path / "first"), a_store(tmp_path / "second")
+    for data_dir, rows_ in (
+        (first, [("/a", "r1", "2026-01-01T00:00:00Z"), ("/b", "r1", "2026-01-01T00:00:00Z")]),
+        (second, [("/b", "r2", "2026-02-01T00:00:00Z"), ("/c", "r2", "2026-02-01T00:00:00Z")]),
+    ):
+        with sqlite3.connect(store_path(data_dir)) as db:
+            db.executemany(
+                "INSERT INTO forbidden (url, robots, forbidden_at, run_id) VALUES (?, ?, ?, NULL)",
+                [(f"{ROOT}{path}", robots, at) for path, robots, at in rows_],
+            )
+    target = tmp_path / "target"
+    for _ in range(2):  # the same merge twice changes nothing
+        done = merge(ROOT, target, second, first)
+        assert done.returncode == 0, done.stderr
+        assert rows(target, "SELECT url, robots FROM forbidden ORDER BY url") == [
+            (f"{ROOT}/a", "r1"),
+            (f"{ROOT}/b", "r2"),
+            (f"{ROOT}/c", "r2"),
+        ]

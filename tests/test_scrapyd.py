@@ -272,8 +272,9 @@ def test_a_failed_run_is_finished_for_listjobs_and_died_for_scrapyd(
     assert set(listed) == FINISHED_JOB_FIELDS, "no exit status: a failed job looks like any other"
     log = scrapyd.log
     assert f"Process died: exitstatus=1 project='{PROJECT}' spider='articles' job='{job}'" in log
-    assert "mayadeen: run failed: stored no article" in log, "the job's stderr"
-    assert "run failed: stored no article" in scrapyd.job_log(job)
+    host = nobody.removeprefix("http://")
+    assert f"mayadeen: run failed: cannot reach {host}" in log, "the job's stderr"
+    assert f"run failed: cannot reach {host}" in scrapyd.job_log(job)
 
 
 def test_items_dir_replaces_the_feeds_setting_and_the_per_run_feed_stays(
