@@ -74,3 +74,13 @@ def check_reextract_equals_the_store(root: str, data_dir: Path) -> None:
     assert manifest["articles"]["unchanged"] == len(before)
     assert manifest["articles"]["new"] == manifest["articles"]["updated"] == 0
     assert rows(data_dir, compared) == before
+
+
+def assert_captures_name_their_urls(data_dir: Path) -> None:
+    """Every ``capture_id`` of an article or a version names a capture of that article's URL."""
+    for table in ("articles", "article_versions"):
+        assert rows(
+            data_dir,
+            f"SELECT count(*) FROM {table} a LEFT JOIN captures c ON c.id = a.capture_id "  # noqa: S608
+            "WHERE c.url IS NOT a.url",
+        ) == [(0,)], f"every {table}.capture_id names a capture of its URL"

@@ -17,7 +17,14 @@ from mayadeen.loopback import GeneratedSite, LoopbackServer
 from mayadeen.loopback.catalog import Page
 from mayadeen.store import store_path
 from tests.conftest import crawl
-from tests.merge_helpers import check_reextract_equals_the_store, digest, dump, merged, rows
+from tests.merge_helpers import (
+    assert_captures_name_their_urls,
+    check_reextract_equals_the_store,
+    digest,
+    dump,
+    merged,
+    rows,
+)
 
 pytestmark = pytest.mark.e2e
 
@@ -99,12 +106,7 @@ def test_two_crawled_stores_merge_into_every_article_once_with_its_versions_capt
 
     every = {crawled.url(a.path) for a in crawled.site.articles} - {crawled.url(crawled.owed)}
     assert sorted(url for (url,) in rows(target, "SELECT url FROM articles")) == sorted(every)
-    for table in ("articles", "article_versions"):
-        assert rows(
-            target,
-            f"SELECT count(*) FROM {table} a LEFT JOIN captures c ON c.id = a.capture_id "  # noqa: S608
-            "WHERE c.url IS NOT a.url",
-        ) == [(0,)], f"every {table}.capture_id names a capture of its URL"
+    assert_captures_name_their_urls(target)
     for (name,) in rows(target, "SELECT DISTINCT warc_file FROM captures"):
         assert (target / "archive" / name).is_file()
     # The edited articles: the second crawl's version is the row, the first's a version.

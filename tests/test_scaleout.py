@@ -29,7 +29,12 @@ from mayadeen.loopback import GeneratedSite, LoopbackServer
 from mayadeen.scaleout import SCHEDULER, ScaleOutAddon
 from mayadeen.scaleout.crew import CrawlKeys, Crew
 from tests.conftest import ROOT, crawl, crawl_arguments, stat
-from tests.merge_helpers import check_reextract_equals_the_store, merged, rows
+from tests.merge_helpers import (
+    assert_captures_name_their_urls,
+    check_reextract_equals_the_store,
+    merged,
+    rows,
+)
 from tests.test_crawl_discovery import (
     article_urls,
     exported,
@@ -201,12 +206,7 @@ def test_two_workers_with_their_own_data_dirs_split_the_crawl_and_their_stores_m
     )
     assert owed > 0, "each worker owes in its store what it queued and the other fetched"
     assert rows(target, "SELECT count(*) FROM owed") == [(0,)], "the merge settles all of it"
-    for table in ("articles", "article_versions"):
-        assert rows(
-            target,
-            f"SELECT count(*) FROM {table} a LEFT JOIN captures c ON c.id = a.capture_id "  # noqa: S608
-            "WHERE c.url IS NOT a.url",
-        ) == [(0,)], f"every {table}.capture_id names a capture of its URL"
+    assert_captures_name_their_urls(target)
     captures = rows(target, "SELECT url, warc_file, offset, payload_digest FROM captures")
     query = "SELECT url, offset, payload_digest FROM captures"
     assert sorted((u, o, d) for u, _, o, d in captures) == sorted(
