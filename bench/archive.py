@@ -29,11 +29,11 @@ from harness import ROOT, SCRAPY, Crawl, articles_crawl, load, run_crawl, servin
 from lxml import etree
 from warcio.archiveiterator import ArchiveIterator
 
-from mayadeen.archive.index import add_capture
-from mayadeen.archive.warc import ArchiveWriter, Exchange
 from mayadeen.loopback import GeneratedSite
 from mayadeen.site.urls import LIVE_ROOT
 from mayadeen.store import Store
+from mayadeen.warc.index import add_capture
+from mayadeen.warc.writing import ArchiveWriter, Exchange
 
 
 def archive_bytes(data_dir: Path) -> int:

@@ -28,7 +28,7 @@ from scrapy.http import HtmlResponse, Request
 from mayadeen.extensions.run_feeds import FeedExporter
 from mayadeen.items import ArticleItem
 from mayadeen.loopback import GeneratedSite
-from mayadeen.middlewares.archive import ArchiveMiddleware
+from mayadeen.middlewares.warc import WarcMiddleware
 from mayadeen.site.urls import LIVE_ROOT
 from tests.pipeline_helpers import CRAWLED_AT, opened_run
 
@@ -67,7 +67,7 @@ def one_round(
     with tempfile.TemporaryDirectory() as directory:
         data_dir = Path(directory)
         with opened_run(data_dir) as run:
-            archive = ArchiveMiddleware.from_crawler(run.crawler)
+            archive = WarcMiddleware.from_crawler(run.crawler)
             feeds = run.crawler.get_extension(FeedExporter)
             assert feeds is not None
             context = run.context

@@ -24,7 +24,7 @@ from mayadeen.crawl.configuration import BROWSER_EXTRA, browser_installed
 from mayadeen.extensions.run_context import RunContext
 from mayadeen.extensions.run_feeds import run_feeds
 from mayadeen.middlewares.browser import browser_mode
-from mayadeen.site.archives import ARCHIVE_VIAS
+from mayadeen.site.webarchives import ARCHIVE_VIAS
 
 CHROMIUM: Final = "/usr/bin/chromium"
 CHROMIUM_ARGS: Final = (

@@ -107,9 +107,9 @@ DOWNLOADER_MIDDLEWARES = {
     # delay instead of sending them at the slot's pace first.
     "mayadeen.middlewares.shutdown.ShutdownMiddleware": 10,
     # Sees each response before decompression (590): the bytes as received (docs/archive.md).
-    "mayadeen.middlewares.archive.ArchiveMiddleware": 595,
+    "mayadeen.middlewares.warc.WarcMiddleware": 595,
     # A page read from a web archive becomes the site's page before it is archived (597).
-    "mayadeen.middlewares.archive_sources.ArchiveSourceMiddleware": 597,
+    "mayadeen.middlewares.webarchives.WebArchiveMiddleware": 597,
     # A site that cannot be resolved or connected to before anything answered stops the run at
     # once (close reason "unreachable"), with one line: before the retries, inside the stats.
     "mayadeen.middlewares.reachability.ReachabilityMiddleware": 840,
@@ -210,7 +210,7 @@ MAYADEEN_ARCHIVE_MAX_BYTES = 1024**3
 # Discovery pages (home, listings, sitemaps, RSS, robots.txt) are archived too when true.
 MAYADEEN_ARCHIVE_DISCOVERY = False
 
-# -- Web archives as a source (docs/archive-sources.md) -----------------------------------------
+# -- Web archives as a source (docs/web-archives.md) -----------------------------------------
 # `-a via=wayback|commoncrawl` reads the site's captures from these; tests point them at loopback
 # copies. Each archive is one download slot of its own, polite: MAYADEEN_ARCHIVE_CONCURRENCY
 # requests at a time, MAYADEEN_ARCHIVE_DELAY seconds apart (429/503 and Retry-After as for the site).

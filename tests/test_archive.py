@@ -17,10 +17,10 @@ from typing import Any
 import pytest
 from warcio.archiveiterator import ArchiveIterator
 
-from mayadeen.archive.reading import scan
 from mayadeen.loopback import GeneratedSite, LoopbackServer
 from mayadeen.loopback.catalog import Page
 from mayadeen.site.urls import may_be_article
+from mayadeen.warc.reading import scan
 from tests.conftest import ROOT, crawl, crawl_arguments, run, stat
 
 pytestmark = pytest.mark.e2e

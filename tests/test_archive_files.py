@@ -10,10 +10,10 @@ from typing import Any
 import pytest
 from warcio.archiveiterator import ArchiveIterator
 
-from mayadeen.archive.index import add_capture, latest_captures, unchanged_original
-from mayadeen.archive.reading import read_page, scan
-from mayadeen.archive.warc import RENDERED_HEADER, ArchiveWriter, Exchange, payload_digest
 from mayadeen.store import SCHEMA_VERSION, Store
+from mayadeen.warc.index import add_capture, latest_captures, unchanged_original
+from mayadeen.warc.reading import read_page, scan
+from mayadeen.warc.writing import RENDERED_HEADER, ArchiveWriter, Exchange, payload_digest
 
 URL = "https://english.almayadeen.net/news/politics/a-slug"
 

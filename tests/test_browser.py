@@ -13,8 +13,8 @@ import pytest
 from warcio.archiveiterator import ArchiveIterator
 
 from mayadeen.addons import CHROMIUM
-from mayadeen.archive.warc import RENDERED_HEADER
 from mayadeen.loopback import GeneratedSite, LoopbackServer
+from mayadeen.warc.writing import RENDERED_HEADER
 from tests.conftest import stat
 from tests.test_access_faults import Run, articles, assert_item
 

@@ -12,10 +12,10 @@ from pathlib import Path
 
 import pytest
 
-from mayadeen.archive.reading import scan
 from mayadeen.loopback import GeneratedSite, LoopbackServer
 from mayadeen.loopback.catalog import Page
 from mayadeen.store import store_path
+from mayadeen.warc.reading import scan
 from tests.conftest import crawl
 from tests.merge_helpers import (
     assert_captures_name_their_urls,

@@ -24,10 +24,10 @@ from redis import Redis, RedisError
 from scrapy.settings import Settings
 
 from mayadeen import settings as project_settings
-from mayadeen.archive.reading import scan
 from mayadeen.loopback import GeneratedSite, LoopbackServer
 from mayadeen.scaleout import SCHEDULER, ScaleOutAddon
 from mayadeen.scaleout.crew import CrawlKeys, Crew
+from mayadeen.warc.reading import scan
 from tests.conftest import ROOT, crawl, crawl_arguments, stat
 from tests.merge_helpers import (
     assert_captures_name_their_urls,

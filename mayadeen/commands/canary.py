@@ -14,7 +14,6 @@ from scrapy.exceptions import UsageError
 from scrapy.utils.conf import arglist_to_dict
 
 from mayadeen.commands import known_setting_names, one_line_errors
-from mayadeen.drift.archived import page_fetcher
 from mayadeen.drift.expectations import (
     CanaryPage,
     check,
@@ -25,8 +24,9 @@ from mayadeen.drift.expectations import (
 )
 from mayadeen.drift.fetch import Fetched, fetch_pages, on_root
 from mayadeen.drift.sampled import across_samples, canary_sources, check_sample
+from mayadeen.drift.wayback import page_fetcher
 from mayadeen.site.urls import normalize_path, site_root
-from mayadeen.sources.captures import ORIGIN_META, Capture
+from mayadeen.webarchives.captures import ORIGIN_META, Capture
 
 
 def quiet_by_default(command: ScrapyCommand, opts: argparse.Namespace) -> None:

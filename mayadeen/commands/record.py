@@ -15,9 +15,9 @@ from scrapy.exceptions import UsageError
 
 from mayadeen.commands import known_setting_names, one_line_errors
 from mayadeen.commands.canary import capture_time, quiet_by_default
-from mayadeen.drift.archived import page_fetcher
 from mayadeen.drift.fetch import Fetched, fetch_pages, on_root
 from mayadeen.drift.recording import CanaryFile, FixtureDirectory, RecordError, Recording
+from mayadeen.drift.wayback import page_fetcher
 from mayadeen.loopback.fixtures import fixtures_dir
 from mayadeen.site.canary_pages import canary_pages_file
 from mayadeen.site.urls import site_root

@@ -20,9 +20,6 @@ from scrapy.commands import ScrapyCommand
 from scrapy.exceptions import UsageError
 from scrapy.settings import BaseSettings
 
-from mayadeen.archive.index import connection
-from mayadeen.archive.reading import is_warc
-from mayadeen.archive.replay import ReplaySpider
 from mayadeen.commands import one_line_errors, site_from_store
 from mayadeen.crawl.preflight import OtherSiteError, preflight
 from mayadeen.extensions.run_context import RunContext
@@ -30,6 +27,9 @@ from mayadeen.extensions.run_paths import data_dir
 from mayadeen.report.outcome import failure_reason
 from mayadeen.store import Store, store_path
 from mayadeen.store.files import DataDirError
+from mayadeen.warc.index import connection
+from mayadeen.warc.reading import is_warc
+from mayadeen.warc.replay import ReplaySpider
 
 logger = logging.getLogger(__name__)
 

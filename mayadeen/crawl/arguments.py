@@ -8,9 +8,9 @@ from typing import Final
 from urllib.parse import urljoin, urlsplit, urlunsplit
 
 from mayadeen.pages.processors import unique
-from mayadeen.site.archives import VIAS
 from mayadeen.site.navigation import SECTION_LISTINGS
 from mayadeen.site.urls import LIVE_HOSTS, LIVE_ROOT, section_path
+from mayadeen.site.webarchives import VIAS
 
 
 class ArgumentError(ValueError):

@@ -7,7 +7,7 @@ with the last page, or an empty one). Both are bounded by settings
 (``MAYADEEN_SITEMAP_MAX_DEPTH``, ``MAYADEEN_LISTING_MAX_STALE_PAGES``; docs/crawling.md); the
 spider counts and warns when a bound is reached. A web archive's index listing is bounded too:
 ``MAYADEEN_ARCHIVE_INDEX_MAX_PAGES`` pages per listing and run (the cursor resumes it next run),
-and a resume key that comes round again ends it (``mayadeen.spiders.archive_routes``). Pure
+and a resume key that comes round again ends it (``mayadeen.spiders.webarchive_routes``). Pure
 logic: no crawler.
 """
 

@@ -150,7 +150,7 @@ def fetch_pages(
     **arguments: Any,
 ) -> dict[str, Fetched]:
     """Fetch ``urls`` (on the crawled root) in one small crawl of ``fetcher`` (given
-    ``arguments``); one result per URL. ``mayadeen.drift.archived.page_fetcher`` names the
+    ``arguments``); one result per URL. ``mayadeen.drift.wayback.page_fetcher`` names the
     fetcher of the newest Wayback captures instead, whose ``sample`` more recent articles' results
     follow, by the article's URL.
 

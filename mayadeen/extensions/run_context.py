@@ -66,7 +66,7 @@ OTHER_SITE: Final = "other_site"
 
 
 CAPTURE_META: Final = "mayadeen_capture"
-"""Response meta: the id of the capture the archive indexed the page as (``mayadeen.archive``)."""
+"""Response meta: the id of the capture the archive indexed the page as (``mayadeen.warc``)."""
 FETCHED_META: Final = "mayadeen_fetched_from"
 """Response meta: the ``Origin`` of the page, the site or a web archive's capture."""
 UNARCHIVED_META: Final = "mayadeen_unarchived"
@@ -101,12 +101,12 @@ class RunContext:
         self.owed = RunLedger(self, settings)
         """What the run owes and covered (``mayadeen.extensions.run_ledger``)."""
         self.captures: dict[str, int] = {}
-        """Article URL → the archived capture its page was read from (``mayadeen.archive``),
+        """Article URL → the archived capture its page was read from (``mayadeen.warc``),
         from the page's extraction until the article leaves the pipelines."""
         self.origins: dict[str, Origin] = {}
         """Article URL → where its page was read (the site, or a web archive's capture: ``-a
         via=``, the fallback), from the page's extraction until the article leaves the
-        pipelines (``mayadeen.middlewares.archive_sources``)."""
+        pipelines (``mayadeen.middlewares.webarchives``)."""
         self.unarchived: set[str] = set()
         """Article URLs whose page the archive could not keep (``UNARCHIVED_META``), from the
         page's extraction until the article leaves the pipelines: stored, and owed again."""

@@ -1,4 +1,4 @@
-"""The CDX query language the loopback web archives answer (``mayadeen.loopback.archives``):
+"""The CDX query language the loopback web archives answer (``mayadeen.loopback.webarchives``):
 ``url`` with ``matchType`` (or a trailing ``*``), ``from``/``to``, ``filter``, ``collapse``, over
 captures held in memory, in the order an index lists them (URL key, then time)."""
 

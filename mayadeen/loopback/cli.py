@@ -6,11 +6,11 @@ import time
 from typing import NoReturn
 from urllib.parse import urlsplit
 
-from mayadeen.loopback.archives import WebArchives
 from mayadeen.loopback.faults import FaultSpecError, parse_fault
 from mayadeen.loopback.fixtures import FixtureSite
 from mayadeen.loopback.generator import GeneratedSite
 from mayadeen.loopback.server import LoopbackServer
+from mayadeen.loopback.webarchives import WebArchives
 
 DESCRIPTION = "Serve a loopback copy of english.almayadeen.net on 127.0.0.1."
 
@@ -111,7 +111,7 @@ def serve(options: argparse.Namespace) -> int:
 def serve_archives(
     site: FixtureSite | GeneratedSite, server: LoopbackServer, options: argparse.Namespace
 ) -> LoopbackServer | None:
-    """The web archives' copies (``mayadeen.loopback.archives``) on the port after the site's."""
+    """The web archives' copies (``mayadeen.loopback.webarchives``) on the port after the site's."""
     archives = WebArchives(site, server.root)
     archives.capture_site()
     try:

@@ -34,7 +34,7 @@ from mayadeen.middlewares import GivenUp
 from mayadeen.signals import first_url, give_up
 from mayadeen.site.origin import on_site
 from mayadeen.site.urls import site_root
-from mayadeen.sources.captures import ORIGIN_META, Capture
+from mayadeen.webarchives.captures import ORIGIN_META, Capture
 
 logger = logging.getLogger(__name__)
 _REPLAY = re.compile(r"/web/(\d{14})id_/")

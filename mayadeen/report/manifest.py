@@ -59,7 +59,7 @@ def build(
         "unknown_shapes": figures.nested(figures.under(stats, "mayadeen/unknown_shapes/")),
         "fields": figures.fields(stats),
         "archive": figures.under(stats, "mayadeen/archive/"),
-        # Where the stored articles were read: the site, or a web archive (docs/archive-sources.md).
+        # Where the stored articles were read: the site, or a web archive (docs/web-archives.md).
         "origins": figures.origins(stats),
         "reextract": figures.nested(figures.under(stats, "mayadeen/reextract/")),
         "blocks": figures.counter(stats, "mayadeen/blocks/total"),

@@ -2,7 +2,7 @@
 
 Used for every URL whose page may be stored as the site's: a redirect's target
 (``mayadeen.middlewares.redirects``), a record of a WARC made elsewhere (``scrapy reextract
---from``) and a web archive's capture (``mayadeen.sources``). A page on the site's host but
+--from``) and a web archive's capture (``mayadeen.webarchives``). A page on the site's host but
 another port or scheme, with a user name (``user@host``), or on a look-alike host
 (``127.0.0.1:8123.evil.invalid``) is another service's and is never stored as an article of the
 site. Links *on* a page are read by ``mayadeen.site.urls.canonical_url``, which moves the live

@@ -35,11 +35,11 @@ from mayadeen.pages.extract import count, extract
 from mayadeen.signals import first_url
 from mayadeen.site.navigation import ROBOTS_PATH
 from mayadeen.site.urls import canonical_url, url_shape
-from mayadeen.spiders.archive_routes import ArchiveRoutes
 from mayadeen.spiders.discovery_routes import failure_reason
+from mayadeen.spiders.webarchive_routes import WebArchiveRoutes
 
 
-class ArticlesSpider(ArchiveRoutes):
+class ArticlesSpider(WebArchiveRoutes):
     name = "articles"
     allowed_domains: list[str]
     """The site root's host, for Scrapy's offsite filter (redirects off the site are not followed)."""

@@ -79,7 +79,7 @@ class DiscoveryRoutes(scrapy.Spider):
         raise NotImplementedError  # mayadeen.spiders.articles
 
     def article_failed(self, failure: Failure) -> Iterator[scrapy.Request]:
-        raise NotImplementedError  # mayadeen.spiders.archive_routes
+        raise NotImplementedError  # mayadeen.spiders.webarchive_routes
 
     # -- starting points ---------------------------------------------------------------------
 

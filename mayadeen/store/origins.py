@@ -4,7 +4,7 @@ cursors (``archive_cursors``): schema version 5.
 An article read from the live site has the origin ``site`` and the time of the fetch; one read
 from a web archive has ``wayback`` or ``commoncrawl``, the archive's capture time, the crawl
 (Common Crawl's crawl id) and the address its bytes were read at. The next run over an archive
-fetches an article again only for a newer capture (``mayadeen.sources.captures``).
+fetches an article again only for a newer capture (``mayadeen.webarchives.captures``).
 """
 
 import sqlite3

@@ -235,7 +235,7 @@ def create_statements() -> list[str]:
 
 
 CAPTURES: Final = (
-    # One row per archived response or revisit record (mayadeen.archive.index).
+    # One row per archived response or revisit record (mayadeen.warc.index).
     """CREATE TABLE captures (
   id INTEGER PRIMARY KEY,
   url TEXT NOT NULL,

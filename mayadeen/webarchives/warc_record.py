@@ -6,7 +6,7 @@ from io import BytesIO
 
 from warcio.exceptions import ArchiveLoadFailed
 
-from mayadeen.archive.reading import QuietIterator, TooLarge, read_bounded
+from mayadeen.warc.reading import QuietIterator, TooLarge, read_bounded
 
 
 class BadRecord(ValueError):

@@ -12,10 +12,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from mayadeen.archive.warc import Original, Written
 from mayadeen.store import Store
 from mayadeen.store.rows import item_dict
 from mayadeen.store.schema import COLUMNS
+from mayadeen.warc.writing import Original, Written
 
 
 @dataclass(frozen=True)

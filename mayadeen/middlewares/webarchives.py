@@ -3,8 +3,8 @@
 A request that fetches a capture carries it in its meta (``ORIGIN_META``). Placed between the
 redirects (600) and the archive (595) in the chain of responses, this middleware turns the
 archive's answer into the page the site had sent: a Wayback ``id_`` replay keeps its bytes and
-headers; a Common Crawl range is read as a WARC record (``mayadeen.sources.warc_record``). Either
-gets the page's canonical URL, so the archive (``mayadeen.middlewares.archive``), the spider and
+headers; a Common Crawl range is read as a WARC record (``mayadeen.webarchives.warc_record``). Either
+gets the page's canonical URL, so the archive (``mayadeen.middlewares.warc``), the spider and
 the pipelines see the site's page; the run context keeps where it came from (its origin).
 
 A page of the site itself is recorded as read from the site (so a re-extraction, which fetches
@@ -24,11 +24,11 @@ from scrapy.responsetypes import responsetypes
 
 from mayadeen.extensions.run_context import FETCHED_META, RunContext
 from mayadeen.middlewares.backoff import SlotBackoff
-from mayadeen.site.archives import ARCHIVE_VIAS
 from mayadeen.site.urls import canonical_url, may_be_article
-from mayadeen.sources.captures import ORIGIN_META, Capture
-from mayadeen.sources.warc_record import BadRecord, read_record
+from mayadeen.site.webarchives import ARCHIVE_VIAS
 from mayadeen.store.origins import SITE, Origin
+from mayadeen.webarchives.captures import ORIGIN_META, Capture
+from mayadeen.webarchives.warc_record import BadRecord, read_record
 
 logger = logging.getLogger(__name__)
 
@@ -57,7 +57,7 @@ def origin_headers(request: Request) -> tuple[tuple[str, str], ...]:
     return tuple(headers)
 
 
-class ArchiveSourceMiddleware:
+class WebArchiveMiddleware:
     def __init__(self, crawler: Crawler) -> None:
         self.crawler = crawler
         self.max_bytes = crawler.settings.getint("DOWNLOAD_MAXSIZE")

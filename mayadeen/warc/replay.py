@@ -26,17 +26,6 @@ from scrapy.exceptions import DontCloseSpider
 from scrapy.http import HtmlResponse
 from scrapy.utils.defer import deferred_from_coro
 
-from mayadeen.archive.changes import Changes
-from mayadeen.archive.index import (
-    add_capture,
-    capture_path,
-    connection,
-    latest_captures,
-    stored_article,
-    superseded_article,
-)
-from mayadeen.archive.reading import Page, Pages, ScanReport, scan
-from mayadeen.archive.warc import Written
 from mayadeen.extensions.run_context import RunContext
 from mayadeen.extensions.run_paths import data_dir
 from mayadeen.items import ArticleItem
@@ -46,6 +35,17 @@ from mayadeen.site.urls import canonical_url, may_be_article, site_root
 from mayadeen.site.validity import problems
 from mayadeen.store import Store, store_path
 from mayadeen.store.rows import as_dict, item_dict, item_values
+from mayadeen.warc.changes import Changes
+from mayadeen.warc.index import (
+    add_capture,
+    capture_path,
+    connection,
+    latest_captures,
+    stored_article,
+    superseded_article,
+)
+from mayadeen.warc.reading import Page, Pages, ScanReport, scan
+from mayadeen.warc.writing import Written
 
 logger = logging.getLogger(__name__)
 

@@ -1,7 +1,7 @@
 """Where the site's articles sit in the public web archives' indexes, and the archives' addresses.
 
 The Wayback Machine and Common Crawl index captures by URL; a prefix query per article path
-family finds the site's articles in them (``mayadeen.sources``). Which paths hold articles is a
+family finds the site's articles in them (``mayadeen.webarchives``). Which paths hold articles is a
 site rule, so it is here, beside ``mayadeen.site.urls``.
 """
 

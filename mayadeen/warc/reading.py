@@ -41,7 +41,7 @@ def read_bounded(stream: Any, max_bytes: int) -> bytes:
     (b'abc', b'abc')
     >>> read_bounded(io.BytesIO(b"abcd"), 3)
     Traceback (most recent call last):
-    mayadeen.archive.reading.TooLarge: larger than 3 bytes once decompressed
+    mayadeen.warc.reading.TooLarge: larger than 3 bytes once decompressed
     """
     if max_bytes <= 0:
         return bytes(stream.read())

@@ -1,8 +1,8 @@
 """What the ``articles`` spider does with ``-a via=wayback|commoncrawl``: the archive's index pages
 become requests for the captures to fetch. Routing only: the queries and their answers are
-``mayadeen.sources``, which captures a run fetches ``mayadeen.sources.captures``, where a killed
-run resumes ``mayadeen.sources.cursor``; a capture's answer becomes the site's page in
-``mayadeen.middlewares.archive_sources`` and is read by ``parse_article`` like a page of the site.
+``mayadeen.webarchives``, which captures a run fetches ``mayadeen.webarchives.captures``, where a killed
+run resumes ``mayadeen.webarchives.cursor``; a capture's answer becomes the site's page in
+``mayadeen.middlewares.webarchives`` and is read by ``parse_article`` like a page of the site.
 """
 
 from collections.abc import Iterable, Iterator
@@ -16,19 +16,19 @@ from twisted.python.failure import Failure
 from mayadeen.crawl.bounds import ARCHIVE_INDEX_LOOP, ARCHIVE_INDEX_PAGES
 from mayadeen.crawl.frontier import Frontier
 from mayadeen.items import ArticleItem
-from mayadeen.site.archives import index_prefixes
 from mayadeen.site.urls import url_shape
-from mayadeen.sources import commoncrawl, wayback
-from mayadeen.sources.captures import INDEX_META, ORIGIN_META, Capture, Newest, wanted
-from mayadeen.sources.cursor import FIRST, ListingCursor
+from mayadeen.site.webarchives import index_prefixes
 from mayadeen.spiders.discovery_routes import ARTICLE_PRIORITY, DiscoveryRoutes, failure_reason
 from mayadeen.store.origins import cursor, same_bytes_later, save_cursor, stored_origins
+from mayadeen.webarchives import commoncrawl, wayback
+from mayadeen.webarchives.captures import INDEX_META, ORIGIN_META, Capture, Newest, wanted
+from mayadeen.webarchives.cursor import FIRST, ListingCursor
 
 INDEX_PRIORITY = -10
 """Index pages after the captures already listed: a listing is read as fast as it is fetched."""
 
 
-class ArchiveRoutes(DiscoveryRoutes):
+class WebArchiveRoutes(DiscoveryRoutes):
     """The archive half of the ``articles`` spider (a base class: it has no ``name``)."""
 
     via: str

@@ -1,4 +1,4 @@
-"""Archive every article page the crawl receives as WARC records (``mayadeen.archive``).
+"""Archive every article page the crawl receives as WARC records (``mayadeen.warc``).
 
 Placed after decompression in the chain of responses (590), this middleware sees the response as
 the downloader gave it: the exact bytes received (transfer-decoded, still content-encoded), with
@@ -22,12 +22,12 @@ from scrapy.http import Headers, Request, Response
 from scrapy.settings import BaseSettings
 from scrapy.utils.defer import deferred_from_coro
 
-from mayadeen.archive.index import add_capture, unchanged_original
-from mayadeen.archive.warc import ArchiveWriter, Exchange, payload_digest, software
 from mayadeen.extensions.run_context import CAPTURE_META, UNARCHIVED_META, RunContext
-from mayadeen.middlewares.archive_sources import origin_headers
+from mayadeen.middlewares.webarchives import origin_headers
 from mayadeen.site.urls import may_be_article
-from mayadeen.sources.captures import INDEX_META
+from mayadeen.warc.index import add_capture, unchanged_original
+from mayadeen.warc.writing import ArchiveWriter, Exchange, payload_digest, software
+from mayadeen.webarchives.captures import INDEX_META
 
 logger = logging.getLogger(__name__)
 
@@ -69,7 +69,7 @@ def header_list(headers: Headers) -> list[tuple[str, str]]:
     ]
 
 
-class ArchiveMiddleware:
+class WarcMiddleware:
     def __init__(self, crawler: Crawler) -> None:
         settings = crawler.settings
         self.crawler = crawler

@@ -1,5 +1,5 @@
 """End to end: ``scrapy crawl articles -a via=wayback|commoncrawl`` against loopback copies of the
-two web archives holding captures of a loopback site (``mayadeen.loopback.archives``)."""
+two web archives holding captures of a loopback site (``mayadeen.loopback.webarchives``)."""
 
 import json
 import re
@@ -13,7 +13,7 @@ import pytest
 from warcio.archiveiterator import ArchiveIterator
 
 from mayadeen.loopback import FixtureSite, GeneratedSite, LoopbackServer
-from mayadeen.loopback.archives import WebArchives
+from mayadeen.loopback.webarchives import WebArchives
 from mayadeen.store.schema import FIELD_NAMES
 from tests.conftest import crawl, run, stat
 from tests.test_archive import reextract

@@ -1,5 +1,5 @@
 """The web archives as sources, without a crawl: the loopback copies of their interfaces (as
-their documentation and cdx_toolkit describe them) read by ``mayadeen.sources``."""
+their documentation and cdx_toolkit describe them) read by ``mayadeen.webarchives``."""
 
 import gzip
 import http.client
@@ -16,10 +16,7 @@ from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
 from mayadeen.loopback import GeneratedSite, LoopbackServer
-from mayadeen.loopback.archives import WebArchives
-from mayadeen.sources import commoncrawl, wayback
-from mayadeen.sources.captures import Capture, Newest
-from mayadeen.sources.warc_record import BadRecord, read_record
+from mayadeen.loopback.webarchives import WebArchives
 from mayadeen.store import Store
 from mayadeen.store.origins import (
     Origin,
@@ -29,6 +26,9 @@ from mayadeen.store.origins import (
     set_origin,
     stored_origins,
 )
+from mayadeen.webarchives import commoncrawl, wayback
+from mayadeen.webarchives.captures import Capture, Newest
+from mayadeen.webarchives.warc_record import BadRecord, read_record
 from tests.conftest import Reply, fetch
 
 

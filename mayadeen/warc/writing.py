@@ -1,7 +1,7 @@
 """Writing WARC 1.1 files through warcio: one per run, rotated past a size, gzip per record.
 
 Each record is a gzip member of its own, written and flushed whole: a process killed mid-write
-leaves at most a torn last member, which the readers skip (``mayadeen.archive.reading``). A write
+leaves at most a torn last member, which the readers skip (``mayadeen.warc.reading``). A write
 that fails (a full disk) is cut off where the record began, so the file stays whole.
 
 warcio builds each record (headers, block digest); the gzip member is made here, at
@@ -71,7 +71,7 @@ class Exchange:
     """``chromium`` for a page the browser rendered."""
     origin_headers: tuple[tuple[str, str], ...] = ()
     """For a page read from a web archive: where, and the archive's capture time and record id
-    (``mayadeen.middlewares.archive_sources``)."""
+    (``mayadeen.middlewares.webarchives``)."""
 
 
 @dataclass(frozen=True)

@@ -4,7 +4,7 @@ other articles. The first look at the real site's markup for a user whose addres
 and the first thing to run before a first live crawl (docs/drift.md).
 
 The index query and the replay go through the project's downloader like any page (politeness,
-Retry-After, retries); ``mayadeen.middlewares.archive_sources`` gives the replay its page's URL.
+Retry-After, retries); ``mayadeen.middlewares.webarchives`` gives the replay its page's URL.
 """
 
 from collections.abc import AsyncIterator, Iterator, Sequence
@@ -17,10 +17,10 @@ from twisted.python.failure import Failure
 
 from mayadeen.drift.expectations import NO_CAPTURE
 from mayadeen.drift.fetch import Fetched, PageFetcher
-from mayadeen.site.archives import index_prefixes
 from mayadeen.site.urls import site_root, url_shape
-from mayadeen.sources import wayback
-from mayadeen.sources.captures import INDEX_META, ORIGIN_META, Capture
+from mayadeen.site.webarchives import index_prefixes
+from mayadeen.webarchives import wayback
+from mayadeen.webarchives.captures import INDEX_META, ORIGIN_META, Capture
 
 SAMPLE_LISTED = 20
 """Captures listed per sampled page wanted: the tail of each prefix's listing (``limit=-N``)."""

@@ -15,10 +15,10 @@ from datetime import date
 from typing import Final
 from urllib.parse import urlencode, urlsplit
 
-from mayadeen.site.archives import ARCHIVE_MIME
 from mayadeen.site.origin import archived_on_site
 from mayadeen.site.urls import canonical_url
-from mayadeen.sources.captures import Capture
+from mayadeen.site.webarchives import ARCHIVE_MIME
+from mayadeen.webarchives.captures import Capture
 
 FIELDS: Final = ("original", "timestamp", "statuscode", "mimetype", "digest")
 

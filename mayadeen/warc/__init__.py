@@ -10,5 +10,5 @@
 - ``replay``: the spider of ``scrapy reextract``, which feeds archived pages through ``extract()``
   and the crawl's pipelines.
 
-The crawl writes through ``mayadeen.middlewares.archive.ArchiveMiddleware``.
+The crawl writes through ``mayadeen.middlewares.warc.WarcMiddleware``.
 """

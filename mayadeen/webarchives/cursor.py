@@ -5,7 +5,7 @@ order. The position kept is the first page holding a capture not yet settled (st
 failed; or the URL group still being read, whose newest capture is not known yet), else the page
 the listing goes on with: a run killed at any point resumes at a page none of whose captures it
 lost, and the captures already stored are not fetched again (their origin is as new as the
-capture: ``mayadeen.sources.captures.wanted``).
+capture: ``mayadeen.webarchives.captures.wanted``).
 """
 
 FIRST = ""
