@@ -16,6 +16,7 @@ import pytest
 
 from mayadeen.addons import CHROMIUM
 from mayadeen.loopback import GeneratedSite, LoopbackServer
+from mayadeen.report.page import OTHER, TOP_SECTIONS
 from tests.conftest import crawl, run
 
 pytestmark = pytest.mark.e2e
@@ -73,6 +74,10 @@ def rendered(report: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str
             "td[data-figure]",
             "els => els.map(e => [e.dataset.run, e.dataset.figure, e.dataset.value])",
         )
+        outcomes = page.eval_on_selector_all(
+            "svg[data-chart=runs] g[data-outcome]",
+            "els => els.map(e => [e.dataset.run, e.dataset.outcome])",
+        )
         charts = page.eval_on_selector_all(
             "svg[data-chart]",
             "els => els.map(e => [e.dataset.chart, e.getBoundingClientRect().width])",
@@ -88,6 +93,7 @@ def rendered(report: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str
         "charts": by_chart,
         "cells": {(r, figure): value for r, figure, value in cells},
         "widths": dict(charts),
+        "outcomes": dict(outcomes),
         "fetched": fetched,
         "png": (shots / "report.png").read_bytes(),
         "pdf": pdf,
@@ -150,17 +156,30 @@ def test_the_run_chart_and_table_match_the_store_and_the_manifests(
     blocked = max(manifests)
     assert manifests[blocked]["blocks"] > 0
     assert cells[(blocked, "outcome")] == "failed"
+    assert rendered["outcomes"] == {blocked: "blocked"}, "the chart marks the blocked run"
 
 
 def test_articles_per_day_by_section_match_the_store(
     data_dir: Path, rendered: dict[str, Any]
 ) -> None:
-    rows = _store(data_dir).execute(
+    store = _store(data_dir)
+    ranked = [
+        section
+        for (section,) in store.execute(
+            "SELECT coalesce(section, '(none)') FROM articles GROUP BY 1 ORDER BY count(*) DESC, 1"
+        )
+    ]
+    assert len(ranked) > TOP_SECTIONS + 1, "more sections than the chart keeps apart"
+    top = set(ranked[:TOP_SECTIONS])
+    expected: dict[tuple[str, str], int] = {}
+    for day, section, count in store.execute(
         "SELECT substr(published_at, 1, 10), coalesce(section, '(none)'), count(*) "
         "FROM articles GROUP BY 1, 2"
-    )
-    expected = {(day, section): str(count) for day, section, count in rows}
-    assert rendered["charts"]["per-day"] == expected, "a small site: every day is shown"
+    ):
+        key = (day, section if section in top else OTHER)
+        expected[key] = expected.get(key, 0) + count
+    shown = {key: str(count) for key, count in expected.items()}
+    assert rendered["charts"]["per-day"] == shown, "a small site: every day is shown"
 
 
 def test_field_coverage_per_run_matches_the_manifests(

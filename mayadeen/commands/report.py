@@ -20,6 +20,7 @@ from scrapy.exceptions import UsageError
 from mayadeen.commands import one_line_errors, site_from_store
 from mayadeen.crawl.preflight import store_problem
 from mayadeen.report import history, page
+from mayadeen.report.health import Thresholds
 from mayadeen.store import Store, store_path
 from mayadeen.store.outputs import managed_output, replace_whole
 
@@ -36,11 +37,25 @@ def _positive(text: str) -> int:
     return value
 
 
-def write(data_dir: Path, output: Path, *, runs: int, days: int, top: int) -> None:
-    """The report of ``data_dir``'s store and manifests, to ``output`` (renamed into place)."""
+def write(
+    data_dir: Path,
+    output: Path,
+    *,
+    runs: int,
+    days: int,
+    top: int,
+    thresholds: Thresholds | None = None,
+) -> None:
+    """The report of ``data_dir``'s store and manifests, to ``output`` (renamed into place);
+    the coverage grid judges changes with the health checks' ``thresholds``."""
     with Store.open(store_path(data_dir), readonly=True) as store:
         figures = history.read(store.db, data_dir / "runs", last_runs=runs, days=days, top=top)
-    text = page.render(figures, data_dir=str(data_dir), generated_at=datetime.now(UTC))
+    text = page.render(
+        figures,
+        data_dir=str(data_dir),
+        generated_at=datetime.now(UTC),
+        thresholds=thresholds,
+    )
     replace_whole(output, lambda stream: stream.write(text.encode("utf-8")))
 
 
@@ -88,7 +103,9 @@ class Command(ScrapyCommand):
             self._refuse(f"no store at {path} (run a crawl first)")
             return
         try:
-            write(data_dir, output, runs=opts.runs, days=opts.days, top=opts.top)
+            thresholds = Thresholds.from_settings(self.settings)
+            bounds = {"runs": opts.runs, "days": opts.days, "top": opts.top}
+            write(data_dir, output, **bounds, thresholds=thresholds)
         except OSError as error:
             self._refuse(f"cannot write {output}: {error}")
         except sqlite3.DatabaseError as error:

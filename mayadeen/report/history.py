@@ -19,6 +19,8 @@ from mayadeen.report import edits
 from mayadeen.report.edits import Edits
 
 logger = logging.getLogger(__name__)
+STOPPED_BY = ("blocked", "unreachable")
+"""Close reasons that say in one word why a failed run stopped (``mayadeen.report.outcome``)."""
 
 
 @dataclass(frozen=True)
@@ -38,6 +40,8 @@ class RunFigures:
     failure: str | None = None
     manifest: str | None = None
     coverage: dict[str, float | None] = field(default_factory=dict)
+    field_pages: int = 0
+    """The article pages the coverage was counted on (how much a share can be trusted)."""
 
     @property
     def outcome(self) -> str:
@@ -53,6 +57,20 @@ class RunFigures:
         if self.manifest is None:
             return "unknown"
         return "failed" if self.failure else "success"
+
+    @property
+    def failed_as(self) -> str | None:
+        """How a failed run is labelled in the charts: ``blocked`` or ``unreachable`` when that
+        stopped it, else ``failed``; None for a run that did not fail.
+
+        >>> RunFigures("R", "t", "u", "blocked", 0, 0, 0, 0, failure="x", manifest="m").failed_as
+        'blocked'
+        >>> RunFigures("R", "t", "u", "finished", 0, 0, 0, 0, failure="x", manifest="m").failed_as
+        'failed'
+        """
+        if self.outcome != "failed":
+            return None
+        return self.close_reason if self.close_reason in STOPPED_BY else "failed"
 
 
 @dataclass(frozen=True)
@@ -133,4 +151,20 @@ def _with_manifest(run: RunFigures, runs_dir: Path) -> RunFigures:
         failure=outcome.get("reason") if outcome.get("failed") else None,
         manifest=str(path),
         coverage={name: figures.get("coverage") for name, figures in fields.items()},
+        field_pages=max(
+            (sum((f.get("sources") or {}).values()) for f in fields.values()), default=0
+        ),
     )
+
+
+def short_run(run_id: str) -> str:
+    """A run's label on a chart: its start, month to second (the id holds the year).
+
+    >>> short_run("20261128T231510Z"), short_run("20261128T231510Z_2"), short_run("odd")
+    ('11-28 23:15:10', '11-28 23:15:10 (2)', 'odd')
+    """
+    stamp, _, suffix = run_id.partition("_")
+    if len(stamp) != 16 or stamp[8] != "T":
+        return run_id
+    text = f"{stamp[4:6]}-{stamp[6:8]} {stamp[9:11]}:{stamp[11:13]}:{stamp[13:15]}"
+    return f"{text} ({suffix})" if suffix else text

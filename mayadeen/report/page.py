@@ -7,14 +7,19 @@ from collections.abc import Callable
 from datetime import datetime
 from html import escape
 
-from mayadeen.report import svg
+from mayadeen.report import coverage, svg
 from mayadeen.report.changes import after_text
 from mayadeen.report.edits import Edit, Edits
 from mayadeen.report.figures import plural
-from mayadeen.report.history import History, RunFigures
+from mayadeen.report.health import Thresholds
+from mayadeen.report.history import History, RunFigures, short_run
 from mayadeen.report.lines import duration_text
 
 RUN_SERIES = ("new", "updated", "unchanged", "quarantined")
+TOP_SECTIONS = len(svg.PALETTE)
+"""Sections drawn apart in the per-day chart, one palette colour each; the rest are one grey
+"other" (twelve hues are more than anyone tells apart)."""
+OTHER = "other"
 STYLE = """
 body { font: 14px/1.45 system-ui, sans-serif; color: #222; margin: 2em auto; max-width: 1100px;
        padding: 0 1em; }
@@ -26,10 +31,14 @@ svg text:not([fill]) { fill: #333; } svg rect[data-value]:hover { opacity: 0.75;
 table { border-collapse: collapse; width: 100%; font-size: 12px; }
 th, td { border-bottom: 1px solid #ddd; padding: 3px 6px; text-align: right; vertical-align: top; }
 th:first-child, td:first-child, td.text { text-align: left; }
-td code { overflow-wrap: anywhere; }
+td code { overflow-wrap: anywhere; } td.manifest code { overflow-wrap: normal; }
 tr.failed td { background: #fbeaea; } .failed-word { color: #a00; font-weight: 600; }
 .legend .key { margin-right: 1em; white-space: nowrap; }
 .legend i { display: inline-block; width: 10px; height: 10px; margin-right: 4px; }
+.legend i.hatch { width: 14px; border: 1px solid #b03030;
+  background: repeating-linear-gradient(45deg, #fbeaea 0 2px, #b03030 2px 4px); }
+.legend.trend b { display: inline-block; min-width: 1.6em; margin-right: 4px; text-align: center;
+  border: 1px solid #ccc; font-weight: normal; }
 .pair { display: flex; gap: 2em; flex-wrap: wrap; } .pair section { flex: 1 1 460px; }
 .empty { color: #777; font-style: italic; }
 @media print { body { margin: 0; max-width: none; font-size: 11px; } figure { overflow: visible; }
@@ -37,12 +46,19 @@ tr.failed td { background: #fbeaea; } .failed-word { color: #a00; font-weight: 6
 """
 
 
-def render(history: History, *, data_dir: str, generated_at: datetime) -> str:
+def render(
+    history: History,
+    *,
+    data_dir: str,
+    generated_at: datetime,
+    thresholds: Thresholds | None = None,
+) -> str:
+    """The page; the coverage grid judges changes as the health checks' ``thresholds`` do."""
     runs = history.runs
     sections = [
         _runs_section(runs),
         _per_day_section(history.per_day),
-        _coverage_section([run for run in runs if run.coverage]),
+        coverage.section([run for run in runs if run.coverage], thresholds or Thresholds()),
         _edits_section(history.edits, history.articles),
         '<div class="pair">'
         + _top_section("tags", "Top tags", history.tags)
@@ -62,26 +78,24 @@ def render(history: History, *, data_dir: str, generated_at: datetime) -> str:
     )
 
 
-def short_run(run_id: str) -> str:
-    """A run's label on a chart: its start, month to second (the id holds the year).
-
-    >>> short_run("20261128T231510Z"), short_run("20261128T231510Z_2"), short_run("odd")
-    ('11-28 23:15:10', '11-28 23:15:10 (2)', 'odd')
-    """
-    stamp, _, suffix = run_id.partition("_")
-    if len(stamp) != 16 or stamp[8] != "T":
-        return run_id
-    text = f"{stamp[4:6]}-{stamp[6:8]} {stamp[9:11]}:{stamp[11:13]}:{stamp[13:15]}"
-    return f"{text} ({suffix})" if suffix else text
-
-
 def _runs_section(runs: list[RunFigures]) -> str:
     if not runs:
         return '<section id="runs"><h2>Run history</h2><p class="empty">No runs yet.</p></section>'
     ids = [run.run_id for run in runs]
     series = {name: [getattr(run, name) for run in runs] for name in RUN_SERIES}
+    failures = {run.run_id: word for run in runs if (word := run.failed_as)}
     chart = svg.stacked_bars(
-        "runs", ids, series, "Articles per run by verdict", [short_run(i) for i in ids]
+        "runs",
+        ids,
+        series,
+        "Articles per run by verdict",
+        [short_run(i) for i in ids],
+        failures=failures,
+    )
+    hatch = (
+        '<span class="key"><i class="hatch"></i>a failed run, hatched and labelled: '
+        "<em>blocked</em> (the site blocked the crawl), <em>unreachable</em>, or "
+        "<em>failed</em> (a health check); its reason is in the table</span>"
     )
     header = (
         "<tr><th>run</th><th>started (UTC)</th><th>duration</th><th>pages</th><th>new</th>"
@@ -93,7 +107,7 @@ def _runs_section(runs: list[RunFigures]) -> str:
         '<section id="runs"><h2>Run history</h2>'
         "<p>Articles each run stored as new, updated or unchanged, and quarantined "
         "(kept aside with a reason), from the store's <code>runs</code> table.</p>"
-        f"<figure>{chart}{svg.legend(RUN_SERIES)}</figure>"
+        f"<figure>{chart}{svg.legend(RUN_SERIES, more=hatch if failures else '')}</figure>"
         f"<table><thead>{header}</thead><tbody>{rows}</tbody></table></section>"
     )
 
@@ -125,8 +139,17 @@ def _run_row(run: RunFigures) -> str:
         + cell("blocks", run.blocks)
         + f'<td class="text" data-run="{escape(run.run_id)}" data-figure="outcome" '
         f'data-value="{escape(run.outcome)}">{outcome}</td>'
-        f'<td class="text"><code>{escape(run.manifest or "")}</code></td></tr>'
+        f'<td class="text manifest"><code>{_breakable(run.manifest or "")}</code></td></tr>'
     )
+
+
+def _breakable(path: str) -> str:
+    """A path that wraps after its slashes only, never inside a run id.
+
+    >>> _breakable("data/runs/R.json")
+    'data/<wbr>runs/<wbr>R.json'
+    """
+    return escape(path).replace("/", "/<wbr>")
 
 
 def _per_day_section(per_day: dict[str, dict[str, int]]) -> str:
@@ -134,32 +157,38 @@ def _per_day_section(per_day: dict[str, dict[str, int]]) -> str:
     if not per_day:
         return title + '<p class="empty">No articles stored.</p></section>'
     days = list(per_day)
-    sections = sorted({name for counts in per_day.values() for name in counts})
-    series = {name: [per_day[day].get(name, 0) for day in days] for name in sections}
-    chart = svg.stacked_bars("per-day", days, series, "Articles per publication day by section")
+    top, rest = top_sections(per_day)
+    series = {name: [per_day[day].get(name, 0) for day in days] for name in top}
+    if rest:
+        series[OTHER] = [sum(per_day[day].get(name, 0) for name in rest) for day in days]
+    colours = [*svg.PALETTE[: len(top)], *([svg.GREY] if rest else [])]
+    chart = svg.stacked_bars(
+        "per-day", days, series, "Articles per publication day by section", colours=colours
+    )
+    others = f" ({', '.join(rest)})" if rest else ""
     return (
         title + "<p>Stored articles by publication day (the date as the article states it) "
-        f"and section, the last {plural(len(days), 'day')} with articles.</p>"
-        f"<figure>{chart}{svg.legend(sections)}</figure></section>"
+        f"and section, the last {plural(len(days), 'day')} with articles: the "
+        f"{plural(len(top), 'section')} with most articles over these days, the rest as "
+        f"<em>{OTHER}</em>{escape(others)}.</p>"
+        f"<figure>{chart}{svg.legend(list(series), colours)}</figure></section>"
     )
 
 
-def _coverage_section(runs: list[RunFigures]) -> str:
-    title = '<section id="coverage"><h2>Field coverage per run</h2>'
-    if not runs:
-        return title + '<p class="empty">No run manifest with field figures.</p></section>'
-    fields = list(dict.fromkeys(name for run in runs for name in run.coverage))
-    values = {(name, run.run_id): run.coverage.get(name) for run in runs for name in fields}
-    ids = [run.run_id for run in runs]
-    chart = svg.heatmap(
-        "coverage", fields, ids, values, "Field coverage", [short_run(i) for i in ids]
-    )
-    return (
-        title + "<p>The share of article pages where some source gave the field (%), per run: "
-        "a field turning dark from one run to the next is the site's markup drifting "
-        "(<code>docs/drift.md</code>); the health check fails a run on such a drop.</p>"
-        f"<figure>{chart}</figure></section>"
-    )
+def top_sections(per_day: dict[str, dict[str, int]]) -> tuple[list[str], list[str]]:
+    """The ``TOP_SECTIONS`` sections with most articles (most first), and the rest by name.
+
+    >>> top_sections({"d1": {"a": 1, "b": 5}, "d2": {"a": 9, "c": 1}})
+    (['a', 'b', 'c'], [])
+    """
+    totals: dict[str, int] = {}
+    for counts in per_day.values():
+        for name, count in counts.items():
+            totals[name] = totals.get(name, 0) + count
+    ranked = sorted(totals, key=lambda name: (-totals[name], name))
+    if len(ranked) <= TOP_SECTIONS + 1:  # an "other" of one section would hide its name
+        return ranked, []
+    return ranked[:TOP_SECTIONS], sorted(ranked[TOP_SECTIONS:])
 
 
 def _top_section(name: str, title: str, pairs: list[tuple[str, int]]) -> str:
