@@ -25,10 +25,10 @@ from typing import Any
 from harness import load
 from scrapy.http import HtmlResponse, Request
 
-from mayadeen.extensions.run_feeds import FeedExporter
 from mayadeen.items import ArticleItem
 from mayadeen.loopback import GeneratedSite
 from mayadeen.middlewares.warc import WarcMiddleware
+from mayadeen.run.feeds import FeedExporter
 from mayadeen.site.urls import LIVE_ROOT
 from tests.pipeline_helpers import CRAWLED_AT, opened_run
 

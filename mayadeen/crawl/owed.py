@@ -9,6 +9,9 @@ from ``MAYADEEN_OWED_RETRY_HOURS``, at most ``MAYADEEN_OWED_RETRY_MAX_HOURS``); 
 from datetime import datetime, timedelta
 from typing import Final
 
+OWED_META: Final = "owed"
+"""Request meta: the request is for an article, owed in the store once it is scheduled until it
+is settled (``mayadeen.run.ledger``); a redirect's next hop keeps it."""
 GONE_STATUSES: Final = frozenset({404, 410})
 GONE_AFTER: Final = 2
 """Consecutive 404/410 answers that confirm an article gone (one may be a publishing hiccup)."""
