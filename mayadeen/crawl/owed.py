@@ -46,3 +46,15 @@ def confirms_gone(status: int | None, gone_answers: int) -> bool:
     (False, True, False)
     """
     return status in GONE_STATUSES and gone_answers + 1 >= GONE_AFTER
+
+
+def counted_as(outcome: str, status: int | None) -> str:
+    """The stats key of a failed attempt: ``gone`` (confirmed), ``not_found`` (a first 404/410:
+    the site's answer, not a loss) or ``failed`` (on our side, or transient: it counts).
+
+    >>> counted_as("gone", 404), counted_as("owed", 410), counted_as("owed", 503)
+    ('gone', 'not_found', 'failed')
+    """
+    if outcome == "gone":
+        return "gone"
+    return "not_found" if status in GONE_STATUSES else "failed"

@@ -26,6 +26,7 @@ from scrapy.responsetypes import responsetypes
 from mayadeen.items import FETCHED_META
 from mayadeen.middlewares.backoff import SlotBackoff
 from mayadeen.run import Run
+from mayadeen.run.paths import Clock
 from mayadeen.site.urls import canonical_url, may_be_article
 from mayadeen.site.webarchives import ARCHIVE_VIAS
 from mayadeen.store.origins import SITE, Origin
@@ -64,6 +65,7 @@ class WebArchiveMiddleware:
         self.crawler = crawler
         self.max_bytes = crawler.settings.getint("DOWNLOAD_MAXSIZE")
         """A record's page decompressed is bounded as a download is."""
+        self.clock = Clock()
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
@@ -99,9 +101,7 @@ class WebArchiveMiddleware:
         if response.status != 200 or run is None or not run.opened:
             return
         if (url := canonical_url(response.url, run.root)) is not None and may_be_article(url):
-            request.meta[FETCHED_META] = Origin(
-                SITE, run.writer.clock.now(), source_url=response.url
-            )
+            request.meta[FETCHED_META] = Origin(SITE, self.clock.now(), source_url=response.url)
 
     def _from_record(
         self, request: Request, response: Response, capture: Capture

@@ -25,11 +25,11 @@ from scrapy import Spider, signals
 from scrapy.crawler import Crawler
 
 from mayadeen.crawl.owed import (
-    GONE_STATUSES,
     NOT_ARCHIVED,
     OWED_META,
     UNSETTLED,
     confirms_gone,
+    counted_as,
     next_attempt,
 )
 from mayadeen.items import Verdict
@@ -169,7 +169,7 @@ class RunLedger:
         except sqlite3.Error as error:
             self.writer.store_error("recording an owed article", error)
             return
-        self.stats.inc_value(f"mayadeen/owed/{_counted_as(outcome, status)}")
+        self.stats.inc_value(f"mayadeen/owed/{counted_as(outcome, status)}")
         self.stats.inc_value(f"mayadeen/owed/reasons/{reason}")
         self.writer.commit_if_due()
 
@@ -289,15 +289,3 @@ class RunLedger:
         except (OSError, sqlite3.Error) as error:
             self.stats.inc_value(FEED_FAILURES)
             logger.error("feeds: cannot complete the feeds of run %s: %s", run_id, error)
-
-
-def _counted_as(outcome: str, status: int | None) -> str:
-    """The stats key of a failed attempt: ``gone`` (confirmed), ``not_found`` (a first 404/410:
-    the site's answer, not a loss) or ``failed`` (on our side, or transient: it counts).
-
-    >>> _counted_as("gone", 404), _counted_as("owed", 410), _counted_as("owed", 503)
-    ('gone', 'not_found', 'failed')
-    """
-    if outcome == "gone":
-        return "gone"
-    return "not_found" if status in GONE_STATUSES else "failed"

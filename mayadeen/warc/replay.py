@@ -14,7 +14,6 @@ crawl still starts from the last *crawl* that finished).
 import logging
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from functools import cached_property
 from pathlib import Path
 from typing import Any, Final, Self
@@ -23,7 +22,6 @@ import scrapy
 from scrapy import signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DontCloseSpider
-from scrapy.http import HtmlResponse
 from scrapy.utils.defer import deferred_from_coro
 
 from mayadeen.items import ArticleItem, Provenance
@@ -43,7 +41,8 @@ from mayadeen.warc.index import (
     stored_article,
     superseded_article,
 )
-from mayadeen.warc.reading import Page, Pages, ScanReport, scan
+from mayadeen.warc.reading import Pages, ScanReport, scan
+from mayadeen.warc.responses import as_response, warc_moment
 from mayadeen.warc.writing import Written
 
 logger = logging.getLogger(__name__)
@@ -200,11 +199,11 @@ class ReplaySpider(scrapy.Spider):
             return
         self.pages += 1
         self.stat("pages")
-        response = _response(page)
+        response = as_response(page)
         if response is None:
             self.stat("not_html")
             return
-        extraction = extract(response, self.root, _moment(page.captured_at))
+        extraction = extract(response, self.root, warc_moment(page.captured_at))
         count(self.crawler.stats, extraction)
         if extraction.item is not None:
             yield extraction.item
@@ -282,25 +281,3 @@ class ReplaySpider(scrapy.Spider):
         self._pages.close()
         if self._reader is not None:
             self._reader.close()
-
-
-def _response(page: Page) -> HtmlResponse | None:
-    """The archived page as Scrapy's response, for ``extract()``; None when it is not HTML."""
-    headers = dict(page.headers)
-    content_type = next((v for k, v in headers.items() if k.lower() == "content-type"), "")
-    if content_type and "html" not in content_type.lower():
-        return None
-    return HtmlResponse(
-        page.url,
-        status=page.status,
-        headers={k: v for k, v in headers.items() if k.lower() == "content-type"},
-        body=page.body,
-    )
-
-
-def _moment(warc_date: str) -> datetime | None:
-    """A WARC-Date as a UTC time (None when unreadable: then now)."""
-    try:
-        return datetime.fromisoformat(warc_date.replace("Z", "+00:00")).astimezone(UTC)
-    except ValueError:
-        return None
