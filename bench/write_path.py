@@ -4,8 +4,9 @@ The steps a crawl and ``scrapy reextract`` both pay for every article (the archi
 crawl), each driven as Scrapy drives it, with the project's settings and extensions (the tests'
 ``opened_run``), over the generated site's pages and items:
 
-- ``store``: ``RunContext.store_article`` (``Store.put`` with the full-text index, tags, the
-  capture, the origin, the ledger), new articles into a fresh store, commits included;
+- ``store``: the store pipeline's step (``StoreWriter.store_article``: ``Store.put`` with the
+  full-text index, tags, the capture, the origin; ``RunLedger.stored``), new articles into a fresh
+  store, commits included;
 - ``feeds``: the feed exporter's ``item_scraped`` (the per-run CSV and JSON Lines gzip feeds);
 - ``archive``: the archive middleware's ``process_response`` (WARC response + request records,
   gzip per record, digests, the capture's index row).
@@ -25,10 +26,11 @@ from typing import Any
 from harness import load
 from scrapy.http import HtmlResponse, Request
 
-from mayadeen.extensions.run_feeds import FeedExporter
 from mayadeen.items import ArticleItem
 from mayadeen.loopback import GeneratedSite
 from mayadeen.middlewares.warc import WarcMiddleware
+from mayadeen.pipelines.store import StorePipeline
+from mayadeen.run.feeds import FeedExporter
 from mayadeen.site.urls import LIVE_ROOT
 from tests.pipeline_helpers import CRAWLED_AT, opened_run
 
@@ -70,23 +72,22 @@ def one_round(
             archive = WarcMiddleware.from_crawler(run.crawler)
             feeds = run.crawler.get_extension(FeedExporter)
             assert feeds is not None
-            context = run.context
             spider = run.spider
+            store = StorePipeline.from_crawler(run.crawler)
 
             def archive_step(pair: tuple[HtmlResponse, ArticleItem]) -> None:
                 archive.process_response(pair[0].request, pair[0])  # type: ignore[arg-type]
 
             def feed_step(item: ArticleItem) -> None:
                 feeds.item_scraped(item, spider)
-                context._forget_verdict(item)  # the run context's handler of the same signal
 
             figures = {
                 "archive": cpu_us(archive_step, pairs, n),
-                "store": cpu_us(context.store_article, (item for _, item in pairs), n),
+                "store": cpu_us(store.process_item, (item for _, item in pairs), n),
                 "feeds": cpu_us(feed_step, (item for _, item in pairs), n),
             }
             started = time.process_time()
-            context.commit(force=True)
+            run.run.writer.commit(force=True)
             archive.spider_closed(spider)
             figures["store"] += (time.process_time() - started) * 1e6 / n
         feed_bytes = {

@@ -21,9 +21,9 @@ from scrapy.utils.conf import build_component_list
 from scrapy.utils.misc import load_object
 
 from mayadeen.crawl.configuration import BROWSER_EXTRA, browser_installed
-from mayadeen.extensions.run_context import RunContext
-from mayadeen.extensions.run_feeds import run_feeds
 from mayadeen.middlewares.browser import browser_mode
+from mayadeen.run import Run
+from mayadeen.run.feeds import run_feeds
 from mayadeen.site.webarchives import ARCHIVE_VIAS
 
 CHROMIUM: Final = "/usr/bin/chromium"
@@ -103,10 +103,10 @@ def install_browser(settings: BaseSettings) -> None:
 
 class RunFeedsAddon:
     def update_settings(self, settings: BaseSettings) -> None:
-        # The feeds are named by the run id: no run context (as when `scrapy canary` fetches
+        # The feeds are named by the run id: no run (as when `scrapy canary` fetches
         # pages, which are no run of the crawl), no per-run feeds.
         extensions = build_component_list(settings.getwithbase("EXTENSIONS"))
-        if RunContext not in (load_object(path) for path in extensions):
+        if Run not in (load_object(path) for path in extensions):
             return
         feeds = {**run_feeds(settings), **settings.getdict("FEEDS")}
         priority = max(settings.getpriority("FEEDS") or 0, SETTINGS_PRIORITIES["addon"])

@@ -7,11 +7,10 @@
 
 import sys
 import typing
-from dataclasses import fields
 from pathlib import Path
 
 from mayadeen import datasette_metadata, itemschema
-from mayadeen.items import LIST_FIELDS, ArticleItem, field_docs
+from mayadeen.items import ITEM_FIELDS, LIST_FIELDS, field_docs
 from mayadeen.site.validity import REQUIRED
 
 HEADER = """\
@@ -57,7 +56,7 @@ def render() -> str:
         f"| {number} | `{item_field.name}` | {type_name(item_field.name, item_field.type)} | "
         + " ".join(docs[item_field.name].split()).replace("|", "\\|")
         + " |"
-        for number, item_field in enumerate(fields(ArticleItem), start=1)
+        for number, item_field in enumerate(ITEM_FIELDS, start=1)
     ]
     return HEADER + "\n".join(rows) + "\n" + STORE_COLUMNS
 

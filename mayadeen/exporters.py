@@ -13,7 +13,7 @@ import importlib.util
 import os
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import ExitStack, contextmanager
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from io import BytesIO
 from operator import attrgetter
 from pathlib import Path
@@ -25,7 +25,7 @@ from scrapy.exporters import JsonLinesItemExporter as ScrapyJsonLinesItemExporte
 from scrapy.item import Field
 from scrapy.utils.python import to_bytes
 
-from mayadeen.items import FIELD_NAMES, ArticleItem
+from mayadeen.items import FIELD_NAMES, ITEM_FIELDS, ArticleItem
 from mayadeen.store.rows import to_json
 
 FORMULA_STARTS: Final = (
@@ -69,7 +69,7 @@ def csv_cell(value: Any) -> Any:
 
 
 _ARTICLE_VALUES: Final = attrgetter(*FIELD_NAMES)
-_SERIALIZED: Final = any("serializer" in item_field.metadata for item_field in fields(ArticleItem))
+_SERIALIZED: Final = any("serializer" in item_field.metadata for item_field in ITEM_FIELDS)
 """Whether a field of ``ArticleItem`` names its own serializer (none does)."""
 
 
@@ -88,6 +88,12 @@ def article_values(item: Any, fields_to_export: Any) -> tuple[Any, ...] | None:
     return values
 
 
+def contract_columns(exporter: BaseItemExporter, item: Any) -> None:
+    """An exporter told no columns exports an article's contract fields, not its provenance."""
+    if exporter.fields_to_export is None and isinstance(item, ArticleItem):
+        exporter.fields_to_export = list(FIELD_NAMES)
+
+
 def _exports_all(fields_to_export: Any) -> bool:
     return isinstance(fields_to_export, list | tuple) and tuple(fields_to_export) == FIELD_NAMES
 
@@ -97,6 +103,7 @@ class JsonLinesItemExporter(ScrapyJsonLinesItemExporter):
     straight from its attributes (``article_values``): the same line, for less CPU."""
 
     def export_item(self, item: Any) -> None:
+        contract_columns(self, item)
         values = article_values(item, self.fields_to_export)
         if values is None:
             super().export_item(item)
@@ -112,6 +119,7 @@ class CsvItemExporter(ScrapyCsvItemExporter):
     from its attributes (``article_values``): the same row, for less CPU."""
 
     def export_item(self, item: Any) -> None:
+        contract_columns(self, item)
         values = None if self._headers_not_written else article_values(item, self.fields_to_export)
         if values is None:
             super().export_item(item)

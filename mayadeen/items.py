@@ -3,14 +3,71 @@
 The field order is the contract's column order; the CSV feed, the SQLite schema and the data
 dictionary derive from this class (``FIELD_NAMES``, ``field_docs()``), never from a second list.
 A field the page does not state stays ``None`` (or empty): validation decides what that means.
+
+Beside the contract's fields, an article carries its ``provenance`` (where its page came from, and
+what the store made of it), which no output lists: ``FIELD_NAMES`` and ``ITEM_FIELDS`` skip it.
 """
 
 import ast
 import hashlib
 import inspect
-from dataclasses import dataclass, field, fields
+from collections.abc import Mapping
+from dataclasses import Field, dataclass, field, fields
 from functools import cache
 from itertools import pairwise
+from typing import TYPE_CHECKING, Any, Final, Literal
+
+if TYPE_CHECKING:  # the store imports the item: named for the type checker only
+    from mayadeen.store.origins import Origin
+
+Verdict = Literal["new", "updated", "unchanged"]
+"""What the store made of an article: new, updated (a changed text) or unchanged."""
+
+CAPTURE_META: Final = "mayadeen_capture"
+"""Request meta: the id of the capture our archive indexed the page as (``mayadeen.warc``)."""
+FETCHED_META: Final = "mayadeen_fetched_from"
+"""Request meta: the ``Origin`` of the page, the site or a web archive's capture."""
+UNARCHIVED_META: Final = "mayadeen_unarchived"
+"""Request meta: the page was to be archived and could not be (the archive stopped, a full
+disk): the article read from it is stored and stays owed to the archive."""
+CURSOR_META: Final = "mayadeen_cursor"
+"""Request meta: the web archive's listing and index page that named the capture fetched
+(``mayadeen.spiders.webarchive_routes``), whose cursor moves past it once its article is settled."""
+
+
+@dataclass(frozen=True)
+class Provenance:
+    """Where an article's page came from, and what the store made of it: set by the spider from
+    the page's request meta (:meth:`of`), and by the store step (``verdict``). Not a contract
+    field: no feed, table column, data dictionary or JSON Schema lists it."""
+
+    capture: int | None = None
+    """The capture our archive indexed the page as (``captures.id``); None when not archived."""
+    origin: "Origin | None" = None
+    """Where the page was read: the site, or a web archive's capture; None when re-extracted."""
+    unarchived: bool = False
+    """The page was to be archived and could not be: stored, and owed to the archive."""
+    cursor: tuple[str, str] | None = None
+    """The web archive's listing and index page that named the capture read."""
+    verdict: Verdict | None = None
+    """The store's verdict, once stored; None before (or never stored)."""
+
+    @classmethod
+    def of(cls, meta: Mapping[str, Any]) -> "Provenance":
+        """The provenance a page's request meta states.
+
+        >>> Provenance.of({CAPTURE_META: 7}).capture, Provenance.of({}).unarchived
+        (7, False)
+        """
+        return cls(
+            meta.get(CAPTURE_META),
+            meta.get(FETCHED_META),
+            bool(meta.get(UNARCHIVED_META)),
+            meta.get(CURSOR_META),
+        )
+
+
+NO_PROVENANCE: Final = Provenance()
 
 
 @dataclass
@@ -87,12 +144,21 @@ class ArticleItem:
     content_hash: str | None = None
     """Hex SHA-256 of ``title + "\\n" + body`` (UTF-8): changes exactly when the text changes."""
 
+    provenance: Provenance = field(
+        default=NO_PROVENANCE, compare=False, repr=False, metadata={"contract": False}
+    )
 
-FIELD_NAMES: tuple[str, ...] = tuple(f.name for f in fields(ArticleItem))
+
+ITEM_FIELDS: tuple["Field[Any]", ...] = tuple(
+    f for f in fields(ArticleItem) if f.metadata.get("contract", True)
+)
+"""The contract's fields of the item, in contract order (``provenance`` is not one)."""
+
+FIELD_NAMES: tuple[str, ...] = tuple(f.name for f in ITEM_FIELDS)
 """The item's fields in contract (and CSV column) order."""
 
 LIST_FIELDS: frozenset[str] = frozenset(
-    f.name for f in fields(ArticleItem) if str(f.type).startswith("list")
+    f.name for f in ITEM_FIELDS if str(f.type).startswith("list")
 )
 """Fields holding lists: JSON arrays in JSON outputs, JSON text in CSV cells and SQLite columns."""
 
@@ -122,6 +188,15 @@ def field_docs() -> dict[str, str]:
         ):
             docs[node.target.id] = inspect.cleandoc(str(following.value.value))
     return {name: docs[name] for name in FIELD_NAMES if name in docs}
+
+
+def contract_dict(item: ArticleItem) -> dict[str, Any]:
+    """The item's contract fields as a dict (``dataclasses.asdict`` would add ``provenance``).
+
+    >>> list(contract_dict(ArticleItem(url="u")))[:2]
+    ['url', 'article_id']
+    """
+    return {name: getattr(item, name) for name in FIELD_NAMES}
 
 
 def content_hash(title: str, body: str) -> str:

@@ -13,7 +13,6 @@ as items come, so memory stays bounded for a store of any size.
 """
 
 from collections.abc import Iterable
-from dataclasses import fields
 from datetime import UTC, datetime
 from typing import IO, Any, Final
 
@@ -22,7 +21,7 @@ import pyarrow.parquet as pq
 from itemadapter import ItemAdapter
 from scrapy.exporters import BaseItemExporter
 
-from mayadeen.items import FIELD_NAMES, LIST_FIELDS, TIME_FIELDS, ArticleItem
+from mayadeen.items import FIELD_NAMES, ITEM_FIELDS, LIST_FIELDS, TIME_FIELDS
 from mayadeen.store.schema import sql_type
 
 ROW_GROUP_SIZE: Final = 2000
@@ -60,7 +59,7 @@ def arrow_schema(names: Iterable[str] = FIELD_NAMES) -> pa.Schema:
     >>> arrow_schema(["url", "tags", "word_count", "published_at"]).names
     ['url', 'tags', 'word_count', 'published_at', 'published_at_utc']
     """
-    types = {item_field.name: item_field.type for item_field in fields(ArticleItem)}
+    types = {item_field.name: item_field.type for item_field in ITEM_FIELDS}
     columns = []
     for name in names:
         if name in LIST_FIELDS:

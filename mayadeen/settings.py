@@ -6,6 +6,7 @@ try-out override ``MAYADEEN_BASE_URL`` (and politeness) with ``-s KEY=VALUE``.
 
 import os
 
+from mayadeen import items
 from mayadeen.site.urls import LIVE_ROOT
 
 BOT_NAME = "mayadeen"
@@ -122,6 +123,8 @@ ADDONS = {
 }
 
 FEED_EXPORT_ENCODING = "utf-8"
+# Every feed lists the contract's columns, in order (an article's provenance is no column).
+FEED_EXPORT_FIELDS = list(items.FIELD_NAMES)
 LOG_LEVEL = "INFO"
 
 # -- Pipelines, store and feeds (docs/store.md) --------------------------------------------------
@@ -149,8 +152,8 @@ FEED_EXPORTERS = {
 }
 # Feed files are written unbuffered: a killed crawl leaves whole rows, each as it was exported.
 FEED_STORAGES = {
-    "": "mayadeen.extensions.run_feeds.UnbufferedFileFeedStorage",
-    "file": "mayadeen.extensions.run_feeds.UnbufferedFileFeedStorage",
+    "": "mayadeen.run.feeds.UnbufferedFileFeedStorage",
+    "file": "mayadeen.run.feeds.UnbufferedFileFeedStorage",
 }
 # Dropped items are logged in one line (reasons and URL), without the whole item.
 LOG_FORMATTER = "mayadeen.logformatter.LogFormatter"
@@ -159,16 +162,14 @@ LOG_FORMATTER = "mayadeen.logformatter.LogFormatter"
 # A progress line every LOGSTATS_INTERVAL seconds (Scrapy's setting; 0 turns it off), and at the
 # end a summary in the log, health checks and the run manifest <MAYADEEN_DATA_DIR>/runs/<run>.json.
 EXTENSIONS = {
-    # The run's id, outputs and item verdicts: first, so the run has its id when the feeds open.
-    "mayadeen.extensions.run_context.RunContext": -100,
-    # Scrapy's, with item filters that can ask the run context (the per-run feeds' filter).
+    # The run (mayadeen/run/): its id, its store writer and ledger, and its close in one ordered
+    # method (commit, ledger, feeds, finish, report, alerts), which also opens and closes the feeds.
+    "mayadeen.run.extension.Run": 0,
+    # Scrapy's, whose per-run feeds never list a failed write as complete (mayadeen/run/feeds.py).
     "scrapy.extensions.feedexport.FeedExporter": None,
-    "mayadeen.extensions.run_feeds.FeedExporter": 0,
+    "mayadeen.run.feeds.FeedExporter": 0,
     "scrapy.extensions.logstats.LogStats": None,
     "mayadeen.extensions.progress.ProgressLog": 0,
-    "mayadeen.extensions.run_report.RunReport": 500,
-    # Alerts through Spidermon's actions when a run failed; off while MAYADEEN_ALERTS is empty.
-    "mayadeen.extensions.run_alerts.RunAlerts": 600,
 }
 # Who hears of a failed run (a failed health check, a blocked crawl): comma-separated channels,
 # email, slack, telegram, discord (Spidermon's actions, set up with Spidermon's SPIDERMON_*

@@ -15,10 +15,10 @@ from scrapy.pipelines import ItemPipelineManager
 from scrapy.utils.test import get_crawler
 
 from mayadeen import settings as project_settings
-from mayadeen.extensions.run_context import RunContext
 from mayadeen.items import ArticleItem
 from mayadeen.loopback import GeneratedSite, load_fixtures
 from mayadeen.loopback.anatomy import LIVE_ROOT
+from mayadeen.run import Run
 
 CRAWLED_AT = "2026-11-21T10:00:00+00:00"
 PROJECT = {name: value for name, value in vars(project_settings).items() if name.isupper()}
@@ -50,8 +50,8 @@ class PipelineRun:
         self.pipelines = ItemPipelineManager.from_crawler(self.crawler)
 
     @property
-    def context(self) -> RunContext:
-        return RunContext.of(self.crawler)
+    def run(self) -> Run:
+        return Run.of(self.crawler)
 
     def stats(self) -> dict[str, Any]:
         return stats(self.crawler)

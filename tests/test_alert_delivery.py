@@ -14,8 +14,8 @@ from scrapy.crawler import Crawler
 from scrapy.utils.test import get_crawler
 
 pytest.importorskip("spidermon")
-from mayadeen.extensions import spidermon_alerts
-from mayadeen.extensions.run_alerts import RunAlerts, alert_line
+from mayadeen.run import spidermon_alerts
+from mayadeen.run.alerts import RunAlerts, alert_line
 from tests.alert_helpers import Received, webhook_server
 
 FAILED = {
@@ -79,15 +79,16 @@ def test_a_webhook_that_fails_is_counted_not_raised() -> None:
     assert len(received) == 1, "tried once"
 
 
-def test_the_extension_announces_only_a_failed_run(hooks: tuple[Received, str]) -> None:
+def test_the_run_alerts_announce_only_a_failed_run(hooks: tuple[Received, str]) -> None:
     received, root = hooks
     crawler, spider = _crawler(MAYADEEN_ALERTS="webhook", MAYADEEN_ALERT_WEBHOOK_URL=f"{root}/h")
     alerts = RunAlerts.from_crawler(crawler)
+    assert alerts is not None
     ok = {"run_id": "R2", "outcome": {"failed": False, "reason": None}}
-    alerts.run_reported(spider, ok, Path("data/runs/R2.json"))
+    alerts.deliver(spider, ok, Path("data/runs/R2.json"))
     assert received == []
     assert alert_line(FAILED, PATH) == LINE
-    alerts.run_reported(spider, FAILED, PATH)
+    alerts.deliver(spider, FAILED, PATH)
     assert received == [
         (
             "/h",

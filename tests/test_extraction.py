@@ -3,7 +3,6 @@ and the generated site's pages against the generator's own record of what each p
 
 import json
 import re
-from dataclasses import asdict
 from datetime import UTC, datetime
 from functools import cache
 from typing import Any
@@ -11,7 +10,7 @@ from typing import Any
 import pytest
 from scrapy.http import HtmlResponse
 
-from mayadeen.items import FIELD_NAMES
+from mayadeen.items import FIELD_NAMES, contract_dict
 from mayadeen.loopback import Fixture, GeneratedSite, load_fixtures
 from mayadeen.loopback.anatomy import LIVE_ROOT
 from mayadeen.pages.extract import Extraction, extract
@@ -34,7 +33,7 @@ def extracted(name: str) -> dict[str, Any]:
     fixture = next(f for f in FIXTURES if f.name == name)
     extraction = extract_page(fixture.url, fixture.html())
     assert extraction.item is not None, f"{name} gave no item ({extraction.kind})"
-    return asdict(extraction.item)
+    return contract_dict(extraction.item)
 
 
 @pytest.mark.parametrize(
@@ -66,7 +65,7 @@ def test_the_shared_samples_expected_items_are_reproduced_exactly() -> None:
     for file_name, item in expected.items():
         fixture = next(f for f in FIXTURES if f.file == f"samples/{file_name}")
         html = (samples / file_name).read_bytes()
-        got = asdict(extract_page(fixture.url, html).item)  # type: ignore[arg-type]
+        got = contract_dict(extract_page(fixture.url, html).item)  # type: ignore[arg-type]
         del got["crawled_at"]
         assert got == item, file_name
 
@@ -157,7 +156,7 @@ def generated_mismatches(small_site: GeneratedSite) -> dict[str, list[str]]:
         assert page is not None
         item = extract_page(LIVE_ROOT + article.entry.path, page.body).item
         assert item is not None
-        got = asdict(item)
+        got = contract_dict(item)
         for field, value in small_site.expected_item(article).items():
             if got[field] != value:
                 mismatches[field].append(f"{article.entry.path}: {got[field]!r} != {value!r}")

@@ -2,14 +2,13 @@
 for validation to report."""
 
 import io
-from dataclasses import asdict
 from pathlib import Path
 
 import pytest
 from scrapy.http import HtmlResponse
 
 from mayadeen.exporters import exporting
-from mayadeen.items import content_hash
+from mayadeen.items import content_hash, contract_dict
 from mayadeen.loopback import load_fixtures
 from mayadeen.loopback.anatomy import LIVE_ROOT
 from mayadeen.pages.extract import Extraction, extract
@@ -195,7 +194,7 @@ def test_every_field_of_a_garbage_page_has_a_contract_type() -> None:
     assert item.body == ""
     assert item.word_count == 0
     assert item.related_urls == [f"{LIVE_ROOT}/news/politics/a"]
-    assert all(v is None or isinstance(v, str | int | list) for v in asdict(item).values())
+    assert all(v is None or isinstance(v, str | int | list) for v in contract_dict(item).values())
 
 
 def lone_surrogate_pages() -> dict[str, tuple[bytes, str]]:
@@ -228,7 +227,7 @@ def test_a_lone_surrogate_in_the_cms_json_is_read_as_a_replacement_character(
     assert item.title is not None
     assert "\ufffd" in item.title
     assert "\U0001f600" in item.title, "a proper pair is one character, kept"
-    assert not problems(asdict(item), LIVE_ROOT), "a valid article, stored like any other"
+    assert not problems(contract_dict(item), LIVE_ROOT), "a valid article, stored like any other"
     # The item encodes: hashed, stored, read back, exported.
     assert item.content_hash == content_hash(item.title, item.body)
     with Store.open(store_path(tmp_path)) as store:

@@ -60,7 +60,7 @@ def test_broken_fixtures_are_quarantined_with_their_reasons(
     tmp_path: Path, name: str, reasons: list[str]
 ) -> None:
     with opened_run(tmp_path) as run:
-        crawler, run_id = run.crawler, run.context.run_id
+        crawler, run_id = run.crawler, run.run.run_id
         pipeline = ValidationPipeline.from_crawler(crawler)
         with pytest.raises(InvalidItem) as dropped:
             pipeline.process_item(INVALID[name])
@@ -209,7 +209,7 @@ def test_store_commits_every_batch(tmp_path: Path) -> None:
 def test_store_commits_after_the_interval(tmp_path: Path) -> None:
     with opened_run(tmp_path, MAYADEEN_STORE_COMMIT_INTERVAL=0.01) as run:
         StorePipeline.from_crawler(run.crawler).process_item(ARTICLES["features-long"])
-        store = run.context.store
+        store = run.run.writer.store
         store._last_commit -= 1  # as if a second had passed
         store.commit_if_due()
         reader = sqlite3.connect(store_path(tmp_path))

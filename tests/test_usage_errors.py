@@ -82,7 +82,7 @@ def test_a_runs_log_ends_on_its_summary(crawled: tuple[Path, str, str]) -> None:
     lines = log.splitlines()
     (manifest,) = (data / "runs").glob("*.json")
     assert lines[-1].endswith(f"INFO: outcome: success; manifest {manifest}")
-    summary = [i for i, line in enumerate(lines) if "[mayadeen.extensions.run_report]" in line]
+    summary = [i for i, line in enumerate(lines) if "[mayadeen.run.report]" in line]
     assert summary == list(range(len(lines) - len(summary), len(lines))), "the last lines"
     assert len(summary) == 5
     assert lines[-5].split("INFO: ")[1].startswith("run ")

@@ -22,9 +22,9 @@ from mayadeen.crawl.arguments import (
 )
 from mayadeen.crawl.configuration import SettingError, check_settings
 from mayadeen.crawl.preflight import OtherSiteError, preflight
-from mayadeen.extensions.run_paths import data_dir
 from mayadeen.middlewares.warc import archive_enabled
 from mayadeen.report.outcome import failure_reason
+from mayadeen.run.paths import data_dir
 from mayadeen.site.urls import site_root
 from mayadeen.store.files import DataDirError
 from mayadeen.store.outputs import managed_feed

@@ -20,9 +20,9 @@ from scrapy.exceptions import UsageError
 
 from mayadeen.commands import one_line_errors
 from mayadeen.crawl.preflight import OtherSiteError, preflight, store_problem
-from mayadeen.extensions.run_paths import data_dir, run_id_for
 from mayadeen.pages.dates import iso_seconds
 from mayadeen.report import manifest
+from mayadeen.run.paths import data_dir, run_id_for
 from mayadeen.site.urls import site_root
 from mayadeen.store.db import store_path, unique_run_id
 from mayadeen.store.files import DataDirError

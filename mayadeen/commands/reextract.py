@@ -22,9 +22,9 @@ from scrapy.settings import BaseSettings
 
 from mayadeen.commands import one_line_errors, site_from_store
 from mayadeen.crawl.preflight import OtherSiteError, preflight
-from mayadeen.extensions.run_context import RunContext
-from mayadeen.extensions.run_paths import data_dir
 from mayadeen.report.outcome import failure_reason
+from mayadeen.run import Run
+from mayadeen.run.paths import data_dir
 from mayadeen.store import Store, store_path
 from mayadeen.store.files import DataDirError
 from mayadeen.warc.index import connection
@@ -36,8 +36,7 @@ logger = logging.getLogger(__name__)
 DRY_RUN_OFF = {
     # Nothing of a run is written: no run id claimed, no feeds, no manifest, no store writes.
     "EXTENSIONS": {
-        "mayadeen.extensions.run_context.RunContext": None,
-        "mayadeen.extensions.run_report.RunReport": None,
+        f"{Run.__module__}.{Run.__qualname__}": None,
     },
     "ITEM_PIPELINES": {},
 }
@@ -158,7 +157,7 @@ class Command(ScrapyCommand):
             self.exitcode = 1
             return
         stats = crawler.stats.get_stats() if crawler.stats else {}
-        self._report(spider, crawler.get_extension(RunContext) if not opts.dry_run else None)
+        self._report(spider, crawler.get_extension(Run) if not opts.dry_run else None)
         if not opts.dry_run and (reason := failure_reason(stats)):
             self.exitcode = 1
             print(f"reextract: run failed: {reason}", file=sys.stderr)
@@ -185,12 +184,12 @@ class Command(ScrapyCommand):
             return None
         return found
 
-    def _report(self, spider: ReplaySpider, context: RunContext | None) -> None:
+    def _report(self, spider: ReplaySpider, run: Run | None) -> None:
         changes = spider.changes
-        if context is None:
+        if run is None:
             what = f"dry run, store untouched; {spider.invalid} would be quarantined"
-        elif context.opened:
-            what = f"run {context.run_id}"
+        elif run.opened:
+            what = f"run {run.run_id}"
         else:
             what = "store unavailable"
         print(

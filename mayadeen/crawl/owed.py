@@ -9,6 +9,9 @@ from ``MAYADEEN_OWED_RETRY_HOURS``, at most ``MAYADEEN_OWED_RETRY_MAX_HOURS``); 
 from datetime import datetime, timedelta
 from typing import Final
 
+OWED_META: Final = "owed"
+"""Request meta: the request is for an article, owed in the store once it is scheduled until it
+is settled (``mayadeen.run.ledger``); a redirect's next hop keeps it."""
 GONE_STATUSES: Final = frozenset({404, 410})
 GONE_AFTER: Final = 2
 """Consecutive 404/410 answers that confirm an article gone (one may be a publishing hiccup)."""
@@ -43,3 +46,15 @@ def confirms_gone(status: int | None, gone_answers: int) -> bool:
     (False, True, False)
     """
     return status in GONE_STATUSES and gone_answers + 1 >= GONE_AFTER
+
+
+def counted_as(outcome: str, status: int | None) -> str:
+    """The stats key of a failed attempt: ``gone`` (confirmed), ``not_found`` (a first 404/410:
+    the site's answer, not a loss) or ``failed`` (on our side, or transient: it counts).
+
+    >>> counted_as("gone", 404), counted_as("owed", 410), counted_as("owed", 503)
+    ('gone', 'not_found', 'failed')
+    """
+    if outcome == "gone":
+        return "gone"
+    return "not_found" if status in GONE_STATUSES else "failed"

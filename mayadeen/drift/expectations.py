@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from mayadeen.drift.fetch import Fetched
-from mayadeen.items import FIELD_NAMES
+from mayadeen.items import FIELD_NAMES, contract_dict
 from mayadeen.pages.extract import Extraction, extract
 from mayadeen.site.canary_pages import CANARY_INFO_ONLY, CANARY_NOT_COMPARED, canary_pages_file
 from mayadeen.site.urls import LIVE_ROOT
@@ -135,7 +135,7 @@ def compare(page: CanaryPage, extraction: Extraction, root: str) -> list[Differe
     """Every difference between ``page``'s expectation and ``extraction``, field by field."""
     if extraction.item is None:
         return [Difference("kind", "article", extraction.kind, "value")]
-    got = asdict(extraction.item)
+    got = contract_dict(extraction.item)
     found = []
     for name in FIELD_NAMES:
         if name in CANARY_NOT_COMPARED:

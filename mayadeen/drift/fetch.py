@@ -25,10 +25,9 @@ from twisted.internet.error import ConnectionRefusedError, DNSLookupError, Timeo
 from twisted.python.failure import Failure
 
 from mayadeen.crawl.arguments import requested_urls
-from mayadeen.extensions.run_context import RunContext
-from mayadeen.extensions.run_report import RunReport
 from mayadeen.middlewares.blocks import Blocked, ContentlessPage, CrawlStopped
 from mayadeen.middlewares.redirects import OffsiteRedirect, RedirectLoop
+from mayadeen.run import Run
 from mayadeen.site.urls import LIVE_ROOT
 
 _STATUS_NAMES = {404: "not found", 410: "gone", 401: "unauthorized", 451: "unavailable"}
@@ -107,8 +106,8 @@ class PageFetcher(scrapy.Spider):
             settings.set(name, {}, priority="spider")
         # Nor is it a run of the crawl: no run recorded, no per-run feeds, no run manifest, no
         # health checks.
-        run = (f"{cls.__module__}.{cls.__qualname__}" for cls in (RunContext, RunReport))
-        extensions = {**settings.getdict("EXTENSIONS"), **dict.fromkeys(run)}
+        run = f"{Run.__module__}.{Run.__qualname__}"
+        extensions = {**settings.getdict("EXTENSIONS"), run: None}
         settings.set("EXTENSIONS", extensions, priority="spider")
 
     def __init__(

@@ -8,7 +8,7 @@ as the fixture tests replay them, so a recorded fixture passes them as it is.
 
 import json
 import re
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -18,6 +18,7 @@ from scrapy.http import HtmlResponse, TextResponse
 
 from mayadeen.drift.expectations import CanaryPage, load_pages, save_pages
 from mayadeen.drift.fetch import to_live
+from mayadeen.items import contract_dict
 from mayadeen.pages.dates import iso_seconds
 from mayadeen.pages.extract import Extraction, extract
 from mayadeen.site.urls import LIVE_ROOT, path_segments
@@ -75,7 +76,7 @@ class Recording:
                 f"{self.url}: a {kind} page; fixtures are articles or one of "
                 f"{', '.join(NON_ARTICLE_KINDS)}"
             )
-        if item is not None and (found := problems(asdict(item), LIVE_ROOT)):
+        if item is not None and (found := problems(contract_dict(item), LIVE_ROOT)):
             raise RecordError(
                 f"{self.url}: the extraction fails validation ({', '.join(found)}): fix the rules "
                 "in mayadeen/site/ first (docs/drift.md); a broken page is not a fixture to record"
@@ -90,7 +91,7 @@ class Recording:
         """The item in the fixtures' format: the contract's fields in order, no ``crawled_at``."""
         if self.extraction.item is None:
             return None
-        return {k: v for k, v in asdict(self.extraction.item).items() if k != "crawled_at"}
+        return {k: v for k, v in contract_dict(self.extraction.item).items() if k != "crawled_at"}
 
     def index_row(self, why: str | None) -> dict[str, Any]:
         item = self.extraction.item

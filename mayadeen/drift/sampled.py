@@ -13,13 +13,12 @@ such pages. Where its fields came from is said in a note.
 """
 
 from collections import Counter
-from dataclasses import asdict
 from typing import Any
 from urllib.parse import urlsplit
 
 from mayadeen.drift.expectations import Difference, PageReport
 from mayadeen.drift.fetch import Fetched
-from mayadeen.items import FIELD_NAMES
+from mayadeen.items import FIELD_NAMES, contract_dict
 from mayadeen.pages.extract import Extraction, extract
 from mayadeen.site.canary_pages import SAMPLE_MIN_PAGES, SAMPLE_REQUIRED, SAMPLE_USUALLY_STATED
 from mayadeen.site.validity import problems
@@ -45,7 +44,7 @@ def check_sample(
     if extraction.item is None:
         report.differences = [Difference("kind", "article", extraction.kind, "value")]
         return report, extraction
-    got = asdict(extraction.item)
+    got = contract_dict(extraction.item)
     empty = {name for name in SAMPLE_REQUIRED if _empty(got[name])}
     report.differences = [Difference(name, "a value", got[name], "value") for name in sorted(empty)]
     for code in problems(got, root):

@@ -10,7 +10,7 @@ and ``scrapy crawl`` ends with ``run failed: cannot reach <host>: <cause>; check
 ``mayadeen/unreachable`` stat), exit status 1. A run that got an answer first (the network went
 down midway) goes on as before: what it could not fetch is owed.
 
-It also tells the run context when the first answer came (``RunContext.site_answered``): a data
+It also tells the run when the first answer came (``Run.site_answered``): a data
 directory is bound to its site then (or at the close of a run that was not ``unreachable``), and an
 unreachable run leaves no feed: nothing a later run would take for a quiet day.
 
@@ -41,9 +41,9 @@ from twisted.internet.error import (
     TimeoutError,
 )
 
-from mayadeen.extensions.run_context import RunContext
-from mayadeen.extensions.run_ledger import UNREACHABLE_STAT
 from mayadeen.middlewares import AlreadyReported
+from mayadeen.run import Run
+from mayadeen.run.ledger import UNREACHABLE_STAT
 from mayadeen.site.urls import site_root
 
 CLOSE_REASON: Final = "unreachable"
@@ -106,7 +106,7 @@ class ReachabilityMiddleware:
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> "ReachabilityMiddleware":
-        if crawler.get_extension(RunContext) is None:  # not a run of the crawl (the canary's)
+        if crawler.get_extension(Run) is None:  # not a run of the crawl (the canary's)
             raise NotConfigured
         return cls(crawler)
 
@@ -117,7 +117,7 @@ class ReachabilityMiddleware:
     def process_response(self, request: Request, response: Response) -> Response:
         if not self.answered:
             self.answered = True
-            RunContext.of(self.crawler).site_answered()
+            Run.of(self.crawler).site_answered()
         return response
 
     def process_exception(self, request: Request, exception: Exception) -> None:

@@ -3,8 +3,8 @@
 Placed after decompression in the chain of responses (590), this middleware sees the response as
 the downloader gave it: the exact bytes received (transfer-decoded, still content-encoded), with
 the status line and headers; a page Chromium rendered (``MAYADEEN_BROWSER``) is archived as what
-the browser returned and marked so. The capture is indexed in the store through the run context,
-whose batches commit the index rows with the articles they lead to.
+the browser returned and marked so. The capture is indexed in the store through the run's store
+writer, whose batches commit the index rows with the articles they lead to.
 
 A write that fails (a full disk) stops the crawl with one error line and the close reason
 ``archive_unavailable``: nothing already archived or stored is lost, and an article page received
@@ -22,10 +22,11 @@ from scrapy.http import Headers, Request, Response
 from scrapy.settings import BaseSettings
 from scrapy.utils.defer import deferred_from_coro
 
-from mayadeen.extensions.run_context import CAPTURE_META, UNARCHIVED_META, RunContext
+from mayadeen.items import CAPTURE_META, UNARCHIVED_META
 from mayadeen.middlewares.webarchives import origin_headers
+from mayadeen.run import Run
 from mayadeen.site.urls import may_be_article
-from mayadeen.warc.index import add_capture, unchanged_original
+from mayadeen.warc.index import unchanged_original
 from mayadeen.warc.writing import ArchiveWriter, Exchange, payload_digest, software
 from mayadeen.webarchives.captures import INDEX_META
 
@@ -94,9 +95,9 @@ class WarcMiddleware:
         crawler.signals.connect(middleware.spider_closed, signal=signals.spider_closed)
         return middleware
 
-    def _context(self) -> RunContext | None:
-        context = self.crawler.get_extension(RunContext)  # none for `scrapy canary`
-        return context if context is not None and context.opened else None
+    def _run(self) -> Run | None:
+        run = self.crawler.get_extension(Run)  # none for `scrapy canary`
+        return run if run is not None and run.opened else None
 
     def process_response(self, request: Request, response: Response) -> Response:
         if not self.enabled or not (self.discovery or may_be_article(response.url)):
@@ -106,8 +107,8 @@ class WarcMiddleware:
         if self.failed:  # in flight when the archive failed: stored, and owed to the archive
             request.meta[UNARCHIVED_META] = True
             return response
-        context = self._context()
-        if context is None:
+        run = self._run()
+        if run is None:
             return response
         rendered = "chromium" if request.meta.get("playwright") else None
         exchange = Exchange(
@@ -121,14 +122,13 @@ class WarcMiddleware:
             rendered_by=rendered,
             origin_headers=origin_headers(request),
         )
-        db = context.store.db
         if self.writer is None:
-            directory = context.data_dir / "archive"
+            directory = run.data_dir / "archive"
             self.writer = ArchiveWriter(
-                directory, context.run_id, self.max_bytes, {**self.info, "isPartOf": context.run_id}
+                directory, run.run_id, self.max_bytes, {**self.info, "isPartOf": run.run_id}
             )
         digest = payload_digest(response.body)  # hashed once: for the revisit check and the record
-        original = unchanged_original(db, response.url, digest)
+        original = unchanged_original(run.writer.store.db, response.url, digest)
         try:
             written = self.writer.write(exchange, original, digest)
         except OSError as error:
@@ -141,12 +141,13 @@ class WarcMiddleware:
                 written.file,
                 str(self.writer.directory / written.file),
             )
-        context.archive_files[self._file_path] = self.writer.sizes[written.file]
-        capture = add_capture(db, response.url, written, context.run_id, rendered is not None)
+        size = self.writer.sizes[written.file]
+        capture = run.writer.index_capture(
+            response.url, written, self._file_path, size, rendered is not None
+        )
         # On the page's request: the spider names it to the article read from the page.
         request.meta[CAPTURE_META] = capture
-        context.captured()
-        stats = context.stats
+        stats = run.stats
         stats.inc_value(f"mayadeen/archive/{written.record_type}")
         stats.inc_value("mayadeen/archive/bytes", written.length)
         return response

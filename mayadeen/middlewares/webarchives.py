@@ -5,7 +5,8 @@ redirects (600) and the archive (595) in the chain of responses, this middleware
 archive's answer into the page the site had sent: a Wayback ``id_`` replay keeps its bytes and
 headers; a Common Crawl range is read as a WARC record (``mayadeen.webarchives.warc_record``). Either
 gets the page's canonical URL, so the archive (``mayadeen.middlewares.warc``), the spider and
-the pipelines see the site's page; the run context keeps where it came from (its origin).
+the pipelines see the site's page; its request meta says where it came from (``FETCHED_META``),
+which the spider writes on the article's provenance.
 
 A page of the site itself is recorded as read from the site (so a re-extraction, which fetches
 nothing, keeps each article's origin).
@@ -22,8 +23,10 @@ from scrapy.downloadermiddlewares.retry import get_retry_request
 from scrapy.http import Headers, Request, Response
 from scrapy.responsetypes import responsetypes
 
-from mayadeen.extensions.run_context import FETCHED_META, RunContext
+from mayadeen.items import FETCHED_META
 from mayadeen.middlewares.backoff import SlotBackoff
+from mayadeen.run import Run
+from mayadeen.run.paths import Clock
 from mayadeen.site.urls import canonical_url, may_be_article
 from mayadeen.site.webarchives import ARCHIVE_VIAS
 from mayadeen.store.origins import SITE, Origin
@@ -62,6 +65,7 @@ class WebArchiveMiddleware:
         self.crawler = crawler
         self.max_bytes = crawler.settings.getint("DOWNLOAD_MAXSIZE")
         """A record's page decompressed is bounded as a download is."""
+        self.clock = Clock()
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
@@ -93,11 +97,11 @@ class WebArchiveMiddleware:
 
     def _from_site(self, request: Request, response: Response) -> None:
         """A page of the site itself: its article's origin is the site, now."""
-        context = self.crawler.get_extension(RunContext)
-        if response.status != 200 or context is None or not context.opened:
+        run = self.crawler.get_extension(Run)
+        if response.status != 200 or run is None or not run.opened:
             return
-        if (url := canonical_url(response.url, context.root)) is not None and may_be_article(url):
-            request.meta[FETCHED_META] = Origin(SITE, context.clock.now(), source_url=response.url)
+        if (url := canonical_url(response.url, run.root)) is not None and may_be_article(url):
+            request.meta[FETCHED_META] = Origin(SITE, self.clock.now(), source_url=response.url)
 
     def _from_record(
         self, request: Request, response: Response, capture: Capture
@@ -134,8 +138,8 @@ class WebArchiveMiddleware:
     def _original(
         self, request: Request, response: Response, capture: Capture, record_id: str | None
     ) -> Response:
-        context = self.crawler.get_extension(RunContext)
-        if context is not None and context.opened:
+        run = self.crawler.get_extension(Run)
+        if run is not None and run.opened:
             request.meta[FETCHED_META] = Origin(
                 capture.via,
                 capture.captured_at,

@@ -1,6 +1,6 @@
 """Item pipelines, in this order (``ITEM_PIPELINES``): validate → deduplicate → store. Each writes
-through the run context (``mayadeen.extensions.run_context``), the run's one writer of store rows,
-quarantined items and aliases.
+through the run's store writer (``mayadeen.run.writer``), the run's one writer of store rows,
+quarantined items and aliases, and settles what it took in the run's ledger (``mayadeen.run.ledger``).
 
 - ``validate.ValidationPipeline``: an item with problems is quarantined and dropped (``InvalidItem``);
 - ``dedupe.DeduplicatePipeline``: a URL seen before in this run, or content already stored under

@@ -1,35 +1,39 @@
-"""Validation: an item with problems is quarantined with its reasons (the run context keeps it in
-the run's quarantine file and the store), counted per reason, and dropped."""
+"""Validation: an item with problems is quarantined with its reasons (the run's store writer keeps
+it in the run's quarantine file and the store), counted per reason, and dropped."""
 
 from typing import Self
 
 from scrapy.crawler import Crawler
 
-from mayadeen.extensions.run_context import RunContext
 from mayadeen.items import ArticleItem
 from mayadeen.pipelines.drops import InvalidItem
+from mayadeen.run import Run
 from mayadeen.site.urls import site_root
 from mayadeen.site.validity import problems
 from mayadeen.store.rows import as_dict
 
 
 class ValidationPipeline:
-    def __init__(self, crawler: Crawler, context: RunContext) -> None:
+    def __init__(self, crawler: Crawler, run: Run) -> None:
         assert crawler.stats is not None
         self.stats = crawler.stats
-        self.context = context
+        self.writer = run.writer
+        self.owed = run.owed
         self.root = site_root(crawler.settings["MAYADEEN_BASE_URL"])
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
-        return cls(crawler, RunContext.of(crawler))
+        return cls(crawler, Run.of(crawler))
 
     def process_item(self, item: ArticleItem) -> ArticleItem:
         values = as_dict(item)
         reasons = problems(values, self.root)
         if not reasons:
             return item
-        self.context.quarantine(values, reasons)
+        self.writer.quarantine(values, reasons)
+        if url := values.get("url"):
+            self.owed.settled([url])
+        self.writer.commit_if_due()
         self.stats.inc_value("mayadeen/quarantine/items")
         for reason in reasons:
             self.stats.inc_value(f"mayadeen/quarantine/{reason}")

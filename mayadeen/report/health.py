@@ -179,6 +179,8 @@ def losses(stats: Stats, thresholds: Thresholds) -> Check:
         problems.append("the per-run feeds are incomplete (their articles go to the next run's)")
     if item_errors := counter(stats, "mayadeen/items/errors"):
         problems.append(f"{plural(item_errors, 'item')} failed in the pipelines")
+    if close_errors := counter(stats, "mayadeen/run/close_errors"):
+        problems.append(f"{plural(close_errors, 'step')} of the run's close failed (logged)")
     failed = counter(stats, "mayadeen/owed/failed")
     answered = counter(stats, "mayadeen/owed/not_found") + counter(stats, "mayadeen/owed/gone")
     fetches = failed + answered + counter(stats, "mayadeen/owed/arrived")

@@ -29,11 +29,10 @@ quarantine keeps them with the item, so they are part of what users see: add new
 import re
 import types
 import typing
-from dataclasses import fields
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from mayadeen.items import ArticleItem, content_hash
+from mayadeen.items import ITEM_FIELDS, content_hash
 from mayadeen.site.article import DEFAULT_LANGUAGE
 from mayadeen.site.urls import ARTICLE_SECTIONS, canonical_url, url_shape
 
@@ -82,7 +81,7 @@ _ISO_SECONDS = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}[+-]\d{2}:\d{2}")
 
 def _expected_types() -> dict[str, tuple[type, ...]]:
     expected: dict[str, tuple[type, ...]] = {}
-    for item_field in fields(ArticleItem):
+    for item_field in ITEM_FIELDS:
         kind = item_field.type
         if typing.get_origin(kind) in {typing.Union, types.UnionType}:
             kind = next(t for t in typing.get_args(kind) if t is not type(None))

@@ -23,9 +23,9 @@ from mayadeen.crawl.arguments import parse_arguments, parse_via, requested_urls
 from mayadeen.crawl.backlog import Backlog
 from mayadeen.crawl.bounds import DiscoveryBounds
 from mayadeen.crawl.frontier import Frontier
-from mayadeen.crawl.owed import GONE_STATUSES
+from mayadeen.crawl.owed import GONE_STATUSES, OWED_META
 from mayadeen.crawl.state import load_frontier
-from mayadeen.extensions.run_context import RunContext
+from mayadeen.items import Provenance
 from mayadeen.middlewares import AlreadyReported, GivenUp
 from mayadeen.middlewares.blocks import Blocked, CrawlStopped
 from mayadeen.middlewares.reachability import SiteUnreachable
@@ -80,7 +80,7 @@ class ArticlesSpider(WebArchiveRoutes):
     async def start(self) -> AsyncIterator[Any]:
         if self.via != "site":  # the archive's index instead of the site's pages
             self.frontier = load_frontier(
-                self.context.store, self.settings, self.arguments, self.logger
+                self.context.writer.store, self.settings, self.arguments, self.logger
             )
             exact = None
             if self.urls_argument is not None:
@@ -96,7 +96,7 @@ class ArticlesSpider(WebArchiveRoutes):
                 yield request
             return
         self.frontier = load_frontier(
-            self.context.store, self.settings, self.arguments, self.logger
+            self.context.writer.store, self.settings, self.arguments, self.logger
         )
         # What earlier runs owe first, whatever discovery finds (mayadeen/crawl/owed.py).
         for request in self._requests(sorted(self.frontier.owed), "owed"):
@@ -133,7 +133,7 @@ class ArticlesSpider(WebArchiveRoutes):
         if not isinstance(response, TextResponse):
             self.logger.warning("%s: not a text page (%s); skipped", response.url, type(response))
             self.stat("pages/not_text")
-            if response.meta.get("owed") and response.request is not None:  # a failed attempt
+            if response.meta.get(OWED_META) and response.request is not None:  # a failed attempt
                 self.context.owed.fetch_failed(first_url(response.request), "not a text page")
             return
         extraction = extract(response, self.root)
@@ -141,7 +141,7 @@ class ArticlesSpider(WebArchiveRoutes):
         for note in extraction.notes:
             self.logger.info("%s: %s", response.url, note)
         item = extraction.item
-        if response.meta.get("owed"):  # what is owed moves to the article's URL, or is settled
+        if response.meta.get(OWED_META):  # what is owed moves to the article's URL, or is settled
             requested = [*response.meta.get("redirect_urls", ()), response.url]
             self.context.owed.arrived(requested, item.url if item is not None else None)
         if url_shape(response.url) == "unknown":  # what pages of a new URL family turn out to be
@@ -151,7 +151,7 @@ class ArticlesSpider(WebArchiveRoutes):
                 "%s: a %s page, not an article; no item", response.url, extraction.kind
             )
             if (url := canonical_url(response.url, self.root)) is not None:
-                RunContext.of(self.crawler).remember_non_article(url, extraction.kind)
+                self.context.writer.remember_non_article(url, extraction.kind)
             return
         if self.frontier is not None and self.frontier.too_old(item.published_at):
             self.stat("articles/before_since")
@@ -162,7 +162,7 @@ class ArticlesSpider(WebArchiveRoutes):
             self.stat("articles/after_max_articles")
             return
         self.items_in_pipelines += 1
-        self.context.page_read(response.meta, item.url or response.url)
+        item.provenance = Provenance.of(response.meta)
         yield item
         if self.frontier is not None and self.via == "site":
             yield from self._requests(item.related_urls, "related")
@@ -170,7 +170,7 @@ class ArticlesSpider(WebArchiveRoutes):
 
     def fetch_failed(self, failure: Failure) -> None:
         request = getattr(failure, "request", None)
-        if request is not None and request.meta.get("owed"):
+        if request is not None and request.meta.get(OWED_META):
             self._owe_failure(request, failure)
         url, error = getattr(request, "url", "?"), failure.value
         if isinstance(error, ForbiddenByRobots) and self.urls_argument is not None:

@@ -26,10 +26,11 @@ from mayadeen.crawl.bounds import (
     Limit,
 )
 from mayadeen.crawl.frontier import Decision, Frontier
-from mayadeen.extensions.run_context import RunContext
+from mayadeen.crawl.owed import OWED_META
 from mayadeen.middlewares import AlreadyReported
 from mayadeen.middlewares.reachability import SiteUnreachable
 from mayadeen.pages import discovery
+from mayadeen.run import Run
 from mayadeen.site.navigation import (
     HOME_PATH,
     ROBOTS_PATH,
@@ -62,8 +63,8 @@ class DiscoveryRoutes(scrapy.Spider):
         self.crawler.stats.inc_value(f"mayadeen/{key}", count)
 
     @property
-    def context(self) -> RunContext:
-        return RunContext.of(self.crawler)
+    def context(self) -> Run:
+        return Run.of(self.crawler)
 
     @property
     def covers(self) -> bool:
@@ -140,7 +141,9 @@ class DiscoveryRoutes(scrapy.Spider):
                     callback=self.parse_article,
                     errback=self.article_failed,
                     priority=ARTICLE_PRIORITY,
-                    meta={"owed": True},  # owed in the store once scheduled (run_ledger.py)
+                    meta={
+                        OWED_META: True
+                    },  # owed in the store once scheduled (mayadeen/run/ledger.py)
                 )
             yield decision, request
 

@@ -15,11 +15,11 @@ from twisted.python.failure import Failure
 
 from mayadeen.crawl.bounds import ARCHIVE_INDEX_LOOP, ARCHIVE_INDEX_PAGES
 from mayadeen.crawl.frontier import Frontier
-from mayadeen.items import ArticleItem
+from mayadeen.items import CURSOR_META, ArticleItem
 from mayadeen.site.urls import url_shape
 from mayadeen.site.webarchives import index_prefixes
 from mayadeen.spiders.discovery_routes import ARTICLE_PRIORITY, DiscoveryRoutes, failure_reason
-from mayadeen.store.origins import cursor, same_bytes_later, save_cursor, stored_origins
+from mayadeen.store.origins import cursor, same_bytes_later, stored_origins
 from mayadeen.webarchives import commoncrawl, wayback
 from mayadeen.webarchives.captures import INDEX_META, ORIGIN_META, Capture, Newest, wanted
 from mayadeen.webarchives.cursor import FIRST, ListingCursor
@@ -55,7 +55,7 @@ class WebArchiveRoutes(DiscoveryRoutes):
     def _archive_state(self) -> None:
         if hasattr(self, "stored"):
             return
-        self.stored = stored_origins(self.context.store.db)
+        self.stored = stored_origins(self.context.writer.store.db)
         # With urls (no discovery, no frontier): which captures were requested, nothing more.
         self.archive_frontier = self.frontier or Frontier(known={})
         self.cursors: dict[str, ListingCursor] = {}
@@ -64,9 +64,6 @@ class WebArchiveRoutes(DiscoveryRoutes):
         """Listings of one URL each (``urls``, the fallback): fetched whatever is stored, and
         nothing to resume."""
         self.asked_fetched: set[str] = set()
-        self.capture_items: dict[str, tuple[str, str]] = {}
-        """Article URL → the listing and page of its capture, until the item leaves the
-        pipelines: the cursor moves past a capture only once its article is written."""
 
     def _archive_starts(
         self, exact: list[str] | None = None, owed: Iterable[str] = ()
@@ -104,7 +101,7 @@ class WebArchiveRoutes(DiscoveryRoutes):
         if exact:
             self.exact_listings.add(listing)
             return None
-        resume = cursor(self.context.store.db, listing)
+        resume = cursor(self.context.writer.store.db, listing)
         if resume:
             self.stat(f"sources/{self.archive_via}/resumed")
             self.logger.info("%s: resuming where an earlier run stopped (%s)", listing, resume)
@@ -130,7 +127,7 @@ class WebArchiveRoutes(DiscoveryRoutes):
         if listing in self.exact_listings:
             return
         position = self.cursors[listing].position(self.newest[listing].pending)
-        save_cursor(self.context.store.db, listing, position or None, self.context.clock.now())
+        self.context.writer.save_cursor(listing, position or None)
 
     # -- the Wayback Machine -----------------------------------------------------------------
 
@@ -273,12 +270,12 @@ class WebArchiveRoutes(DiscoveryRoutes):
             return "seen"
         if reason := wanted(capture, self.stored, full):
             if reason == "same_digest":  # as new as this capture now, with nothing fetched
-                same_bytes_later(self.context.store.db, capture.url, capture.captured_at)
+                same_bytes_later(self.context.writer.store.db, capture.url, capture.captured_at)
             return reason
         frontier.requested.add(capture.url)
         return None
 
-    def _capture_request(self, capture: Capture, listing: str, page: str | None) -> scrapy.Request:
+    def _capture_request(self, capture: Capture, listing: str, page: str) -> scrapy.Request:
         headers = {}
         if capture.via == "wayback":
             url = wayback.replay_url(self._archive("MAYADEEN_WAYBACK_URL"), capture)
@@ -292,7 +289,9 @@ class WebArchiveRoutes(DiscoveryRoutes):
             errback=self.capture_failed,
             priority=ARTICLE_PRIORITY,
             cb_kwargs={"listing": listing, "page": page},
-            meta=self._meta(**{ORIGIN_META: capture}),
+            # The article read from it names them (its provenance): the cursor moves past a
+            # capture only once its article is written.
+            meta=self._meta(**{ORIGIN_META: capture, CURSOR_META: (listing, page)}),
             dont_filter=True,
         )
 
@@ -306,9 +305,8 @@ class WebArchiveRoutes(DiscoveryRoutes):
 
     def parse_capture(self, response: Response, listing: str, page: str) -> Iterator[Any]:
         output = list(self.parse_article(response))
+        # Each article is settled when it leaves the pipelines (capture_item_done).
         items = [item for item in output if isinstance(item, ArticleItem) and item.url]
-        for item in items:  # settled when it leaves the pipelines (capture_item_done)
-            self.capture_items[str(item.url)] = (listing, page)
         yield from output
         if items:  # owed until stored, like an article page of the site
             self.context.owed.arrived([response.url], str(items[0].url))
@@ -322,7 +320,7 @@ class WebArchiveRoutes(DiscoveryRoutes):
         """An article read from a capture was stored, dropped or failed in the pipelines: the
         cursor may move past its capture now, written after the article in the same store
         connection, so a run killed in between never resumes beyond an article it lost."""
-        where = getattr(self, "capture_items", {}).pop(str(getattr(item, "url", "")), None)
+        where = item.provenance.cursor if isinstance(item, ArticleItem) else None
         if where is not None:
             listing, page = where
             self.cursors[listing].settled(page)

@@ -7,8 +7,9 @@ import time
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from types import TracebackType
-from typing import Any, Literal, NamedTuple, Self
+from typing import Any, NamedTuple, Self
 
+from mayadeen.items import Verdict
 from mayadeen.store.rows import item_dict, item_values
 from mayadeen.store.schema import (
     COLUMNS,
@@ -26,7 +27,6 @@ from mayadeen.store.schema import (
     ensure_schema,
 )
 
-Verdict = Literal["new", "updated", "unchanged"]
 """What the store made of an item: a URL it did not know, a known URL whose values changed, or the
 same values again."""
 

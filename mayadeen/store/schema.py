@@ -11,11 +11,10 @@ import sqlite3
 import types
 import typing
 from collections.abc import Callable
-from dataclasses import fields
 from functools import cache
 from typing import Final
 
-from mayadeen.items import FIELD_NAMES, LIST_FIELDS, ArticleItem
+from mayadeen.items import FIELD_NAMES, ITEM_FIELDS, LIST_FIELDS
 from mayadeen.store.origins import TABLES as ORIGIN_TABLES
 
 SCHEMA_VERSION: Final = 7
@@ -88,7 +87,7 @@ def sql_type(python_type: object) -> str:
 def item_columns() -> dict[str, str]:
     """Field name → column definition, in item order."""
     columns = {}
-    for item_field in fields(ArticleItem):
+    for item_field in ITEM_FIELDS:
         definition = sql_type(item_field.type)
         if item_field.name == "url":
             definition += " PRIMARY KEY"

@@ -14,7 +14,6 @@ crawl still starts from the last *crawl* that finished).
 import logging
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from functools import cached_property
 from pathlib import Path
 from typing import Any, Final, Self
@@ -23,13 +22,12 @@ import scrapy
 from scrapy import signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DontCloseSpider
-from scrapy.http import HtmlResponse
 from scrapy.utils.defer import deferred_from_coro
 
-from mayadeen.extensions.run_context import RunContext
-from mayadeen.extensions.run_paths import data_dir
-from mayadeen.items import ArticleItem
+from mayadeen.items import ArticleItem, Provenance
 from mayadeen.pages.extract import count, extract
+from mayadeen.run import Run
+from mayadeen.run.paths import data_dir
 from mayadeen.site.origin import archived_on_site
 from mayadeen.site.urls import canonical_url, may_be_article, site_root
 from mayadeen.site.validity import problems
@@ -37,14 +35,14 @@ from mayadeen.store import Store, store_path
 from mayadeen.store.rows import as_dict, item_dict, item_values
 from mayadeen.warc.changes import Changes
 from mayadeen.warc.index import (
-    add_capture,
     capture_path,
     connection,
     latest_captures,
     stored_article,
     superseded_article,
 )
-from mayadeen.warc.reading import Page, Pages, ScanReport, scan
+from mayadeen.warc.reading import Pages, ScanReport, scan
+from mayadeen.warc.responses import as_response, warc_moment
 from mayadeen.warc.writing import Written
 
 logger = logging.getLogger(__name__)
@@ -172,20 +170,19 @@ class ReplaySpider(scrapy.Spider):
         path = store_path(data_dir(self.settings))
         self._reader = Store.open(path, readonly=True)
         self._pages = Pages(self.max_bytes)
-        context = None if self.dry_run else RunContext.of(self.crawler)
+        run = None if self.dry_run else Run.of(self.crawler)
         for source in self.sources():
             for item in self._items(source):
-                if context is None:
+                if run is None:
                     self._dry(item)
                     continue
-                url = item.url or ""
                 if (capture := source.capture_id) is None:
                     # Indexed only when it is used: an invalid page is quarantined, no capture.
                     if problems(as_dict(item), self.root):
                         yield item
                         continue
-                    capture = self._index(context, source)
-                context.captures[url] = capture
+                    capture = self._index(run, source)
+                item.provenance = Provenance(capture=capture)
                 yield item
         self.stat("unavailable", self._pages.unavailable)
         self.stat("missing_files", len(self._pages.missing) + self.missing_warcs)
@@ -202,11 +199,11 @@ class ReplaySpider(scrapy.Spider):
             return
         self.pages += 1
         self.stat("pages")
-        response = _response(page)
+        response = as_response(page)
         if response is None:
             self.stat("not_html")
             return
-        extraction = extract(response, self.root, _moment(page.captured_at))
+        extraction = extract(response, self.root, warc_moment(page.captured_at))
         count(self.crawler.stats, extraction)
         if extraction.item is not None:
             yield extraction.item
@@ -233,7 +230,7 @@ class ReplaySpider(scrapy.Spider):
             )
         return lines
 
-    def _index(self, context: RunContext, source: Source) -> int:
+    def _index(self, run: Run, source: Source) -> int:
         """Index a foreign WARC's record in ``captures`` (by its absolute path)."""
         written = Written(
             str(source.path),
@@ -244,9 +241,7 @@ class ReplaySpider(scrapy.Spider):
             "response",
             200,
         )
-        capture = add_capture(context.store.db, source.url, written, context.run_id, False)
-        context.captured()
-        return capture
+        return run.writer.index_record(source.url, written)
 
     def _stored(self, url: str) -> dict[str, Any] | None:
         db = connection(self._reader) if self._reader is not None else None
@@ -264,13 +259,13 @@ class ReplaySpider(scrapy.Spider):
     def item_stored(self, item: Any, **kwargs: Any) -> None:
         """Count what the store made of a re-extracted article: for an updated one, compare
         with the version it superseded (the store has just kept it in ``article_versions``)."""
-        context = RunContext.of(self.crawler)
-        verdict = context.verdict(item)  # kept until the feeds, connected after this, took it
-        url = getattr(item, "url", None) or ""
+        if not isinstance(item, ArticleItem):
+            return
+        verdict, url = item.provenance.verdict, item.url or ""
         if verdict == "new":
             self.changes.add(url, None, {})
         elif verdict == "updated":
-            before = superseded_article(context.store.db, url)
+            before = superseded_article(Run.of(self.crawler).writer.store.db, url)
             self.changes.add(url, before or {}, item_dict(item_values(item)))
 
     def idle(self, spider: scrapy.Spider) -> None:
@@ -286,25 +281,3 @@ class ReplaySpider(scrapy.Spider):
         self._pages.close()
         if self._reader is not None:
             self._reader.close()
-
-
-def _response(page: Page) -> HtmlResponse | None:
-    """The archived page as Scrapy's response, for ``extract()``; None when it is not HTML."""
-    headers = dict(page.headers)
-    content_type = next((v for k, v in headers.items() if k.lower() == "content-type"), "")
-    if content_type and "html" not in content_type.lower():
-        return None
-    return HtmlResponse(
-        page.url,
-        status=page.status,
-        headers={k: v for k, v in headers.items() if k.lower() == "content-type"},
-        body=page.body,
-    )
-
-
-def _moment(warc_date: str) -> datetime | None:
-    """A WARC-Date as a UTC time (None when unreadable: then now)."""
-    try:
-        return datetime.fromisoformat(warc_date.replace("Z", "+00:00")).astimezone(UTC)
-    except ValueError:
-        return None

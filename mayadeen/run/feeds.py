@@ -6,29 +6,31 @@ user has (``-o``, Scrapyd's ``items_dir``), so Scrapy's storages, post-processin
 for them as for any feed. What makes an entry per-run is two options, usable in an entry of your own
 (say, an S3 URI)::
 
-    "item_filter": "mayadeen.extensions.run_feeds.NewOrUpdated",
-    "uri_params": "mayadeen.extensions.run_feeds.run_uri_params",  # %(run_id)s in the URI
+    "item_filter": "mayadeen.run.feeds.NewOrUpdated",
+    "uri_params": "mayadeen.run.feeds.run_uri_params",  # %(run_id)s in the URI
 
 A run with nothing new writes the header only (``FEED_STORE_EMPTY``, on by default in Scrapy).
+
+The run (``mayadeen.run.Run``) opens the feeds once it has its id, and closes them as one step of
+its close, after its last commit and before it is finished: the feed exporter's own handlers of
+``spider_opened`` and ``spider_closed`` act only for a crawl without a run (``scrapy canary``).
 """
 
 import logging
 from pathlib import Path
 from typing import IO, Any, Self
 
-from scrapy import Spider
+from scrapy import Spider, signals
 from scrapy.crawler import Crawler
 from scrapy.extensions.feedexport import FeedExporter as ScrapyFeedExporter
 from scrapy.extensions.feedexport import FeedSlot, FileFeedStorage, ItemFilter
 from scrapy.settings import BaseSettings
 from scrapy.utils.defer import ensure_awaitable
-from scrapy.utils.misc import build_from_crawler, load_object
 
 from mayadeen.exporters import EXPORT_FORMATS
-from mayadeen.extensions.feed_files import final_path, partial_path
-from mayadeen.extensions.run_context import RunContext
-from mayadeen.extensions.run_paths import data_dir, feed_formats, feed_path
-from mayadeen.items import FIELD_NAMES
+from mayadeen.items import FIELD_NAMES, ArticleItem
+from mayadeen.run.feed_files import final_path, partial_path
+from mayadeen.run.paths import data_dir, feed_formats, feed_path
 from mayadeen.store.files import open_nofollow
 
 GZIP: str = "scrapy.extensions.postprocessing.GzipPlugin"
@@ -42,56 +44,58 @@ logger = logging.getLogger(__name__)
 
 def run_uri_params(params: dict[str, Any], spider: Spider) -> dict[str, Any]:
     """``FEEDS`` ``uri_params``: Scrapy's parameters and the run id, ``%(run_id)s``."""
-    return {**params, "run_id": RunContext.of(spider.crawler).run_id}
+    from mayadeen.run.extension import Run  # the run builds the feeds: imported when asked
+
+    return {**params, "run_id": Run.of(spider.crawler).run_id}
 
 
 class NewOrUpdated(ItemFilter):
-    """``FEEDS`` ``item_filter``: the articles the store found new or updated in this run (an item
-    the store never saw, with no store pipeline, counts as new). Scrapy's own feed exporter builds
-    filters from the feed's options alone; ``FeedExporter`` below builds this one
-    with the crawler."""
-
-    def __init__(self, feed_options: dict[str, Any] | None, crawler: Crawler) -> None:
-        super().__init__(feed_options)
-        self.crawler = crawler
-        self._context: RunContext | None = None
-
-    @classmethod
-    def from_crawler(cls, crawler: Crawler, feed_options: dict[str, Any] | None) -> Self:
-        return cls(feed_options, crawler)
+    """``FEEDS`` ``item_filter``: the articles the store found new or updated in this run, as
+    the store step wrote on each (``item.provenance.verdict``); an item the store never saw, with
+    no store pipeline, counts as new."""
 
     def accepts(self, item: Any) -> bool:
-        # Built with the feed exporter, while the extensions are being built: the run context
-        # is looked up when the first item comes.
-        if self._context is None:
-            self._context = RunContext.of(self.crawler)
-        return self._context.verdict(item) != "unchanged" and super().accepts(item)
+        if isinstance(item, ArticleItem) and item.provenance.verdict == "unchanged":
+            return False
+        return super().accepts(item)
 
 
 RUN_URI_PARAMS: str = f"{run_uri_params.__module__}.{run_uri_params.__qualname__}"
 
 
 class FeedExporter(ScrapyFeedExporter):
-    """Scrapy's feed exporter, with two changes for the per-run feeds:
-
-    - item filters may have a ``from_crawler`` (Scrapy's own build them from the feed's options
-      alone), so a filter can ask the run context (``NewOrUpdated``);
-    - a per-run feed that fails to write an item is not written to again, and never completed
-      (``mayadeen.extensions.feed_files``); at the close, the per-run feeds also list what earlier
-      runs' feeds owed, then get their final names through the run context.
-    """
+    """Scrapy's feed exporter, opened and closed by the run when there is one, with one change
+    for the per-run feeds: a per-run feed that fails to write an item is not written to again,
+    and never completed (``mayadeen.run.feed_files``); at the close, the per-run feeds also list
+    what earlier runs' feeds owed (:meth:`close_feeds`)."""
 
     def __init__(self, crawler: Crawler) -> None:
         super().__init__(crawler)
         self._failed: list[FeedSlot] = []
+        self._unreachable = False
         self._stored: list[FeedSlot] = []
         """Per-run feeds written whole: logged under their final names once they have them."""
 
-    def open_spider(self, spider: Spider) -> None:
-        # A crawl whose store could not be opened has no run (nor id to name its feeds by), and
-        # is closed before it fetches anything: nothing to export.
-        if RunContext.of(self.crawler).opened:
-            super().open_spider(spider)
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> Self:
+        exporter = cls(crawler)
+        crawler.signals.connect(exporter._spider_opened, signals.spider_opened)
+        crawler.signals.connect(exporter._spider_closed, signals.spider_closed)
+        crawler.signals.connect(exporter.item_scraped, signals.item_scraped)
+        return exporter
+
+    def _runless(self) -> bool:
+        from mayadeen.run.extension import Run  # the run builds the feeds: imported when asked
+
+        return self.crawler.get_extension(Run) is None
+
+    def _spider_opened(self, spider: Spider) -> None:
+        if self._runless():
+            self.open_spider(spider)
+
+    async def _spider_closed(self, spider: Spider) -> None:
+        if self._runless():
+            await super().close_spider(spider)
 
     def _run_slots(self) -> list[FeedSlot]:
         return [slot for slot in self.slots if is_run_feed(slot.feed_options)]
@@ -119,26 +123,30 @@ class FeedExporter(ScrapyFeedExporter):
             self._failed.append(slot)
             logger.error("feeds: cannot write %s: %s", slot.uri, error)
 
-    async def close_spider(self, spider: Spider) -> None:
-        context = RunContext.of(self.crawler)
-        if not context.opened:
-            await super().close_spider(spider)
-            return
+    async def close_feeds(
+        self, spider: Spider, backlog: list[dict[str, Any]], unreachable: bool
+    ) -> tuple[list[Path], bool]:
+        """Close every feed, the per-run ones after listing ``backlog`` (what earlier runs'
+        feeds owed). Returns the per-run feeds' files and whether each was written whole; a
+        run that could not reach the site (``unreachable``) writes no empty one."""
+        self._unreachable = unreachable
         own = self._run_slots()
         try:
-            for item in context.owed.feed_backlog:
+            for item in backlog:
                 for slot in own:
                     self._export(slot, item)
             await super().close_spider(spider)
-        finally:
-            whole = all(slot not in self._failed for slot in own)
-            context.owed.feeds_closed([Path(slot.uri) for slot in own if slot.file], whole)
-            if context.owed.feeds_complete:  # else one error line named the .partial files
-                for slot in self._stored:
-                    final = final_path(Path(slot.uri))
-                    logger.info(
-                        "Stored %s feed (%d items) in: %s", slot.format, slot.itemcount, final
-                    )
+        except Exception as error:  # each feed is then incomplete: its articles stay owed
+            logger.error("feeds: cannot close the feeds: %s", error)
+            self._failed.extend(own)
+        whole = all(slot not in self._failed for slot in own)
+        return [Path(slot.uri) for slot in own if slot.file], whole
+
+    def log_stored(self) -> None:
+        """Name each per-run feed under the final name it now has."""
+        for slot in self._stored:
+            final = final_path(Path(slot.uri))
+            logger.info("Stored %s feed (%d items) in: %s", slot.format, slot.itemcount, final)
 
     async def _close_slot(self, slot: FeedSlot, spider: Spider) -> None:
         """Scrapy's, for the user's feeds. A per-run feed is closed here: one that failed is
@@ -151,9 +159,8 @@ class FeedExporter(ScrapyFeedExporter):
                 if slot.file is not None:
                     slot.file.close()
                 return
-            if not slot.itemcount and (
-                not slot.store_empty or RunContext.of(self.crawler).unreachable
-            ):  # none wanted; or the site was never reached, when it would read as a quiet day
+            if not slot.itemcount and (not slot.store_empty or self._unreachable):
+                # None wanted; or the site was never reached, when it would read as a quiet day.
                 if slot.file is not None:
                     slot.file.close()
                 return
@@ -165,13 +172,6 @@ class FeedExporter(ScrapyFeedExporter):
             logger.error("feeds: cannot write %s: %s", slot.uri, error)
             return
         self._stored.append(slot)
-
-    def _load_filter(self, feed_options: dict[str, Any]) -> ItemFilter:
-        filter_class = load_object(feed_options.get("item_filter", ItemFilter))
-        if hasattr(filter_class, "from_crawler"):
-            item_filter: ItemFilter = build_from_crawler(filter_class, self.crawler, feed_options)
-            return item_filter
-        return super()._load_filter(feed_options)
 
 
 class UnbufferedFileFeedStorage(FileFeedStorage):

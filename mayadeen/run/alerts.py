@@ -1,10 +1,10 @@
 """Alerts: when a run failed (a health check failed, or the site blocked the crawl), Spidermon's
 actions tell someone, with the one-line reason and the run manifest's path.
 
-The project's own checks stay the judge (``mayadeen.report.health``, ``report.outcome``): the run
-report announces each written manifest (the ``run_reported`` signal) and this extension runs a
-Spidermon suite of one monitor, which fails exactly when the manifest's outcome did, so that
-Spidermon's ``monitors_failed_actions`` deliver it. ``MAYADEEN_ALERTS`` names the channels:
+The project's own checks stay the judge (``mayadeen.report.health``, ``report.outcome``): the
+last step of the run's close, after its manifest is written, runs a Spidermon suite of one
+monitor, which fails exactly when the manifest's outcome did, so that Spidermon's
+``monitors_failed_actions`` deliver it. ``MAYADEEN_ALERTS`` names the channels:
 
 - ``email``: Spidermon's ``SendSmtpEmail`` (``SPIDERMON_EMAIL_TO``, ``SPIDERMON_EMAIL_SENDER``,
   ``SPIDERMON_SMTP_HOST``, ``_PORT``, ``_USER``, ``_PASSWORD``);
@@ -22,14 +22,12 @@ Spidermon is an optional extra (``pip install 'mayadeen[alerts]'``); it is impor
 import logging
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, Self
+from typing import Any
 
 from scrapy import Spider
 from scrapy.crawler import Crawler
-from scrapy.exceptions import NotConfigured
 
 from mayadeen.crawl.configuration import alert_channels
-from mayadeen.extensions.run_report import run_reported
 
 logger = logging.getLogger(__name__)
 
@@ -49,32 +47,30 @@ def alert_line(manifest: Mapping[str, Any], path: Path | str) -> str | None:
 
 
 class RunAlerts:
-    """Runs the alert suite after each run report (``run_reported``)."""
+    """The alerts of a failed run, through the channels ``MAYADEEN_ALERTS`` names."""
 
     def __init__(self, crawler: Crawler, names: tuple[str, ...]) -> None:
         self.crawler = crawler
         self.names = names
 
     @classmethod
-    def from_crawler(cls, crawler: Crawler) -> Self:
+    def from_crawler(cls, crawler: Crawler) -> "RunAlerts | None":
+        """The run's alerts; None without channels (the default: nothing to warn about)."""
         names = alert_channels(crawler.settings.get("MAYADEEN_ALERTS"))
         if not names:
-            # Without a message: Scrapy logs a NotConfigured reason as a warning, and no alerts
-            # (the default) is nothing to warn every scheduled run about.
-            raise NotConfigured
-        from mayadeen.extensions import spidermon_alerts  # the optional extra, only when needed
+            return None
+        from mayadeen.run import spidermon_alerts  # the optional extra, only when needed
 
         for problem in spidermon_alerts.unconfigured(crawler, names).values():
             logger.error("%s", problem)
-        alerts = cls(crawler, names)
-        crawler.signals.connect(alerts.run_reported, signal=run_reported)
-        return alerts
+        return cls(crawler, names)
 
-    def run_reported(self, spider: Spider, manifest: Mapping[str, Any], path: Path) -> None:
+    def deliver(self, spider: Spider, manifest: Mapping[str, Any], path: Path) -> None:
+        """Tell someone when the run whose manifest is ``manifest`` (at ``path``) failed."""
         line = alert_line(manifest, path)
         if line is None:
             return
-        from mayadeen.extensions import spidermon_alerts  # the optional extra, only when needed
+        from mayadeen.run import spidermon_alerts  # the optional extra, only when needed
 
         delivered = spidermon_alerts.deliver(self.crawler, spider, self.names, line, manifest, path)
         assert self.crawler.stats is not None

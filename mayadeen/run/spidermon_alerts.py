@@ -1,4 +1,4 @@
-"""The Spidermon side of the alerts (``mayadeen.extensions.run_alerts``): a suite of one monitor
+"""The Spidermon side of the alerts (``mayadeen.run.alerts``): a suite of one monitor
 that fails when the run did, and the actions that deliver its one line. Imported only when
 ``MAYADEEN_ALERTS`` names a channel (Spidermon is the optional ``alerts`` extra)."""
 
