@@ -8,6 +8,7 @@ A field the page does not state stays ``None`` (or empty): validation decides wh
 import ast
 import hashlib
 import inspect
+import re
 from dataclasses import dataclass, field, fields
 from functools import cache
 from itertools import pairwise
@@ -122,6 +123,22 @@ def field_docs() -> dict[str, str]:
         ):
             docs[node.target.id] = inspect.cleandoc(str(following.value.value))
     return {name: docs[name] for name in FIELD_NAMES if name in docs}
+
+
+def plain_text(doc: str) -> str:
+    """A docstring as one line of plain text, without reST's literal quotes (for Datasette's
+    column descriptions and the Parquet files' field metadata).
+
+    >>> plain_text('Hex SHA-256 of ``title + "\\\\n" + body``\\n(UTF-8).')
+    'Hex SHA-256 of title + "\\\\n" + body (UTF-8).'
+    """
+    return " ".join(re.sub(r"``(.+?)``", r"\1", doc).split())
+
+
+@cache
+def plain_field_docs() -> dict[str, str]:
+    """``field_docs()`` as plain text, one line each."""
+    return {name: plain_text(doc) for name, doc in field_docs().items()}
 
 
 def content_hash(title: str, body: str) -> str:
