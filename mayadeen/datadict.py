@@ -36,7 +36,9 @@ and last stored), `changed_at` (when its values last changed: first insert or up
 The same fields as a JSON Schema (draft 2020-12), to validate the JSON Lines feeds or an export:
 [`article.schema.json`](article.schema.json) (in Python, `mayadeen.itemschema.schema()`). Its
 `$id`, `{schema_id}`, is a name, not an address: a schema `$ref`-ing it resolves it from a
-registry holding the file under that name (`referencing.Registry().with_resource(...)`). The
+registry holding the file under that name (`referencing.Registry().with_resource(...)`). Parquet
+files name it in their metadata (`mayadeen.schema_id`) and describe each column with its meaning
+above (field metadata `description`). The
 `format` of the times and URLs is checked only by a validator given a format checker, with the
 packages it needs (`pip install 'jsonschema[format-nongpl]'`):
 
