@@ -21,8 +21,11 @@ from mayadeen.store.outputs import fill_whole
 
 PARTITION_COLUMN: Final = "published_month"
 NULL_PARTITION: Final = "__HIVE_DEFAULT_PARTITION__"
-"""Hive's name for a null partition value, which the readers read as null: an article without a
-publication time (validation requires one, so only a store filled by other means has it)."""
+"""Hive's name for a null partition value, for an article without a publication time (validation
+requires one, so only a store filled by other means has it). DuckDB and polars read it as null;
+pandas 3 on pyarrow 26, by default, cannot read a dataset holding it ("Cannot yet unify
+dictionaries with nulls"); ``pd.read_parquet(DIR, partitioning=pyarrow.dataset.partitioning(
+flavor="hive"))`` can, reading the month as text."""
 
 
 def month_of(article: dict[str, Any]) -> str:

@@ -11,6 +11,7 @@ from typing import Any
 import duckdb
 import pandas as pd
 import polars as pl
+import pyarrow.dataset
 import pyarrow.parquet as pq
 import pytest
 from scrapy.settings import Settings
@@ -261,3 +262,27 @@ def test_as_a_user_runs_it(store: Path, tmp_path: Path) -> None:
     assert bad.returncode == 2
     (line,) = bad.stderr.splitlines()
     assert line.startswith("scrapy export: error: argument --partition: invalid choice: 'day'")
+
+
+def test_an_article_without_a_publication_time_is_in_hive_null_partition(tmp_path: Path) -> None:
+    """Unreachable from a crawl (validation requires ``published_at``), read as null all the
+    same: by DuckDB and polars as they are, by pandas with the option the module names."""
+    dated, undated = (dict(vars(item)) for item in ITEMS[:2])
+    undated["published_at"] = None
+    target = tmp_path / "dataset"
+    assert export_dataset([dated, undated], target)[parquet_dataset.NULL_PARTITION] == 1
+    month = dated["published_at"][:7]
+    files = str(target / "**" / "*.parquet")
+    months = "SELECT published_month FROM read_parquet($files, hive_partitioning = true)"
+    assert sorted(duckdb.sql(months, params={"files": files}).fetchall(), key=str) == [
+        (month,),
+        (None,),
+    ]
+    assert pl.read_parquet(files, hive_partitioning=True)["published_month"].to_list() == [
+        month,
+        None,
+    ]
+    hive = pyarrow.dataset.partitioning(flavor="hive")
+    read = pd.read_parquet(target, partitioning=hive)["published_month"]
+    assert read.iloc[0] == month
+    assert read.isna().tolist() == [False, True]
