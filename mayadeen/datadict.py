@@ -33,7 +33,23 @@ and last stored), `changed_at` (when its values last changed: first insert or up
 `version` (1, then one more per update); see `docs/store.md`.
 
 The same fields as a JSON Schema (draft 2020-12), to validate the JSON Lines feeds or an export:
-[`article.schema.json`](article.schema.json).
+[`article.schema.json`](article.schema.json) (in Python, `mayadeen.itemschema.schema()`). Its
+`$id`, `{schema_id}`, is a name, not an address: a schema `$ref`-ing it resolves it from a
+registry holding the file under that name (`referencing.Registry().with_resource(...)`). Parquet
+files name it in their metadata (`mayadeen.schema_id`) and describe each column with its meaning
+above (field metadata `description`). The
+`format` of the times and URLs is checked only by a validator given a format checker, with the
+packages it needs (`pip install 'jsonschema[format-nongpl]'`):
+
+```python
+import json
+from jsonschema import Draft202012Validator
+
+schema = json.load(open("docs/article.schema.json"))
+validator = Draft202012Validator(schema, format_checker=Draft202012Validator.FORMAT_CHECKER)
+for line in open("articles.jsonl"):
+    validator.validate(json.loads(line))
+```
 """
 
 
@@ -58,7 +74,7 @@ def render() -> str:
         + " |"
         for number, item_field in enumerate(ITEM_FIELDS, start=1)
     ]
-    return HEADER + "\n".join(rows) + "\n" + STORE_COLUMNS
+    return HEADER + "\n".join(rows) + "\n" + STORE_COLUMNS.format(schema_id=itemschema.SCHEMA_ID)
 
 
 def main(argv: list[str]) -> int:

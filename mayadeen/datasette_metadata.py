@@ -10,11 +10,10 @@ file equal to ``render()``.
 """
 
 import json
-import re
 import textwrap
 from typing import Any, Final
 
-from mayadeen.items import FIELD_NAMES, field_docs
+from mayadeen.items import FIELD_NAMES, plain_field_docs
 
 DATABASE: Final = "articles"
 """Datasette names a database by its file's stem: ``articles.sqlite``."""
@@ -97,19 +96,9 @@ OTHER_TABLES: Final[dict[str, dict[str, Any]]] = {
 }
 
 
-def plain(doc: str) -> str:
-    """A docstring as one line of plain text: no reST literals, no escaped backslashes.
-
-    >>> plain('Hex SHA-256 of ``title + "\\\\n" + body``\\n(UTF-8).')
-    'Hex SHA-256 of title + "\\\\n" + body (UTF-8).'
-    """
-    return " ".join(re.sub(r"``(.+?)``", r"\1", doc).split())
-
-
 def article_columns() -> dict[str, str]:
     """``articles``' columns, in order, each described."""
-    docs = field_docs()
-    return {**{name: plain(docs[name]) for name in FIELD_NAMES}, **STORE_COLUMNS}
+    return {**plain_field_docs(), **STORE_COLUMNS}
 
 
 def _query(title: str, description: str, sql: str) -> dict[str, Any]:

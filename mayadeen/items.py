@@ -11,6 +11,7 @@ what the store made of it), which no output lists: ``FIELD_NAMES`` and ``ITEM_FI
 import ast
 import hashlib
 import inspect
+import re
 from collections.abc import Mapping
 from dataclasses import Field, dataclass, field, fields
 from functools import cache
@@ -197,6 +198,22 @@ def contract_dict(item: ArticleItem) -> dict[str, Any]:
     ['url', 'article_id']
     """
     return {name: getattr(item, name) for name in FIELD_NAMES}
+
+
+def plain_text(doc: str) -> str:
+    """A docstring as one line of plain text, without reST's literal quotes (for Datasette's
+    column descriptions and the Parquet files' field metadata).
+
+    >>> plain_text('Hex SHA-256 of ``title + "\\\\n" + body``\\n(UTF-8).')
+    'Hex SHA-256 of title + "\\\\n" + body (UTF-8).'
+    """
+    return " ".join(re.sub(r"``(.+?)``", r"\1", doc).split())
+
+
+@cache
+def plain_field_docs() -> dict[str, str]:
+    """``field_docs()`` as plain text, one line each."""
+    return {name: plain_text(doc) for name, doc in field_docs().items()}
 
 
 def content_hash(title: str, body: str) -> str:

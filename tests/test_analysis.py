@@ -67,6 +67,7 @@ EXPECTED = {
     "mayadeen export: the store as Parquet, all of it or a selection": "articles to politics.parquet",
     "DuckDB: articles per section and month from a Parquet export, by UTC time": "Politics",
     "DuckDB: the feeds of every run, JSON Lines (gzip read as it is) and CSV": "Politics",
+    "DuckDB, polars and pandas: a dataset partitioned by month, read as one table": "2022-02",
     "polars: the Parquet feeds, filtered by UTC time": "published_at_utc",
     "polars: the store, through a read-only connection, lists decoded": "Politics",
     "datasette: serve the store on http://127.0.0.1:8001/": "",

@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import duckdb
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
@@ -15,7 +16,8 @@ from mayadeen import exporters
 from mayadeen.commands.export import export
 from mayadeen.crawl.configuration import SettingError, check_settings
 from mayadeen.exporters import EXPORT_FORMATS
-from mayadeen.items import FIELD_NAMES, LIST_FIELDS
+from mayadeen.items import FIELD_NAMES, LIST_FIELDS, plain_field_docs
+from mayadeen.itemschema import SCHEMA_ID
 from mayadeen.store import Store, store_path
 from tests.pipeline_helpers import CRAWLED_AT, changed, fixture_items, run_pipelines
 
@@ -43,15 +45,41 @@ def test_the_feed_is_parquet_a_setting_away_with_typed_columns(tmp_path: Path) -
     assert belarus["word_count"] == ITEMS[0].word_count
 
 
+def test_every_column_is_described_the_schema_named_and_the_file_zstd(tmp_path: Path) -> None:
+    """The descriptions are the data dictionary's (the field docstrings as plain text); they and
+    the schema id travel in the file, as pyarrow and DuckDB read them back."""
+    run_pipelines(tmp_path, ITEMS[:3], MAYADEEN_FEED_FORMAT="parquet")
+    (feed,) = (tmp_path / "feeds").glob("articles-*.parquet")
+    schema = pq.read_schema(feed)
+    docs = plain_field_docs()
+    assert list(docs) == list(FIELD_NAMES)
+    for name in FIELD_NAMES:
+        assert schema.field(name).metadata == {b"description": docs[name].encode()}
+    assert "``" not in docs["word_count"], "plain text, no reST"
+    utc = schema.field("published_at_utc").metadata[b"description"].decode()
+    assert utc == "The same instant as published_at, as a UTC timestamp."
+    assert schema.metadata[b"mayadeen.schema_id"] == SCHEMA_ID.encode()
+    assert b"english.almayadeen.net" in schema.metadata[b"description"]
+    metadata = pq.ParquetFile(feed).metadata
+    chunks = [metadata.row_group(0).column(i) for i in range(metadata.num_columns)]
+    assert {chunk.compression for chunk in chunks} == {"ZSTD"}
+    named = "SELECT decode(value) FROM parquet_kv_metadata($feed) WHERE decode(key) = $key"
+    key = duckdb.sql(named, params={"feed": str(feed), "key": "mayadeen.schema_id"}).fetchall()
+    assert key == [(SCHEMA_ID,)]
+
+
 def test_scrapy_own_feeds_write_parquet(tmp_path: Path) -> None:
-    """``-O items.parquet``: a feed of the user's, every article of the run, typed the same."""
+    """``-O items.parquet``: a feed of the user's, every article of the run, typed the same; its
+    compression one of the feed's options."""
     own = tmp_path / "items.parquet"
-    feeds = {str(own): {"format": "parquet", "overwrite": True}}
+    snappy = {"compression": "snappy"}
+    feeds = {str(own): {"format": "parquet", "overwrite": True, "item_export_kwargs": snappy}}
     run_pipelines(tmp_path / "data", ITEMS[:3], FEEDS=feeds)
     table = pq.read_table(own)
     assert table.column("url").to_pylist() == [item.url for item in ITEMS[:3]]
     assert table.schema.field("tags").type == pa.list_(pa.string())
     assert table.schema.field("modified_at_utc").type == pa.timestamp("us", tz="UTC")
+    assert pq.ParquetFile(own).metadata.row_group(0).column(0).compression == "SNAPPY"
 
 
 def test_a_run_with_nothing_new_writes_a_parquet_file_with_the_columns(tmp_path: Path) -> None:

@@ -8,12 +8,15 @@ format. Filters, all of them narrowing: ``--changed-since 2026-11-01`` only arti
 updated in the store (``changed_at``) since that UTC day (``--since`` is its old name; the
 spider's ``since`` argument means publication, which is ``--published-since``);
 ``--published-since 2026-11-01`` only articles published that day or later; ``--section
-Politics``; ``--tag Lebanon`` (any case).
+Politics``; ``--tag Lebanon`` (any case). ``-o DIR --format parquet --partition month`` writes
+a Hive-partitioned Parquet dataset instead, a directory per ``published_month``, into a new or
+empty ``DIR`` (``mayadeen.parquet_dataset``).
 
 A file is written beside the output under a temporary name and renamed over it when complete, so
-a failed export leaves no partial file and an existing output untouched; an output that is a
-file the data directory manages (the store and its ``-wal``, ``-shm``, the archive, feeds,
-manifests, quarantine), however spelled, is refused (``mayadeen.store.outputs``).
+a failed export leaves no partial file and an existing output untouched (a dataset, likewise, as a
+directory); an output that is a file the data directory manages (the store and its ``-wal``,
+``-shm``, the archive, feeds, manifests, quarantine), however spelled, is refused
+(``mayadeen.store.outputs``).
 """
 
 import argparse
@@ -31,7 +34,7 @@ from mayadeen.commands import one_line_errors, site_from_store
 from mayadeen.crawl.preflight import store_problem
 from mayadeen.exporters import EXPORT_FORMATS, exporting, format_for
 from mayadeen.store import Store, store_path
-from mayadeen.store.outputs import managed_output, replace_whole
+from mayadeen.store.outputs import managed_output, occupied_directory, replace_whole
 
 FORMAT_NAMES = tuple(EXPORT_FORMATS)
 EXTENSIONS = ", ".join(f".{name}" for name in FORMAT_NAMES)
@@ -42,6 +45,15 @@ def _since(text: str) -> str:
         return date.fromisoformat(text).isoformat()
     except ValueError:
         raise argparse.ArgumentTypeError(f"{text!r} is not a date (YYYY-MM-DD)") from None
+
+
+def _partition_problem(to_stdout: bool, explicit_format: str | None) -> str | None:
+    """Why ``--partition`` cannot be honoured with these options, in words (and the fix)."""
+    if to_stdout:
+        return "--partition month writes a directory: name it with -o DIR"
+    if explicit_format not in (None, "parquet"):
+        return f"--partition month writes Parquet, not {explicit_format}: use --format parquet"
+    return None
 
 
 def _chosen_format(output: str | None, explicit: str | None) -> str | None:
@@ -89,8 +101,9 @@ class Command(ScrapyCommand):
 
     def syntax(self) -> str:
         return (
-            f"[-o FILE] [--format {'|'.join(FORMAT_NAMES)}] [--changed-since YYYY-MM-DD] "
-            "[--published-since YYYY-MM-DD] [--section NAME] [--tag TAG]"
+            f"[-o FILE|DIR] [--format {'|'.join(FORMAT_NAMES)}] [--partition month] "
+            "[--changed-since YYYY-MM-DD] [--published-since YYYY-MM-DD] [--section NAME] "
+            "[--tag TAG]"
         )
 
     def short_desc(self) -> str:
@@ -120,6 +133,11 @@ class Command(ScrapyCommand):
             metavar="YYYY-MM-DD",
             help="only articles published that day or later (the page's own date)",
         )
+        parser.add_argument(
+            "--partition",
+            choices=("month",),
+            help="with -o DIR: a Parquet dataset, a directory per published_month (Hive style)",
+        )
         parser.add_argument("--section", metavar="NAME", help="only this section (any case)")
         parser.add_argument("--tag", metavar="TAG", help="only articles with this tag (any case)")
 
@@ -133,25 +151,51 @@ class Command(ScrapyCommand):
         assert self.settings is not None
         path = store_path(self.settings.get("MAYADEEN_DATA_DIR"))
         to_stdout = opts.output in (None, "-")
-        file_format = _chosen_format(opts.output, opts.format)
+        explicit = opts.format or ("parquet" if opts.partition else None)
+        file_format = _chosen_format(opts.output, explicit)
         # One line each and no file: a UsageError would print the usage block as well.
         data_dir = Path(self.settings.get("MAYADEEN_DATA_DIR"))
-        if not to_stdout and (managed := managed_output(Path(opts.output), data_dir)):
-            self._refuse(f"{opts.output} is {managed}; write the export to another file")
+        written = "directory" if opts.partition else "file"
+        if opts.partition and (problem := _partition_problem(to_stdout, opts.format)):
+            self._refuse(problem)
+        elif not to_stdout and (managed := managed_output(Path(opts.output), data_dir)):
+            self._refuse(f"{opts.output} is {managed}; write the export to another {written}")
         elif file_format is None:
             self._refuse(f"{opts.output}: unknown extension, use {EXTENSIONS} (or --format)")
         elif problem := EXPORT_FORMATS[file_format].problem(file_format):
             self._refuse(problem)
+        elif opts.partition and (occupied := occupied_directory(Path(opts.output))):
+            self._refuse(f"{occupied}: name a new or empty directory (or remove it first)")
         elif not path.exists():
             self._refuse(f"no store at {path} (run a crawl first)", exitcode=1)
         else:
             filters = {name: getattr(opts, name) for name in FILTERS}
             output = opts.output if not to_stdout else None
-            self._export(path, output, file_format, opts.changed_since, filters)
+            if opts.partition:
+                self._export_dataset(path, Path(opts.output), opts.changed_since, filters)
+            else:
+                self._export(path, output, file_format, opts.changed_since, filters)
 
     def _refuse(self, message: str, exitcode: int = 2) -> None:
         print(f"export: {message}", file=sys.stderr)
         self.exitcode = exitcode
+
+    def _export_dataset(
+        self, path: Path, output: Path, since: str | None, filters: dict[str, str | None]
+    ) -> None:
+        # pyarrow is an optional extra: imported only once its problem() found it installed.
+        from mayadeen.parquet_dataset import export_dataset
+
+        try:
+            with Store.open(path, readonly=True) as store:
+                months = export_dataset(store.articles(changed_since=since, **filters), output)
+        except OSError as error:  # a full disk; DIR filled meanwhile: no directory made
+            self._refuse(f"cannot write {output}: {error}", exitcode=1)
+        except sqlite3.DatabaseError as error:
+            self._refuse(store_problem(path, error), exitcode=1)
+        else:
+            total = sum(months.values())
+            print(f"export: {total} articles in {len(months)} months to {output}", file=sys.stderr)
 
     def _export(
         self,

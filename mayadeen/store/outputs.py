@@ -1,6 +1,7 @@
 """The one guard of every command that writes a file the user names (``scrapy export -o``,
 ``scrapy report -o``, ``scrapy crawl -o/-O``): an output that is a file the data directory manages
-is refused, and an output is written under a temporary name and renamed into place once whole.
+is refused, and an output is written under a temporary name and renamed into place once whole
+(a file, ``replace_whole``; a directory of files, ``scrapy export --partition``, ``fill_whole``).
 
 The data directory manages its store (``articles.sqlite`` and SQLite's ``-wal``, ``-shm``,
 ``-journal`` beside it), the crawl lock, and everything under ``archive/`` (the WARC parts),
@@ -11,6 +12,7 @@ output is compared with them however it is spelled: relative, through ``..``, th
 """
 
 import os
+import shutil
 import tempfile
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
@@ -106,11 +108,47 @@ def replace_whole(output: Path, write: Callable[[IO[bytes]], T]) -> T:
     return result
 
 
-def _new_file_mode() -> int:
-    """The mode ``open()`` would give a new file (mkstemp makes its files private)."""
+def _new_file_mode(base: int = 0o666) -> int:
+    """The mode ``open()`` would give a new file, or ``mkdir()`` a directory with ``base``
+    ``0o777`` (mkstemp and mkdtemp make theirs private)."""
     umask = os.umask(0)
     os.umask(umask)
-    return 0o666 & ~umask
+    return base & ~umask
+
+
+def occupied_directory(output: Path) -> str | None:
+    """Why ``output`` cannot become a new directory, in words, or None when it is absent or an
+    empty directory: a directory output never replaces anything, so nothing is lost in it.
+
+    >>> occupied_directory(Path("/")), occupied_directory(Path("/no/such/dir")) is None
+    ('/ is not empty', True)
+    """
+    if not output.exists():
+        return None
+    if not output.is_dir():
+        return f"{output} exists and is not a directory"
+    if any(output.iterdir()):
+        return f"{output} is not empty"
+    return None
+
+
+def fill_whole(output: Path, write: Callable[[Path], T]) -> T:
+    """``write`` the files of a directory into a temporary directory beside ``output``, then
+    rename it to ``output`` (absent, or an empty directory: renaming onto a non-empty one fails):
+    a write that fails leaves no partial directory. The directory gets ``mkdir()``'s mode."""
+    target = output.resolve()
+    target.parent.mkdir(parents=True, exist_ok=True)
+    temporary = Path(
+        tempfile.mkdtemp(dir=target.parent, prefix=f".{target.name}.", suffix=".partial")
+    )
+    try:
+        result = write(temporary)
+        os.chmod(temporary, _new_file_mode(0o777))
+        os.replace(temporary, target)
+    except BaseException:
+        shutil.rmtree(temporary, ignore_errors=True)
+        raise
+    return result
 
 
 def local_feed_path(uri: str) -> Path | None:
