@@ -8,6 +8,7 @@ from typing import Any
 from mayadeen.report import manifest
 from mayadeen.report.figures import fields
 from mayadeen.report.health import Thresholds, run_checks
+from mayadeen.report.health import coverage as coverage_check
 from mayadeen.report.outcome import HEALTH_FAILURES, failure_reason
 
 STATS: dict[str, Any] = {
@@ -28,23 +29,23 @@ def write(directory: Path, run_id: str, article_pages: int, **more: Any) -> None
     manifest.write(directory / f"{run_id}.json", record)
 
 
-def test_the_baseline_is_the_latest_earlier_run_with_enough_pages(tmp_path: Path) -> None:
+def test_the_baselines_are_the_latest_earlier_runs_with_enough_pages(tmp_path: Path) -> None:
+    write(tmp_path, "20261118T060000Z", 40)
     write(tmp_path, "20261119T060000Z", 50)
     write(tmp_path, "20261120T060000Z", 30)
     write(tmp_path, "20261120T120000Z", 3)  # a quiet run says too little
     (tmp_path / "20261120T180000Z.json").write_text("{ half a fi", encoding="utf-8")
     write(tmp_path, "20261121T060000Z", 80)  # this run itself, or a later one
 
-    chosen = manifest.previous(tmp_path, "20261121T060000Z", min_pages=20)
-    assert chosen is not None
-    assert chosen["run_id"] == "20261120T060000Z"
-    assert manifest.previous(tmp_path, "20261119T060000Z", min_pages=20) is None
-    assert manifest.previous(tmp_path / "none", "20261121T060000Z", min_pages=20) is None
+    chosen = manifest.baselines(tmp_path, "20261121T060000Z", min_pages=20, count=2)
+    assert [m["run_id"] for m in chosen] == ["20261120T060000Z", "20261119T060000Z"]
+    assert manifest.baselines(tmp_path, "20261118T060000Z", min_pages=20) == []
+    assert manifest.baselines(tmp_path / "none", "20261121T060000Z", min_pages=20) == []
     assert not list(tmp_path.glob("*.partial")), "writes leave no partial file behind"
 
 
 def test_a_manifest_carries_the_figures_and_the_verdict(tmp_path: Path) -> None:
-    checks = run_checks(STATS, {}, None, Thresholds())
+    checks = run_checks(STATS, {}, [], Thresholds())
     record = manifest.build(
         STATS,
         run_id="R",
@@ -68,13 +69,32 @@ def test_a_manifest_carries_the_figures_and_the_verdict(tmp_path: Path) -> None:
 def test_coverage_compares_only_fields_both_runs_counted() -> None:
     now = fields(STATS)
     before = {"run_id": "B", "fields": {"title": {"sources": {"dom": 30}, "coverage": 1.0}}}
-    assert [c.status for c in run_checks(STATS, now, before, Thresholds())][1] == "ok"
+    assert [c.status for c in run_checks(STATS, now, [before], Thresholds())][1] == "ok"
     before["fields"]["image_url"] = {"sources": {"meta": 30}, "coverage": 1.0}
-    coverage = run_checks(STATS, now, before, Thresholds())[1]
+    coverage = run_checks(STATS, now, [before], Thresholds())[1]
     assert coverage.status == "failed"
     assert "image_url from 100% to 25%" in coverage.detail
     lenient = Thresholds(max_coverage_drop=0.8)
-    assert run_checks(STATS, now, before, lenient)[1].status == "ok"
+    assert run_checks(STATS, now, [before], lenient)[1].status == "ok"
+
+
+def test_one_earlier_run_of_unfair_pages_is_no_alarm_a_field_below_every_run_is() -> None:
+    """A ``max_articles`` run takes the first articles discovery finds: its field shares are no
+    fair sample, and a healthy full run after it must not fail for differing from it alone."""
+
+    def run(run_id: str, found: int, pages: int) -> dict[str, object]:
+        share = {"sources": {"dom": found, "missing": pages - found}, "coverage": found / pages}
+        return {"run_id": run_id, "fields": {"source": share}}
+
+    now = run("now", 195, 300)["fields"]  # 65%
+    unfair, fair = run("R3", 106, 120), run("R2", 190, 300)  # 88% on 120 pages, 63%
+    assert isinstance(now, dict)
+    assert coverage_check(now, [unfair], Thresholds()).status == "failed", "one run: as before"
+    assert coverage_check(now, [unfair, fair, run("R1", 200, 300)], Thresholds()).status == "ok"
+    drifted = run("later", 0, 300)["fields"]
+    assert isinstance(drifted, dict)
+    check = coverage_check(drifted, [unfair, fair, run("R1", 200, 300)], Thresholds())
+    assert check.status == "failed", "a field the markup stopped giving falls below every run"
 
 
 def test_the_exit_verdict_follows_the_recorded_checks() -> None:

@@ -6,7 +6,7 @@ fails a run on (``mayadeen.report.health``).
 
 The baseline of a cell is the median of the field's coverage in up to ``BASELINE_RUNS`` earlier
 runs shown that measured it and did not fail (a failed run is never a baseline, as in
-``mayadeen.report.manifest.previous``) and counted enough article pages to be judged (the health
+``mayadeen.report.manifest.baselines``) and counted enough article pages to be judged (the health
 check's ``min_pages``): one odd run does not move it. A change smaller than ``STEADY`` or than the
 sampling noise of the pages counted is steady; a run of too few pages is not judged at all.
 """

@@ -7,7 +7,7 @@ an incremental run on a quiet morning must not page anyone.
 """
 
 import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -59,14 +59,14 @@ class Check:
 def run_checks(
     stats: Stats,
     fields: Mapping[str, Mapping[str, Any]],
-    previous: Mapping[str, Any] | None,
+    baselines: Sequence[Mapping[str, Any]],
     thresholds: Thresholds,
 ) -> list[Check]:
-    """Every check, in a fixed order. ``fields`` are this run's per-field figures, ``previous``
-    the manifest of the run to compare coverage with (or None)."""
+    """Every check, in a fixed order. ``fields`` are this run's per-field figures, ``baselines``
+    the manifests of the earlier runs to compare coverage with, newest first (maybe none)."""
     return [
         stored_something(stats),
-        coverage(fields, previous, thresholds),
+        coverage(fields, baselines, thresholds),
         quarantine_share(stats, thresholds),
         losses(stats, thresholds),
     ]
@@ -101,34 +101,62 @@ def stored_something(stats: Stats) -> Check:
 
 def coverage(
     fields: Mapping[str, Mapping[str, Any]],
-    previous: Mapping[str, Any] | None,
+    baselines: Sequence[Mapping[str, Any]],
     thresholds: Thresholds,
 ) -> Check:
-    """Fields whose coverage fell well below the previous run's.
+    """Fields whose coverage fell well below the earlier runs': each field against its median
+    over ``baselines`` (the lower one of an even count), so that one earlier run whose pages were
+    no fair sample (a ``max_articles`` run takes the first articles discovery finds) is no alarm,
+    while a field the site's markup stopped giving falls below every earlier run.
 
     >>> now = {"image": {"sources": {"meta": 10, "missing": 30}, "coverage": 0.25}}
     >>> before = {"run_id": "R1", "fields": {"image": {"sources": {"meta": 40}, "coverage": 1.0}}}
-    >>> str(coverage(now, before, Thresholds()))
+    >>> str(coverage(now, [before], Thresholds()))
     'coverage: field coverage fell: image from 100% to 25% (run R1 as the baseline)'
-    >>> coverage(now, None, Thresholds()).status
+    >>> low = {"run_id": "R0", "fields": {"image": {"sources": {"meta": 10, "missing": 30},
+    ...                                             "coverage": 0.25}}}
+    >>> coverage(now, [before, low], Thresholds()).status  # the median of 100% and 25%: 25%
+    'ok'
+    >>> str(coverage(now, [before, before, low], Thresholds()))
+    'coverage: field coverage fell: image from 100% to 25% (the median of runs R1, R1, R0 as the baseline)'
+    >>> coverage(now, [], Thresholds()).status
     'skipped'
     """
-    if previous is None:
+    if not baselines:
         return Check("coverage", "skipped", "no earlier run to compare with")
     if _pages(fields) < thresholds.min_pages:
         return Check("coverage", "skipped", f"fewer than {thresholds.min_pages} article pages")
-    before: Mapping[str, Mapping[str, Any]] = previous.get("fields") or {}
-    if _pages(before) < thresholds.min_pages:
-        return Check("coverage", "skipped", "the earlier run had too few article pages")
+    earlier = [b for b in baselines if _pages(b.get("fields") or {}) >= thresholds.min_pages]
+    if not earlier:
+        return Check("coverage", "skipped", "the earlier runs had too few article pages")
     fallen = [
         f"{name} from {then['coverage']:.0%} to {now['coverage']:.0%}"
         for name, now in fields.items()
-        if (then := before.get(name)) and _fell(then, now, thresholds.max_coverage_drop)
+        if (then := _median(name, earlier)) and _fell(then, now, thresholds.max_coverage_drop)
     ]
     if fallen:
-        baseline = f"(run {previous.get('run_id')} as the baseline)"
+        runs = ", ".join(str(b.get("run_id")) for b in earlier)
+        baseline = (
+            f"(run {runs} as the baseline)"
+            if len(earlier) == 1
+            else (f"(the median of runs {runs} as the baseline)")
+        )
         return Check("coverage", "failed", f"field coverage fell: {', '.join(fallen)} {baseline}")
     return Check("coverage", "ok", f"no field fell by more than {thresholds.max_coverage_drop:.0%}")
+
+
+def _median(name: str, baselines: Sequence[Mapping[str, Any]]) -> Mapping[str, Any] | None:
+    """A field's figures in the earlier run where its coverage is the (lower) median."""
+    figures = [
+        f
+        for b in baselines
+        if (f := (b.get("fields") or {}).get(name)) and f.get("coverage") is not None
+    ]
+    if not figures:
+        return None
+    ranked = sorted(figures, key=lambda f: float(f["coverage"]))
+    median: Mapping[str, Any] = ranked[(len(ranked) - 1) // 2]
+    return median
 
 
 def quarantine_share(stats: Stats, thresholds: Thresholds) -> Check:

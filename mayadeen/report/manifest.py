@@ -83,12 +83,19 @@ def write(path: Path, manifest: Mapping[str, Any]) -> None:
     os.replace(partial, path)
 
 
-def previous(directory: Path, run_id: str, min_pages: int) -> dict[str, Any] | None:
-    """The latest manifest of a run before ``run_id`` with at least ``min_pages`` article pages
-    that did not fail, or None (a failed run is never a baseline: its figures may be what failed
-    it). Unreadable manifests are skipped with a warning, never fatal."""
+BASELINE_RUNS = 5
+"""How many earlier runs a run's field coverage is compared with (their median)."""
+
+
+def baselines(
+    directory: Path, run_id: str, min_pages: int, count: int = BASELINE_RUNS
+) -> list[dict[str, Any]]:
+    """The latest ``count`` manifests of runs before ``run_id`` with at least ``min_pages``
+    article pages that did not fail, newest first (a failed run is never a baseline: its figures
+    may be what failed it). Unreadable manifests are skipped with a warning, never fatal."""
     if not directory.is_dir():
-        return None
+        return []
+    found: list[dict[str, Any]] = []
     earlier = sorted((p for p in directory.glob("*.json") if p.stem < run_id), reverse=True)
     for path in earlier:
         try:
@@ -98,5 +105,7 @@ def previous(directory: Path, run_id: str, min_pages: int) -> dict[str, Any] | N
             continue
         article_pages = manifest.get("pages", {}).get("by_kind", {}).get("article", 0)
         if article_pages >= min_pages and not manifest.get("outcome", {}).get("failed"):
-            return manifest
-    return None
+            found.append(manifest)
+            if len(found) == count:
+                break
+    return found

@@ -35,9 +35,9 @@ class RunReport:
         """Judge the run, write its manifest to ``path`` and keep its summary; returns the
         manifest's record."""
         now = datetime.now(UTC)
-        baseline = manifest.previous(path.parent, run_id, self.thresholds.min_pages)
+        earlier = manifest.baselines(path.parent, run_id, self.thresholds.min_pages)
         stats = {**self.stats.get_stats(), "finish_reason": reason}
-        checks = run_checks(stats, figures.fields(stats), baseline, self.thresholds)
+        checks = run_checks(stats, figures.fields(stats), earlier, self.thresholds)
         failed = [check for check in checks if check.status == "failed"]
         stats[HEALTH_FAILURES] = [check.detail for check in failed]
         self.stats.set_value(HEALTH_FAILURES, stats[HEALTH_FAILURES])
