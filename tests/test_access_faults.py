@@ -5,64 +5,16 @@ Retry-After), lost data and timeouts fail cleanly, redirects stay on the site. R
 are kept small so the file runs in seconds.
 """
 
-import json
 from pathlib import Path
-from typing import Any
 
 import pytest
 
 from mayadeen.loopback import GeneratedSite, LoopbackServer
-from mayadeen.loopback.anatomy import LIVE_ROOT
-from mayadeen.loopback.generated_article import GeneratedArticle
-from mayadeen.loopback.server import RequestRecord
-from tests.conftest import crawl, stat
+from tests.helpers.runs import Run, assert_item, stat
+from tests.helpers.sites import articles, expected
 
 pytestmark = pytest.mark.e2e
 FAST_BACKOFF = ("-s", "MAYADEEN_BACKOFF_START=0.05", "-s", "MAYADEEN_BACKOFF_MAX=0.2")
-
-
-class Run:
-    """One crawl of chosen articles: its log, items by URL and the server's request log."""
-
-    def __init__(
-        self,
-        server: LoopbackServer,
-        tmp_path: Path,
-        paths: list[str],
-        *settings: str,
-        expect_rc: int = 0,
-    ) -> None:
-        out = tmp_path / "items.jsonl"
-        done = crawl(
-            server.root, tmp_path, "-a", f"urls={','.join(paths)}", "-O", str(out), *settings
-        )
-        assert done.returncode == expect_rc, done.stderr[-3000:]
-        self.log = done.stderr
-        lines = out.read_text("utf-8").splitlines() if out.exists() else []
-        self.items = {item["url"]: item for item in map(json.loads, lines)}
-        self.requests = [r for r in server.requests if r.path != "/robots.txt"]
-
-    def to(self, path: str) -> list[RequestRecord]:
-        return [r for r in self.requests if r.path == path]
-
-
-def articles(site: GeneratedSite, prefix: str, n: int) -> list[GeneratedArticle]:
-    chosen = [a for a in site.articles_by_index if a.entry.path.startswith(prefix)][:n]
-    assert len(chosen) == n
-    return chosen
-
-
-def expected(site: GeneratedSite, article: GeneratedArticle, root: str) -> dict[str, Any]:
-    item: dict[str, Any] = json.loads(
-        json.dumps(site.expected_item(article)).replace(LIVE_ROOT, root)
-    )
-    return item
-
-
-def assert_item(run: Run, site: GeneratedSite, article: GeneratedArticle, root: str) -> None:
-    want = expected(site, article, root)
-    got = run.items[want["url"]]
-    assert {k: got[k] for k in want} == want, article.entry.path
 
 
 # -- blocks ------------------------------------------------------------------------------------

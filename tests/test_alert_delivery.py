@@ -16,7 +16,7 @@ from scrapy.utils.test import get_crawler
 pytest.importorskip("spidermon")
 from mayadeen.extensions import spidermon_alerts
 from mayadeen.extensions.run_alerts import RunAlerts, alert_line
-from tests.alert_helpers import Received, webhook_server
+from tests.helpers.alerts import Received, webhook_server
 
 FAILED = {
     "run_id": "R1",

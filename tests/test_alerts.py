@@ -19,9 +19,9 @@ from scrapy.settings import BaseSettings
 
 from mayadeen.crawl.configuration import SettingError, check_settings
 from mayadeen.loopback import GeneratedSite, LoopbackServer
-from tests.alert_helpers import Received, webhook_server
-from tests.conftest import crawl, run
-from tests.test_access_faults import articles
+from tests.helpers.alerts import Received, webhook_server
+from tests.helpers.runs import crawl, run
+from tests.helpers.sites import articles
 
 pytestmark = pytest.mark.e2e
 

@@ -26,7 +26,7 @@ from mayadeen.addons import CHROMIUM
 from mayadeen.datasette_metadata import HIDDEN
 from mayadeen.loopback import FixtureSite, LoopbackServer, load_fixtures
 from mayadeen.store import Store, store_path
-from tests.conftest import ROOT, crawl, fetch
+from tests.helpers.runs import ROOT, crawl, fetch
 
 DOC = ROOT / "docs" / "analysis.md"
 DOC_PORT = "8001"

@@ -21,7 +21,7 @@ from mayadeen.loopback import GeneratedSite, LoopbackServer
 from mayadeen.loopback.catalog import Page
 from mayadeen.site.urls import may_be_article
 from mayadeen.warc.reading import scan
-from tests.conftest import ROOT, crawl, crawl_arguments, run, stat
+from tests.helpers.runs import ROOT, crawl, crawl_arguments, reextract, run, stat
 
 pytestmark = pytest.mark.e2e
 
@@ -52,19 +52,6 @@ def crawled(root: str, data_dir: Path, *options: str) -> str:
     assert done.returncode == 0, done.stderr[-3000:]
     assert "Traceback" not in done.stderr, done.stderr[-3000:]
     return done.stderr
-
-
-def reextract(
-    root: str, data_dir: Path, *options: str, env: dict[str, str] | None = None
-) -> subprocess.CompletedProcess[str]:
-    return run(
-        "scrapy",
-        "reextract",
-        "-s",
-        f"MAYADEEN_BASE_URL={root}",
-        *options,
-        env={"MAYADEEN_DATA_DIR": str(data_dir), **(env or {})},
-    )
 
 
 def test_a_crawl_archives_every_article_page_and_a_second_crawl_writes_revisits_only(

@@ -13,7 +13,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 
 from mayadeen.loopback import LoopbackServer
-from tests.conftest import crawl, stat
+from tests.helpers.runs import crawl, stat
 
 pytestmark = pytest.mark.e2e
 

@@ -15,8 +15,8 @@ from warcio.archiveiterator import ArchiveIterator
 from mayadeen.addons import CHROMIUM
 from mayadeen.loopback import GeneratedSite, LoopbackServer
 from mayadeen.warc.writing import RENDERED_HEADER
-from tests.conftest import stat
-from tests.test_access_faults import Run, articles, assert_item
+from tests.helpers.runs import Run, assert_item, stat
+from tests.helpers.sites import articles
 
 pytestmark = pytest.mark.e2e
 

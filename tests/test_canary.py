@@ -4,47 +4,27 @@ that could not be fetched."""
 
 import hashlib
 import json
-import re
 import subprocess
-from collections.abc import Callable
-from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
-from mayadeen.drift.expectations import CanaryPage, compare, load_pages
+from mayadeen.drift.expectations import CanaryPage, compare
 from mayadeen.drift.recording import replay
 from mayadeen.loopback import FixtureSite, LoopbackServer, load_fixtures
-from mayadeen.loopback.catalog import Page
-from mayadeen.loopback.listings import normalize_path
 from mayadeen.site.urls import LIVE_ROOT, is_article_url
-from tests.conftest import run
+from tests.helpers.runs import run
+from tests.helpers.sites import (
+    NEW_TITLE,
+    PAGES,
+    TROOPS,
+    TROOPS_TITLE,
+    AlteredSite,
+    drifted,
+    path_of,
+)
 
-PAGES = load_pages()
 FIXTURES = {f.url: f for f in load_fixtures()}
-TROOPS = next(p for p in PAGES if p.name == "article-belarusian-troops")
-TROOPS_TITLE = "Lukashenko: Belarusian troops not partaking in Russian operation"
-NEW_TITLE = "Belarus stays out of the war, Lukashenko says"
-TAWSIYAT = re.compile(rb'<script type="text/tawsiyat".*?</script>', re.DOTALL)
-
-
-def drifted(body: bytes) -> bytes:
-    """The page after a redesign: no tawsiyat block, and a reworded headline."""
-    return TAWSIYAT.sub(b"", body).replace(TROOPS_TITLE.encode(), NEW_TITLE.encode())
-
-
-class AlteredSite:
-    """A site serving some of its pages altered: ``alterations`` maps a path to a change."""
-
-    def __init__(self, inner: FixtureSite, alterations: dict[str, Callable[[bytes], bytes]]):
-        self.inner, self.alterations = inner, alterations
-
-    def get(self, raw_path: str, query: str = "") -> Page | None:
-        page = self.inner.get(raw_path, query)
-        alter = self.alterations.get(normalize_path(raw_path))
-        if page is None or alter is None:
-            return page
-        return replace(page, body=alter(page.body))
 
 
 def canary(
@@ -53,10 +33,6 @@ def canary(
     politeness_off = ["-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_ENABLED=0"]
     command = ["scrapy", "canary", "-s", f"MAYADEEN_BASE_URL={root}", *politeness_off, *arguments]
     return run(*command, env=env)
-
-
-def path_of(page: CanaryPage) -> str:
-    return page.url.removeprefix(LIVE_ROOT)
 
 
 # -- the expectations --------------------------------------------------------------------------

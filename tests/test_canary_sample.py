@@ -17,8 +17,8 @@ from mayadeen.drift.fetch import Fetched
 from mayadeen.drift.sampled import across_samples, canary_sources, check_sample
 from mayadeen.loopback import load_fixtures
 from mayadeen.site.urls import LIVE_ROOT
-from tests.conftest import ROOT
-from tests.test_canary import TAWSIYAT
+from tests.helpers.runs import ROOT
+from tests.helpers.sites import TAWSIYAT
 
 SOURCES = canary_sources([page.sources for page in load_pages()])
 ARTICLES = [f for f in load_fixtures() if f.expected() is not None]

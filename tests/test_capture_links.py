@@ -10,7 +10,7 @@ from pathlib import Path
 from mayadeen.extensions.run_context import CAPTURE_META, FETCHED_META
 from mayadeen.loopback import GeneratedSite
 from mayadeen.store.origins import SITE, Origin
-from tests.pipeline_helpers import PipelineRun, generated_items
+from tests.helpers.pipeline import PipelineRun, generated_items
 
 FETCHED = "https://english.almayadeen.net/news/politics/an-old-slug-of-the-article"
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from mayadeen.loopback import GeneratedSite, LoopbackServer
-from tests.conftest import ROOT, crawl, fetch, run
+from tests.helpers.runs import ROOT, crawl, fetch, run
 
 pytestmark = pytest.mark.e2e
 

@@ -2,17 +2,11 @@
 (home, sections and their pagination, sitemaps, RSS, related links) and runs incrementally."""
 
 import json
-import os
 import re
-import signal
 import sqlite3
-import subprocess
-import sys
-import time
 from collections import Counter
 from pathlib import Path
 from typing import Any
-from urllib.parse import unquote
 
 import pytest
 
@@ -26,29 +20,11 @@ from mayadeen.site.urls import (
     section_path,
     url_shape,
 )
-from tests.conftest import ROOT, crawl, crawl_arguments, stat
+from tests.helpers.outputs import exported, stored
+from tests.helpers.runs import crawl, kill_after_rows, start_crawl, stat
+from tests.helpers.sites import article_urls, requested_paths
 
 pytestmark = pytest.mark.e2e
-
-
-def article_urls(generated: GeneratedSite, root: str) -> set[str]:
-    return {f"{root}{article.path}" for article in generated.articles}
-
-
-def stored(data_dir: Path) -> dict[str, dict[str, Any]]:
-    """The store's rows by URL, read as an analyst would."""
-    with sqlite3.connect(data_dir / "articles.sqlite") as db:
-        db.row_factory = sqlite3.Row
-        return {row["url"]: dict(row) for row in db.execute("SELECT * FROM articles")}
-
-
-def exported(path: Path) -> list[dict[str, Any]]:
-    return [json.loads(line) for line in path.read_text("utf-8").splitlines()]
-
-
-def requested_paths(server: LoopbackServer) -> list[str]:
-    """Paths the crawler asked for, escapes decoded and trailing ``/`` dropped (one per page)."""
-    return [unquote(r.path).rstrip("/") or "/" for r in server.requests]
 
 
 def run(
@@ -257,39 +233,6 @@ def test_a_run_killed_midway_is_completed_by_the_next_one(tmp_path: Path) -> Non
     fetched_again = {i["url"] for i in items}
     assert len(fetched_again) <= len(expected) - killed_with + 300, "stored ones are not refetched"
     assert "nothing covered by an earlier run: full discovery" in log
-
-
-def start_crawl(root: str, data_dir: Path, *arguments: str) -> subprocess.Popen[bytes]:
-    """The real command in its own process group, so that SIGKILL takes it all down at once."""
-    return subprocess.Popen(
-        [sys.executable, "-m", *crawl_arguments(root, "-s", "LOG_LEVEL=WARNING", *arguments)],
-        cwd=ROOT,
-        env={**os.environ, "MAYADEEN_DATA_DIR": str(data_dir)},
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        start_new_session=True,
-    )
-
-
-def kill_after_rows(data_dir: Path, at_least: int, process: subprocess.Popen[bytes]) -> None:
-    """SIGKILL the crawl (its whole process group) once it stored ``at_least`` articles."""
-    try:
-        wait_for_rows(data_dir, at_least=at_least, process=process)
-    finally:
-        os.killpg(process.pid, signal.SIGKILL)
-        process.wait(timeout=60)
-
-
-def wait_for_rows(data_dir: Path, at_least: int, process: subprocess.Popen[bytes]) -> None:
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline and process.poll() is None:
-        try:
-            if len(stored(data_dir)) >= at_least:
-                return
-        except sqlite3.Error:  # not created yet, or mid-write
-            pass
-        time.sleep(0.05)
-    raise AssertionError(f"the crawl did not store {at_least} articles (exit {process.poll()})")
 
 
 class DisallowingSite:

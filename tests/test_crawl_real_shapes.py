@@ -13,7 +13,7 @@ import pytest
 
 from mayadeen.loopback import LoopbackServer, load_fixtures
 from mayadeen.loopback.anatomy import LIVE_ROOT
-from tests.conftest import ROOT, crawl, run
+from tests.helpers.runs import ROOT, crawl, run
 
 pytestmark = pytest.mark.e2e
 FIXTURES = {f.name: f for f in load_fixtures()}

@@ -10,7 +10,7 @@ import pytest
 from mayadeen.items import FIELD_NAMES, LIST_FIELDS
 from mayadeen.loopback import GeneratedSite, LoopbackServer, load_fixtures
 from mayadeen.store import Store, known_articles, last_finished_run, store_path
-from tests.conftest import crawl, run, stat
+from tests.helpers.runs import crawl, run, stat
 
 pytestmark = pytest.mark.e2e
 FIXTURES = load_fixtures()

@@ -11,7 +11,7 @@ from mayadeen.items import FIELD_NAMES
 from mayadeen.loopback import GeneratedSite, LoopbackServer, load_fixtures
 from mayadeen.loopback.anatomy import LIVE_ROOT
 from mayadeen.loopback.catalog import link_spelling
-from tests.conftest import crawl, stat
+from tests.helpers.runs import crawl, stat
 
 pytestmark = pytest.mark.e2e
 FIXTURES = load_fixtures()

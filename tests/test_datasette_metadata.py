@@ -13,8 +13,8 @@ from mayadeen.datasette_metadata import DATABASE, HIDDEN, QUERIES, SNIPPET_COLUM
 from mayadeen.items import field_docs
 from mayadeen.store import Store
 from mayadeen.store.schema import SEARCHED
-from tests.conftest import ROOT
-from tests.pipeline_helpers import CRAWLED_AT, changed, fixture_items
+from tests.helpers.pipeline import CRAWLED_AT, changed, fixture_items
+from tests.helpers.runs import ROOT
 
 ITEMS = list(fixture_items().values())
 LATER = "2026-11-23T10:00:00+00:00"

@@ -9,8 +9,8 @@ import pytest
 from mayadeen.report.changes import changes, word_diff, words_changed
 from mayadeen.store import Store, store_path
 from mayadeen.store.versions import edited_urls, resolve, versions
-from tests.conftest import run
-from tests.pipeline_helpers import CRAWLED_AT, changed, fixture_items
+from tests.helpers.pipeline import CRAWLED_AT, changed, fixture_items
+from tests.helpers.runs import run
 
 ITEMS = list(fixture_items().values())
 EDITED = ITEMS[0]

@@ -11,7 +11,7 @@ from mayadeen.loopback.listings import PAGE_SIZE
 from mayadeen.pages import discovery
 from mayadeen.site.navigation import SECTION_LISTINGS, sitemap_month
 from mayadeen.site.urls import LIVE_ROOT, TIMEZONE, is_article_url
-from tests.conftest import SHARED
+from tests.helpers.runs import SHARED
 
 ROOT = LIVE_ROOT
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from mayadeen.loopback import GeneratedSite, LoopbackServer
-from tests.conftest import crawl, stat
+from tests.helpers.runs import crawl, stat
 
 pytestmark = pytest.mark.e2e
 

@@ -21,8 +21,8 @@ from mayadeen.exporters import EXPORT_FORMATS, csv_cell
 from mayadeen.items import FIELD_NAMES
 from mayadeen.parquet import TIME_FIELDS, arrow_schema
 from mayadeen.store import Store, store_path
-from tests.conftest import ROOT, run
-from tests.pipeline_helpers import CRAWLED_AT, changed, fixture_items
+from tests.helpers.pipeline import CRAWLED_AT, changed, fixture_items
+from tests.helpers.runs import ROOT, run
 
 ITEMS = list(fixture_items().values())[:4]
 HOSTILE = changed(ITEMS[0], title="=SUM(A1)", tags=["-x", "Zeinab Ḥ"], coverage=None)

@@ -12,8 +12,8 @@ from mayadeen.exporters import CsvItemExporter
 from mayadeen.exporters import JsonLinesItemExporter as OurJsonLinesItemExporter
 from mayadeen.items import FIELD_NAMES
 from mayadeen.store.rows import as_dict
-from tests.conftest import ROOT
-from tests.pipeline_helpers import changed, fixture_items
+from tests.helpers.pipeline import changed, fixture_items
+from tests.helpers.runs import ROOT
 
 ITEM = fixture_items()["news-technology-tweets"]
 HOSTILE = changed(ITEM, title='=HYPERLINK("http://x")', summary="+1", source="@home", tags=["-x"])

@@ -16,7 +16,7 @@ from mayadeen.loopback import Fixture, GeneratedSite, load_fixtures
 from mayadeen.loopback.anatomy import LIVE_ROOT
 from mayadeen.pages.extract import Extraction, extract
 from mayadeen.site.article import FIELD_SOURCES
-from tests.conftest import ROOT, SHARED
+from tests.helpers.runs import ROOT, SHARED
 
 FIXTURES = load_fixtures()
 WITH_ITEMS = [f for f in FIXTURES if f.expected_ref]

@@ -12,7 +12,7 @@ from mayadeen.items import FIELD_NAMES
 from mayadeen.loopback import Fixture, FixtureSite, load_fixtures
 from mayadeen.loopback.anatomy import BEIRUT, LIVE_ROOT
 from mayadeen.loopback.fixtures import fixtures_dir
-from tests.conftest import SHARED
+from tests.helpers.runs import SHARED
 
 SHARED_SAMPLES = SHARED / "site" / "samples"
 ITEM_FIELDS = tuple(f for f in FIELD_NAMES if f != "crawled_at")

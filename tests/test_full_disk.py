@@ -14,9 +14,9 @@ from pathlib import Path
 import pytest
 
 from mayadeen.loopback import GeneratedSite, LoopbackServer
-from tests.conftest import crawl
-from tests.test_crawl_discovery import article_urls, stored
-from tests.test_owed import committed_feed_urls
+from tests.helpers.outputs import committed_feed_urls, stored
+from tests.helpers.runs import crawl
+from tests.helpers.sites import article_urls
 
 pytestmark = pytest.mark.e2e
 

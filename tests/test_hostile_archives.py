@@ -14,8 +14,7 @@ from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
 from mayadeen.loopback import load_fixtures
-from tests.conftest import stat
-from tests.test_archive import reextract
+from tests.helpers.runs import reextract, stat
 
 pytestmark = pytest.mark.e2e
 

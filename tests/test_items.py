@@ -6,7 +6,7 @@ from dataclasses import fields
 import pytest
 
 from mayadeen.items import FIELD_NAMES, LIST_FIELDS, ArticleItem, field_docs
-from tests.conftest import SHARED
+from tests.helpers.runs import SHARED
 
 CONTRACT = SHARED / "CONTRACT.md"
 ROW = re.compile(r"^\| `(\w+)` \| ([^|]+) \|", re.MULTILINE)

@@ -9,7 +9,7 @@ import pytest
 
 from mayadeen import itemschema
 from mayadeen.items import FIELD_NAMES, content_hash
-from tests.conftest import ROOT
+from tests.helpers.runs import ROOT
 
 FIXTURES = ROOT / "mayadeen" / "loopback" / "fixtures"
 EXPECTED = sorted(FIXTURES.glob("*.expected.json"))

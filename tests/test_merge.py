@@ -10,7 +10,7 @@ from mayadeen.store.files import DataDirLock
 from mayadeen.store.ledger import Ledger
 from mayadeen.store.merge import ORDER, RULES, store_tables
 from mayadeen.store.schema import ensure_schema
-from tests.merge_helpers import digest, merge, rows
+from tests.helpers.merge import digest, merge, rows
 
 ROOT = "http://127.0.0.1:8999"
 

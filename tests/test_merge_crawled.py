@@ -16,8 +16,7 @@ from mayadeen.loopback import GeneratedSite, LoopbackServer
 from mayadeen.loopback.catalog import Page
 from mayadeen.store import store_path
 from mayadeen.warc.reading import scan
-from tests.conftest import crawl
-from tests.merge_helpers import (
+from tests.helpers.merge import (
     assert_captures_name_their_urls,
     check_reextract_equals_the_store,
     digest,
@@ -25,6 +24,7 @@ from tests.merge_helpers import (
     merged,
     rows,
 )
+from tests.helpers.runs import crawl
 
 pytestmark = pytest.mark.e2e
 

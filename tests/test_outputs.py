@@ -9,8 +9,8 @@ import pytest
 
 from mayadeen.store import Store, store_path
 from mayadeen.store.outputs import managed_feed, managed_output
-from tests.conftest import ROOT, run
-from tests.pipeline_helpers import CRAWLED_AT, fixture_items
+from tests.helpers.pipeline import CRAWLED_AT, fixture_items
+from tests.helpers.runs import ROOT, run
 
 MANAGED = {
     "store": "articles.sqlite",

@@ -3,13 +3,11 @@ what the store knows was covered, and a data directory a crawl cannot use is one
 anything is fetched."""
 
 import contextlib
-import csv
 import os
 import shutil
 import signal
 import sqlite3
 import time
-from collections import Counter
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -18,26 +16,12 @@ import pytest
 from mayadeen.loopback import GeneratedSite, LoopbackServer
 from mayadeen.store import Store
 from mayadeen.store.files import DataDirLock
-from tests.conftest import crawl, stat
-from tests.test_crawl_discovery import (
-    article_urls,
-    requested_paths,
-    start_crawl,
-    stored,
-    wait_for_rows,
-)
-from tests.test_site_answers import manifest
+from tests.helpers.outputs import committed_feed_urls, manifest, owed_rows, stored
+from tests.helpers.runs import crawl, start_crawl, stat, wait_for_rows
+from tests.helpers.sites import article_urls, requested_paths
 
 pytestmark = pytest.mark.e2e
 NO_RETRIES = ("-s", "RETRY_ENABLED=0")
-
-
-def owed_rows(data_dir: Path) -> dict[str, tuple[str, int]]:
-    with sqlite3.connect(data_dir / "articles.sqlite") as db:
-        return {
-            url: (reason, attempts)
-            for url, reason, attempts in db.execute("SELECT url, reason, attempts FROM owed")
-        }
 
 
 def last_line(stderr: str) -> str:
@@ -231,15 +215,6 @@ def test_a_data_directory_that_cannot_be_used_is_one_line_and_nothing_is_fetched
     assert server.requests == []
     if damage == "foreign_wal":  # refused before SQLite replayed it into the store
         assert store.read_bytes() == before
-
-
-def committed_feed_urls(data_dir: Path) -> Counter[str]:
-    """How many complete (final-named) per-run feeds list each URL."""
-    listed: Counter[str] = Counter()
-    for feed in (data_dir / "feeds").glob("articles-*.csv"):
-        with feed.open(encoding="utf-8", newline="") as rows:
-            listed.update(row["url"] for row in csv.DictReader(rows))
-    return listed
 
 
 @pytest.mark.parametrize("stop", ["SIGKILL", "double Ctrl-C"])

@@ -17,7 +17,7 @@ from mayadeen.crawl.configuration import SettingError, check_settings
 from mayadeen.exporters import EXPORT_FORMATS
 from mayadeen.items import FIELD_NAMES, LIST_FIELDS
 from mayadeen.store import Store, store_path
-from tests.pipeline_helpers import CRAWLED_AT, changed, fixture_items, run_pipelines
+from tests.helpers.pipeline import CRAWLED_AT, changed, fixture_items, run_pipelines
 
 ITEMS = list(fixture_items().values())
 

@@ -16,8 +16,7 @@ from mayadeen.pipelines.drops import DuplicateItem, InvalidItem
 from mayadeen.pipelines.store import StorePipeline
 from mayadeen.pipelines.validate import ValidationPipeline
 from mayadeen.store import store_path
-from tests.conftest import SHARED
-from tests.pipeline_helpers import (
+from tests.helpers.pipeline import (
     PipelineRun,
     changed,
     fixture_items,
@@ -27,6 +26,7 @@ from tests.pipeline_helpers import (
     run_pipelines,
     stats,
 )
+from tests.helpers.runs import SHARED
 
 ARTICLES = fixture_items("article")
 INVALID = fixture_items("invalid")

@@ -17,8 +17,8 @@ from mayadeen.loopback import FixtureSite, GeneratedSite, LoopbackServer, load_f
 from mayadeen.loopback.fixtures import fixtures_dir
 from mayadeen.loopback.server import rewrite
 from mayadeen.site.urls import LIVE_ROOT
-from tests.conftest import ROOT, run
-from tests.test_canary import NEW_TITLE, TROOPS, AlteredSite, drifted, path_of
+from tests.helpers.runs import ROOT, run
+from tests.helpers.sites import NEW_TITLE, TROOPS, AlteredSite, drifted, path_of
 
 FIXTURES = {f.name: f for f in load_fixtures()}
 COPY_ROOT = "http://127.0.0.1:8123"

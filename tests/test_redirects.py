@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from mayadeen.loopback import GeneratedSite, LoopbackServer
-from tests.conftest import crawl, stat
-from tests.test_access_faults import Run, articles, expected
+from tests.helpers.runs import Run, crawl, stat
+from tests.helpers.sites import articles, expected
 
 pytestmark = pytest.mark.e2e
 

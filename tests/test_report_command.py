@@ -16,7 +16,7 @@ import pytest
 
 from mayadeen.addons import CHROMIUM
 from mayadeen.loopback import GeneratedSite, LoopbackServer
-from tests.conftest import crawl, run
+from tests.helpers.runs import crawl, run
 
 pytestmark = pytest.mark.e2e
 

@@ -11,7 +11,7 @@ from parsel import Selector
 from mayadeen.items import content_hash
 from mayadeen.report import history, page
 from mayadeen.store import Store
-from tests.conftest import ROOT
+from tests.helpers.runs import ROOT
 
 FIXTURES = ROOT / "mayadeen" / "loopback" / "fixtures"
 

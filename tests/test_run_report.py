@@ -12,7 +12,7 @@ import pytest
 
 from mayadeen.loopback import GeneratedSite, LoopbackServer, load_fixtures
 from mayadeen.loopback.catalog import Page
-from tests.conftest import crawl
+from tests.helpers.runs import crawl
 
 pytestmark = pytest.mark.e2e
 

@@ -5,11 +5,8 @@ Without ``redis-server`` these tests skip on a developer machine but fail under 
 where ``.ci/run`` installs it.
 """
 
-import csv
 import os
-import shutil
 import signal
-import socket
 import sqlite3
 import subprocess
 import sys
@@ -28,28 +25,16 @@ from mayadeen.loopback import GeneratedSite, LoopbackServer
 from mayadeen.scaleout import SCHEDULER, ScaleOutAddon
 from mayadeen.scaleout.crew import CrawlKeys, Crew
 from mayadeen.warc.reading import scan
-from tests.conftest import ROOT, crawl, crawl_arguments, stat
-from tests.merge_helpers import (
+from tests.helpers.merge import (
     assert_captures_name_their_urls,
     check_reextract_equals_the_store,
     merged,
     rows,
 )
-from tests.test_crawl_discovery import (
-    article_urls,
-    exported,
-    requested_paths,
-    stored,
-    wait_for_rows,
-)
-
-REDIS_SERVER = shutil.which("redis-server")
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
+from tests.helpers.outputs import exported, feed_urls, stored
+from tests.helpers.redis import REDIS_SERVER, free_port
+from tests.helpers.runs import ROOT, crawl, crawl_arguments, stat, wait_for_rows
+from tests.helpers.sites import article_urls, requested_paths
 
 
 @pytest.fixture
@@ -59,7 +44,7 @@ def redis_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         if os.environ.get("CI"):
             pytest.fail("CI must run the scale-out tests, but redis-server is missing (.ci/run)")
         pytest.skip("redis-server is not installed (apt-get install redis-server)")
-    port = _free_port()
+    port = free_port()
     directory = str(tmp_path_factory.mktemp("redis"))
     options = ["--bind", "127.0.0.1", "--port", str(port), "--dir", directory]
     options += ["--save", "", "--appendonly", "no", "--daemonize", "no"]
@@ -118,15 +103,6 @@ def crawl_together(root: str, redis: str, data_dirs: list[Path], *arguments: str
         assert "Traceback" not in log, log[-3000:]
         workers.append(Worker(process.returncode, log, exported(output)))
     return workers
-
-
-def feed_urls(data_dir: Path, runs: set[str] | None = None) -> list[str]:
-    """The URLs of every per-run feed in ``data_dir`` (or of the feeds of ``runs``)."""
-    urls = []
-    for feed in (data_dir / "feeds").glob("articles-*.csv"):
-        if runs is None or feed.stem.removeprefix("articles-") in runs:
-            urls += [row["url"] for row in csv.DictReader(feed.open(encoding="utf-8"))]
-    return urls
 
 
 def run_ids(data_dir: Path) -> dict[str, str]:
@@ -252,9 +228,7 @@ def test_urls_are_fetched_by_the_worker_given_them_without_touching_the_shared_c
 def test_an_unreachable_redis_fails_the_run_before_anything_is_fetched(
     server: LoopbackServer, tmp_path: Path
 ) -> None:
-    done = crawl(
-        server.root, tmp_path, "-s", f"MAYADEEN_REDIS_URL=redis://127.0.0.1:{_free_port()}"
-    )
+    done = crawl(server.root, tmp_path, "-s", f"MAYADEEN_REDIS_URL=redis://127.0.0.1:{free_port()}")
     assert done.returncode == 1
     assert "Redis is not reachable at MAYADEEN_REDIS_URL" in done.stderr
     assert "run failed: the crawl did not finish (close reason: redis_unreachable)" in done.stderr

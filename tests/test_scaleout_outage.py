@@ -21,9 +21,10 @@ from redis import Redis, RedisError
 
 from mayadeen.loopback import GeneratedSite, LoopbackServer
 from mayadeen.scaleout.outage import LAST_RETRY_SECONDS, RedisOutage
-from tests.conftest import ROOT, crawl, crawl_arguments
-from tests.test_crawl_discovery import article_urls, stored, wait_for_rows
-from tests.test_scaleout import REDIS_SERVER, _free_port, feed_urls
+from tests.helpers.outputs import feed_urls, stored
+from tests.helpers.redis import REDIS_SERVER, free_port
+from tests.helpers.runs import ROOT, crawl, crawl_arguments, wait_for_rows
+from tests.helpers.sites import article_urls
 
 
 class RedisProcess:
@@ -32,7 +33,7 @@ class RedisProcess:
     persistence would."""
 
     def __init__(self, directory: Path) -> None:
-        self.port = _free_port()
+        self.port = free_port()
         self.directory = directory
         self.process: subprocess.Popen[bytes] | None = None
 

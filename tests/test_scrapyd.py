@@ -30,7 +30,7 @@ import pytest
 
 from mayadeen.items import FIELD_NAMES
 from mayadeen.loopback import GeneratedSite, LoopbackServer, load_fixtures
-from tests.conftest import ROOT, stat
+from tests.helpers.runs import ROOT, stat
 
 pytestmark = pytest.mark.e2e
 PROJECT = "mayadeen"

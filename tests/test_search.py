@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from mayadeen.store import SCHEMA_VERSION, Store
-from tests.pipeline_helpers import CRAWLED_AT, changed, fixture_items
+from tests.helpers.pipeline import CRAWLED_AT, changed, fixture_items
 
 ITEMS = list(fixture_items().values())
 LATER = "2026-11-22T10:00:00+00:00"

@@ -20,7 +20,7 @@ from mayadeen.dupefilters import DiskDupeFilter
 from mayadeen.settings import SCHEDULER_MEMORY_QUEUE
 from mayadeen.squeues import IN_MEMORY, TemporaryDiskQueue
 from mayadeen.store import Store, store_path
-from tests.pipeline_helpers import fixture_items
+from tests.helpers.pipeline import fixture_items
 
 NOW = "2026-11-21T10:00:00+00:00"
 

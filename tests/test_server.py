@@ -11,7 +11,7 @@ import pytest
 from mayadeen.loopback import FixtureSite, GeneratedSite, LoopbackServer
 from mayadeen.loopback.anatomy import LIVE_ROOT
 from mayadeen.loopback.faults import FaultSpecError, parse_fault
-from tests.conftest import fetch
+from tests.helpers.runs import fetch
 
 TAWSIYAT = re.compile(rb'<script type="text/tawsiyat" id="tawsiyat-metadata">(.*?)</script>', re.S)
 

@@ -16,9 +16,9 @@ from pathlib import Path
 import pytest
 
 from mayadeen.loopback import GeneratedSite, LoopbackServer
-from tests.conftest import ROOT, crawl_arguments, stat
-from tests.test_access_faults import articles
-from tests.test_crawl_discovery import stored, wait_for_rows
+from tests.helpers.outputs import stored
+from tests.helpers.runs import ROOT, crawl_arguments, stat, wait_for_rows
+from tests.helpers.sites import articles
 
 pytestmark = pytest.mark.e2e
 

@@ -4,17 +4,16 @@ and becomes gone on its second answer, and neither fails a run; a run of a handf
 fetches is not failed by the share of them that failed."""
 
 import dataclasses
-import json
 import sqlite3
 from pathlib import Path
-from typing import Any
 
 import pytest
 
 from mayadeen.loopback import GeneratedSite, LoopbackServer
 from mayadeen.loopback.catalog import Page
-from tests.conftest import crawl
-from tests.test_crawl_discovery import article_urls, requested_paths, stored
+from tests.helpers.outputs import manifest, stored
+from tests.helpers.runs import crawl
+from tests.helpers.sites import article_urls, requested_paths
 
 pytestmark = pytest.mark.e2e
 
@@ -53,13 +52,6 @@ class AnsweringSite:
     def _edit(page: Page, old: bytes, new: str) -> Page:
         assert old in page.body, old
         return dataclasses.replace(page, body=page.body.replace(old, new.encode(), 1))
-
-
-def manifest(data_dir: Path) -> dict[str, Any]:
-    """The latest run's manifest."""
-    latest = max((data_dir / "runs").glob("*.json"))
-    result: dict[str, Any] = json.loads(latest.read_text("utf-8"))
-    return result
 
 
 def ledger(data_dir: Path, table: str) -> set[str]:

@@ -19,7 +19,7 @@ from mayadeen.store import (
     last_finished_run,
     store_path,
 )
-from tests.pipeline_helpers import changed, fixture_items
+from tests.helpers.pipeline import changed, fixture_items
 
 ITEMS = list(fixture_items().values())
 NOW, LATER = "2026-11-21T10:00:00+00:00", "2026-11-22T10:00:00+00:00"

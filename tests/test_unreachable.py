@@ -12,7 +12,7 @@ from urllib.parse import urlsplit
 import pytest
 
 from mayadeen.loopback import LoopbackServer
-from tests.conftest import crawl
+from tests.helpers.runs import crawl
 
 pytestmark = pytest.mark.e2e
 

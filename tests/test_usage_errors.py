@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from mayadeen.loopback import GeneratedSite, LoopbackServer
-from tests.conftest import crawl, run
+from tests.helpers.runs import crawl, run
 
 pytestmark = pytest.mark.e2e
 

@@ -29,7 +29,7 @@ from mayadeen.store.origins import (
 from mayadeen.webarchives import commoncrawl, wayback
 from mayadeen.webarchives.captures import Capture, Newest
 from mayadeen.webarchives.warc_record import BadRecord, read_record
-from tests.conftest import Reply, fetch
+from tests.helpers.runs import Reply, fetch
 
 
 @pytest.fixture(scope="module")

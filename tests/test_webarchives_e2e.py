@@ -15,11 +15,9 @@ from warcio.archiveiterator import ArchiveIterator
 from mayadeen.loopback import FixtureSite, GeneratedSite, LoopbackServer
 from mayadeen.loopback.webarchives import WebArchives
 from mayadeen.store.schema import FIELD_NAMES
-from tests.conftest import crawl, run, stat
-from tests.test_archive import reextract
-from tests.test_canary import TAWSIYAT
-from tests.test_crawl_discovery import kill_after_rows, start_crawl
-from tests.test_owed import owed_rows
+from tests.helpers.outputs import owed_rows
+from tests.helpers.runs import crawl, kill_after_rows, reextract, run, start_crawl, stat
+from tests.helpers.sites import TAWSIYAT
 
 pytestmark = pytest.mark.e2e
 

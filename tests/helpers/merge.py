@@ -7,7 +7,7 @@ import subprocess
 from pathlib import Path
 from typing import Any
 
-from tests.conftest import run
+from tests.helpers.runs import run
 
 
 def merge(
