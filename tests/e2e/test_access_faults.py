@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from mayadeen.loopback import GeneratedSite, LoopbackServer
-from tests.helpers.runs import Run, assert_item, stat
+from tests.helpers.runs import Run, assert_item
 from tests.helpers.sites import articles, expected
 
 FAST_BACKOFF = ("-s", "MAYADEEN_BACKOFF_START=0.05", "-s", "MAYADEEN_BACKOFF_MAX=0.2")
@@ -37,8 +37,8 @@ def test_403s_are_blocks_not_retried_not_parsed_and_stop_the_run(
     )
     assert len(run.requests) == 3, "stopped after 3 blocks in a row; nothing retried"
     assert len({r.path for r in run.requests}) == 3
-    assert stat(run.log, "mayadeen/blocks/total") == stat(run.log, "mayadeen/blocks/http_403") == 3
-    assert "'finish_reason': 'blocked'" in run.log
+    assert run.stats["mayadeen/blocks/total"] == run.stats["mayadeen/blocks/http_403"] == 3
+    assert run.manifest["close_reason"] == "blocked"
     assert "Spider closed (blocked)" in run.log
     errors = [line for line in run.log.splitlines() if " ERROR: " in line]
     assert len(errors) == 2, errors
@@ -49,11 +49,11 @@ def test_403s_are_blocks_not_retried_not_parsed_and_stop_the_run(
     assert "3 consecutive responses" in errors[0]
     assert "MAYADEEN_BROWSER=fallback" in errors[0]
     assert "proxy" in errors[0]
-    assert stat(run.log, "mayadeen/urls/failed") == 0, "a block is not counted as a failure"
-    assert stat(run.log, "mayadeen/pages/article") == 0
+    assert run.stats["mayadeen/urls/failed"] == 0, "a block is not counted as a failure"
+    assert run.stats["mayadeen/pages/article"] == 0
     assert not run.items
-    assert stat(run.log, "retry/count") == 0
-    assert stat(run.log, "mayadeen/backoff/raised") == 3
+    assert run.stats["retry/count"] == 0
+    assert run.stats["mayadeen/backoff/raised"] == 3
     assert run.log.count("blocked (http_403, HTTP 403)") == 3, "one WARNING per blocked URL"
 
 
@@ -74,8 +74,8 @@ def test_a_page_between_blocks_resets_the_count(
         "CONCURRENT_REQUESTS=1",
         *FAST_BACKOFF,
     )
-    assert "'finish_reason': 'finished'" in run.log
-    assert stat(run.log, "mayadeen/blocks/http_403") == 3
+    assert run.manifest["close_reason"] == "finished"
+    assert run.stats["mayadeen/blocks/http_403"] == 3
     for article in others:
         assert_item(run, small_site, article, server.root)
 
@@ -98,10 +98,10 @@ def test_challenge_pages_are_blocks_whatever_their_status(
         expect_rc=1,
     )
     assert len(run.requests) == 2, "a 503 challenge is not retried either"
-    assert stat(run.log, "mayadeen/blocks/challenge") == 2
-    assert "'finish_reason': 'blocked'" in run.log
+    assert run.stats["mayadeen/blocks/challenge"] == 2
+    assert run.manifest["close_reason"] == "blocked"
     assert not run.items
-    assert stat(run.log, "mayadeen/pages/article") == 0
+    assert run.stats["mayadeen/pages/article"] == 0
 
 
 def test_a_blocked_robots_txt_is_a_block_and_the_crawl_goes_on(
@@ -110,7 +110,7 @@ def test_a_blocked_robots_txt_is_a_block_and_the_crawl_goes_on(
     article = articles(small_site, "/news/", 1)[0]
     server.add_fault("/robots.txt=block")
     run = Run(server, tmp_path, [article.entry.path], *FAST_BACKOFF)
-    assert stat(run.log, "mayadeen/blocks/http_403") == 1
+    assert run.stats["mayadeen/blocks/http_403"] == 1
     assert_item(run, small_site, article, server.root)
 
 
@@ -124,7 +124,7 @@ def test_503s_are_retried_then_the_item(
     server.add_fault(f"{article.entry.path}=status:503*2")
     run = Run(server, tmp_path, [article.entry.path], "-s", "RETRY_TIMES=2")
     assert [r.status for r in run.to(article.entry.path)] == [503, 503, 200]
-    assert stat(run.log, "retry/count") == 2
+    assert run.stats["retry/count"] == 2
     assert_item(run, small_site, article, server.root)
 
 
@@ -135,7 +135,7 @@ def test_a_lasting_500_fails_cleanly_after_the_retries(
     server.add_fault(f"{failing.entry.path}=status:500")
     run = Run(server, tmp_path, [failing.entry.path, fine.entry.path], "-s", "RETRY_TIMES=1")
     assert len(run.to(failing.entry.path)) == 2
-    assert stat(run.log, "mayadeen/urls/failed") == 1
+    assert run.stats["mayadeen/urls/failed"] == 1
     assert f"{failing.entry.path}: not fetched: HTTP 500" in run.log
     assert list(run.items) == [expected(small_site, fine, server.root)["url"]]
 
@@ -149,8 +149,8 @@ def test_429_is_retried_no_sooner_than_its_retry_after(
     first, retry = run.to(article.entry.path)
     assert (first.status, retry.status) == (429, 200)
     assert retry.time - first.time >= 2.0
-    assert stat(run.log, "mayadeen/retry_after/waits") == 1
-    assert stat(run.log, "mayadeen/retry_after/seconds") == 2
+    assert run.stats["mayadeen/retry_after/waits"] == 1
+    assert run.stats["mayadeen/retry_after/seconds"] == 2
     assert_item(run, small_site, article, server.root)
     assert_item(run, small_site, other, server.root)
 
@@ -165,8 +165,8 @@ def test_a_retry_after_beyond_the_cap_is_given_up_loudly(
     )
     assert len(run.to(article.entry.path)) == 1
     assert "asks to retry after 120 s, more than MAYADEEN_RETRY_AFTER_MAX=5 s" in run.log
-    assert stat(run.log, "mayadeen/retry_after/too_long") == 1
-    assert stat(run.log, "mayadeen/urls/failed") == 1
+    assert run.stats["mayadeen/retry_after/too_long"] == 1
+    assert run.stats["mayadeen/urls/failed"] == 1
     assert not run.items
     assert "run failed: stored no article and hit 2 errors" in run.log
 
@@ -180,7 +180,7 @@ def test_a_reset_connection_is_retried(
     # Twisted resends once by itself when a reused keep-alive connection is reset; the second
     # reset (on a fresh connection) is Scrapy's to retry.
     assert [r.status for r in run.to(article.entry.path)] == [0, 0, 200]
-    assert stat(run.log, "retry/count") == 1
+    assert run.stats["retry/count"] == 1
     assert_item(run, small_site, article, server.root)
 
 
@@ -198,9 +198,9 @@ def test_a_slow_page_times_out_and_fails_cleanly(
         "-s",
         "RETRY_TIMES=1",
     )
-    assert stat(run.log, "retry/count") == 1
-    assert stat(run.log, "retry/max_reached") == 1
-    assert stat(run.log, "mayadeen/urls/failed") == 1
+    assert run.stats["retry/count"] == 1
+    assert run.stats["retry/max_reached"] == 1
+    assert run.stats["mayadeen/urls/failed"] == 1
     assert f"{slow.entry.path}: not fetched:" in run.log
     assert "took longer than 1" in run.log
     assert list(run.items) == [expected(small_site, fine, server.root)["url"]]
@@ -217,7 +217,7 @@ def test_a_truncated_page_is_retried_never_half_parsed(
     assert "Got data loss" in run.log
     assert_item(run, small_site, once, server.root)
     assert list(run.items) == [expected(small_site, once, server.root)["url"]], "no half item"
-    assert stat(run.log, "mayadeen/urls/failed") == 1
+    assert run.stats["mayadeen/urls/failed"] == 1
 
 
 # -- redirects and encodings -------------------------------------------------------------------
@@ -232,7 +232,7 @@ def test_redirects_are_followed_on_the_site_only(
     run = Run(server, tmp_path, ["/news/politics/old-spelling", "/news/politics/moved-away"])
     assert list(run.items) == [expected(small_site, article, server.root)["url"]]
     assert_item(run, small_site, article, server.root)
-    assert stat(run.log, "mayadeen/redirects/offsite") == 1
+    assert run.stats["mayadeen/redirects/offsite"] == 1
     assert "redirects off the site to https://example.com/news/politics/x" in run.log
     assert "example.com/robots.txt" not in run.log, "not even robots.txt of the other host"
 
@@ -255,8 +255,8 @@ def test_a_javascript_only_page_without_the_browser_is_counted_contentless(
     server.add_fault(f"{article.entry.path}=jsonly")
     run = Run(server, tmp_path, [article.entry.path])
     assert not run.items
-    assert stat(run.log, "mayadeen/pages/contentless") == 1
-    assert stat(run.log, "mayadeen/blocks/total") == 0
+    assert run.stats["mayadeen/pages/contentless"] == 1
+    assert run.stats["mayadeen/blocks/total"] == 0
     assert "no article markup" in run.log
     assert "MAYADEEN_BROWSER=fallback" in run.log
     assert "playwright" not in run.log.lower(), "off: scrapy-playwright is not even loaded"

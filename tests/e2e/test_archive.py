@@ -21,7 +21,8 @@ from mayadeen.loopback import GeneratedSite, LoopbackServer
 from mayadeen.loopback.catalog import Page
 from mayadeen.site.urls import may_be_article
 from mayadeen.warc.reading import scan
-from tests.helpers.runs import ROOT, crawl, crawl_arguments, reextract, run, stat
+from tests.helpers.outputs import run_stats
+from tests.helpers.runs import ROOT, crawl, crawl_arguments, reextract, run
 
 
 @pytest.fixture(scope="module")
@@ -57,9 +58,10 @@ def test_a_crawl_archives_every_article_page_and_a_second_crawl_writes_revisits_
 ) -> None:
     server = LoopbackServer(tiny_site).start()
     request.addfinalizer(server.stop)
-    log = crawled(server.root, tmp_path)
+    crawled(server.root, tmp_path)
+    stats = run_stats(tmp_path)
     fetched = [r.path for r in server.requests if may_be_article(server.root + r.path)]
-    assert len(fetched) == len(tiny_site.articles) == stat(log, "mayadeen/archive/response")
+    assert len(fetched) == len(tiny_site.articles) == stats["mayadeen/archive/response"]
     (first,) = warc_files(tmp_path)
     assert warcio_check(first).returncode == 0
     types = record_types(first)
@@ -103,7 +105,7 @@ def test_archive_off_writes_no_archive(tiny_site: GeneratedSite, tmp_path: Path)
             env={"MAYADEEN_DATA_DIR": str(tmp_path), "MAYADEEN_ARCHIVE": "off"},
         )
     assert done.returncode == 0, done.stderr[-3000:]
-    assert stat(done.stderr, "mayadeen/items/new") == 1
+    assert run_stats(tmp_path)["mayadeen/items/new"] == 1
     assert not (tmp_path / "archive").exists()
 
 
@@ -285,9 +287,10 @@ def test_reextract_from_reads_a_warc_written_by_wget(
     warc = tmp_path / "site.warc.gz"
     data = tmp_path / "data"
     done = reextract(root, data, "--from", str(warc))
+    stats = run_stats(data)
     assert done.returncode == 0, done.stderr[-3000:]
-    assert stat(done.stderr, "mayadeen/items/new") == len(articles)
-    assert stat(done.stderr, "mayadeen/reextract/foreign/skipped") >= 1, "the home page"
+    assert stats["mayadeen/items/new"] == len(articles)
+    assert stats["mayadeen/reextract/foreign/skipped"] >= 1, "the home page"
     db = sqlite3.connect(data / "articles.sqlite")
     rows = db.execute(
         "SELECT a.url, c.warc_file FROM articles a JOIN captures c ON c.id = a.capture_id"

@@ -15,7 +15,7 @@ from warcio.archiveiterator import ArchiveIterator
 from mayadeen.addons import CHROMIUM
 from mayadeen.loopback import GeneratedSite, LoopbackServer
 from mayadeen.warc.writing import RENDERED_HEADER
-from tests.helpers.runs import Run, assert_item, stat
+from tests.helpers.runs import Run, assert_item
 from tests.helpers.sites import articles
 
 
@@ -39,10 +39,10 @@ def test_fallback_renders_javascript_pages_and_leaves_the_others_alone(
     run = Run(server, tmp_path, paths, "-s", "MAYADEEN_BROWSER=fallback")
     for article in [*shells, plain]:
         assert_item(run, small_site, article, server.root)
-    assert stat(run.log, "mayadeen/browser/requests") == 2
-    assert stat(run.log, "mayadeen/browser/fallback/contentless") == 2
-    assert stat(run.log, "mayadeen/browser/recovered") == 2
-    assert stat(run.log, "mayadeen/pages/contentless") == 0
+    assert run.stats["mayadeen/browser/requests"] == 2
+    assert run.stats["mayadeen/browser/fallback/contentless"] == 2
+    assert run.stats["mayadeen/browser/recovered"] == 2
+    assert run.stats["mayadeen/pages/contentless"] == 0
     assert len(run.to(plain.entry.path)) == 1, "a plain page is fetched once, over HTTP"
     for article in shells:
         assert len(run.to(article.entry.path)) == 2, "over HTTP, then once in the browser"
@@ -66,9 +66,9 @@ def test_fallback_tries_a_blocked_page_once_in_the_browser(
         expect_rc=1,
     )
     assert len(run.to(article.entry.path)) == 2, "once over HTTP, once in the browser, no more"
-    assert stat(run.log, "mayadeen/browser/fallback/http_403") == 1
-    assert stat(run.log, "mayadeen/browser/recovered") == 0
-    assert stat(run.log, "mayadeen/blocks/http_403") == 1, "still blocked in the browser"
+    assert run.stats["mayadeen/browser/fallback/http_403"] == 1
+    assert run.stats["mayadeen/browser/recovered"] == 0
+    assert run.stats["mayadeen/blocks/http_403"] == 1, "still blocked in the browser"
     assert not run.items
     assert "run failed: stored no article and hit 1 blocked response" in run.log
 
@@ -81,9 +81,9 @@ def test_always_renders_pages_in_the_browser_but_not_robots_txt(
     run = Run(server, tmp_path, [article.entry.path], "-s", "MAYADEEN_BROWSER=always")
     assert_item(run, small_site, article, server.root)
     assert len(run.to(article.entry.path)) == 1, "straight to the browser"
-    assert stat(run.log, "mayadeen/browser/requests") == 0
-    assert stat(run.log, "playwright/request_count/resource_type/document") == 1
-    assert stat(run.log, "robotstxt/response_status_count/200") == 1
+    assert run.stats["mayadeen/browser/requests"] == 0
+    assert run.stats["playwright/request_count/resource_type/document"] == 1
+    assert run.stats["robotstxt/response_status_count/200"] == 1
     assert "scrapy-playwright" in run.log
     (warc,) = (tmp_path / "archive").glob("*.warc.gz")
     with warc.open("rb") as stream:

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from mayadeen.loopback import GeneratedSite, LoopbackServer
+from tests.helpers.outputs import manifest
 from tests.helpers.runs import ROOT, crawl, fetch, run
 
 
@@ -53,7 +54,7 @@ def test_a_crawl_reads_robots_txt_first_and_identifies_itself(tmp_path: Path) ->
         done = crawl(server.root, tmp_path)
         asked = [(r.path, r.user_agent) for r in server.requests]
     assert done.returncode == 0, done.stderr[-3000:]
-    assert "'finish_reason': 'finished'" in done.stderr
+    assert manifest(tmp_path)["close_reason"] == "finished"
     assert asked[0][0] == "/robots.txt", "before any page"
     assert len(asked) > 30, "the home page, listings, sitemaps and the 30 articles"
     assert all(agent.startswith("mayadeen/") for _, agent in asked)

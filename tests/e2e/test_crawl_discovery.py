@@ -18,8 +18,8 @@ from mayadeen.site.urls import (
     section_path,
     url_shape,
 )
-from tests.helpers.outputs import exported, stored
-from tests.helpers.runs import crawl, kill_after_rows, start_crawl, stat
+from tests.helpers.outputs import exported, run_stats, stored
+from tests.helpers.runs import crawl, kill_after_rows, start_crawl
 from tests.helpers.sites import article_urls, requested_paths
 
 
@@ -35,7 +35,8 @@ def run(
 def test_a_first_run_finds_every_article_and_nothing_else(
     server: LoopbackServer, small_site: GeneratedSite, tmp_path: Path
 ) -> None:
-    log, items = run(server, tmp_path)
+    _, items = run(server, tmp_path)
+    stats = run_stats(tmp_path)
 
     expected = article_urls(small_site, server.root)
     urls = [item["url"] for item in items]
@@ -48,9 +49,9 @@ def test_a_first_run_finds_every_article_and_nothing_else(
     assert set(article_requests.values()) == {1}, "each article fetched once, whatever its spelling"
     assert not [p for p in asked if p.startswith(("/videos/", "/infographs/", "/authors/"))]
     for source in ("home", "section", "sitemap", "rss", "related"):
-        seen = sum(stat(log, f"mayadeen/discovery/{source}/{d}") for d in ("new", "seen"))
+        seen = sum(stats[f"mayadeen/discovery/{source}/{d}"] for d in ("new", "seen"))
         assert seen > 0, f"{source} gave no article link"
-    assert stat(log, "mayadeen/discovery/sitemap/not_article") > 0, "skipped without a fetch"
+    assert stats["mayadeen/discovery/sitemap/not_article"] > 0, "skipped without a fetch"
     for item in items[:50]:
         article = small_site.article(item["url"].removeprefix(server.root))
         assert article is not None
@@ -77,9 +78,10 @@ def test_sitemaps_alone_find_every_article(
     server: LoopbackServer, small_site: GeneratedSite, tmp_path: Path
 ) -> None:
     _break(server, ["/", "/rss", *(f"/{listing}" for listing in SECTION_LISTINGS)])
-    log, items = run(server, tmp_path, "-s", "RETRY_ENABLED=0")
+    _, items = run(server, tmp_path, "-s", "RETRY_ENABLED=0")
+    stats = run_stats(tmp_path)
     assert {item["url"] for item in items} == article_urls(small_site, server.root)
-    assert stat(log, "mayadeen/discovery/section/failed") == len(SECTION_LISTINGS)
+    assert stats["mayadeen/discovery/section/failed"] == len(SECTION_LISTINGS)
 
 
 def test_an_unavailable_rss_feed_is_noted_and_not_fatal(
@@ -87,9 +89,10 @@ def test_an_unavailable_rss_feed_is_noted_and_not_fatal(
 ) -> None:
     server.add_fault("/rss=status:403")
     log, items = run(server, tmp_path)
+    stats = run_stats(tmp_path)
     assert len(items) == len(small_site.articles)
     assert "RSS not available" in log
-    assert stat(log, "log_count/ERROR") == 0
+    assert stats["log_count/ERROR"] == 0
 
 
 def test_a_second_run_fetches_only_what_is_new(tmp_path: Path) -> None:
@@ -104,7 +107,8 @@ def test_a_second_run_fetches_only_what_is_new(tmp_path: Path) -> None:
 
         server.site = after
         server.clear_requests()
-        log, second = run(server, tmp_path)
+        _, second = run(server, tmp_path)
+        stats = run_stats(tmp_path)
         second_requests = len(server.requests)
 
     new = article_urls(after, server.root) - article_urls(before, server.root)
@@ -112,9 +116,9 @@ def test_a_second_run_fetches_only_what_is_new(tmp_path: Path) -> None:
     assert sorted(i["url"] for i in second) == sorted(new)
     assert set(stored(tmp_path)) == article_urls(after, server.root)
     assert second_requests <= 0.05 * first_requests, (second_requests, first_requests)
-    assert stat(log, "mayadeen/items/new") == 20
-    assert stat(log, "mayadeen/items/updated") == stat(log, "mayadeen/items/unchanged") == 0
-    assert stat(log, "mayadeen/listings/section/stopped") > 0
+    assert stats["mayadeen/items/new"] == 20
+    assert stats["mayadeen/items/updated"] == stats["mayadeen/items/unchanged"] == 0
+    assert stats["mayadeen/listings/section/stopped"] > 0
 
 
 def test_an_edited_article_is_fetched_again_when_its_sitemap_says_so(
@@ -125,10 +129,11 @@ def test_an_edited_article_is_fetched_again_when_its_sitemap_says_so(
     generated = small_site.article(edited.path)
     assert generated is not None
     server.site = small_site.with_edits(frozenset({generated.index}))
-    log, items = run(server, tmp_path)
+    _, items = run(server, tmp_path)
+    stats = run_stats(tmp_path)
     assert [i["url"] for i in items] == [f"{server.root}{edited.path}"]
-    assert stat(log, "mayadeen/discovery/sitemap/lastmod") == 1
-    assert stat(log, "mayadeen/items/updated") == 1
+    assert stats["mayadeen/discovery/sitemap/lastmod"] == 1
+    assert stats["mayadeen/items/updated"] == 1
     row = stored(tmp_path)[f"{server.root}{edited.path}"]
     assert row["modified_at"] == items[0]["modified_at"] != None  # noqa: E711
 
@@ -137,9 +142,10 @@ def test_full_fetches_everything_again(
     server: LoopbackServer, small_site: GeneratedSite, tmp_path: Path
 ) -> None:
     run(server, tmp_path)
-    log, items = run(server, tmp_path, "-a", "full=1")
+    _, items = run(server, tmp_path, "-a", "full=1")
+    stats = run_stats(tmp_path)
     assert {i["url"] for i in items} == article_urls(small_site, server.root)
-    assert stat(log, "mayadeen/discovery/sitemap/known") == 0
+    assert stats["mayadeen/discovery/sitemap/known"] == 0
 
 
 def test_sections_since_and_max_articles_limit_the_run(
@@ -176,10 +182,11 @@ def test_flaky_discovery_pages_are_retried_and_nothing_is_missed(
     server.add_fault("/sitemaps/all.xml=truncate*1")
     server.add_fault("/=reset*2")
     server.add_fault("/articles/opinion=ratelimit:1*1")
-    log, items = run(server, tmp_path)
+    _, items = run(server, tmp_path)
+    stats = run_stats(tmp_path)
     assert {i["url"] for i in items} == article_urls(small_site, server.root)
-    assert stat(log, "retry/count") >= 4
-    assert stat(log, "mayadeen/sitemaps/sitemapindex") == 1
+    assert stats["retry/count"] >= 4
+    assert stats["mayadeen/sitemaps/sitemapindex"] == 1
 
 
 def test_a_blocked_run_stops_and_exits_non_zero(server: LoopbackServer, tmp_path: Path) -> None:
@@ -250,10 +257,11 @@ class DisallowingSite:
 
 def test_nothing_robots_txt_disallows_is_fetched(small_site: GeneratedSite, tmp_path: Path) -> None:
     with LoopbackServer(DisallowingSite(small_site, "/news/sports")) as server:
-        log, items = run(server, tmp_path)
+        _, items = run(server, tmp_path)
+        stats = run_stats(tmp_path)
         asked = requested_paths(server)
     assert not [p for p in asked if p.startswith("/news/sports")]
-    assert stat(log, "robotstxt/forbidden") > 0, "sports articles were found, and refused"
+    assert stats["robotstxt/forbidden"] > 0, "sports articles were found, and refused"
     sports = {f"{server.root}{a.path}" for a in small_site.articles if a.section == "news/sports"}
     assert sports
     assert {i["url"] for i in items} == article_urls(small_site, server.root) - sports

@@ -8,7 +8,8 @@ from pathlib import Path
 from mayadeen.items import FIELD_NAMES, LIST_FIELDS
 from mayadeen.loopback import GeneratedSite, LoopbackServer, load_fixtures
 from mayadeen.store import Store, known_articles, last_finished_run, store_path
-from tests.helpers.runs import crawl, run, stat
+from tests.helpers.outputs import run_stats
+from tests.helpers.runs import crawl, run
 
 FIXTURES = load_fixtures()
 ARTICLES = [f for f in FIXTURES if f.kind == "article"]
@@ -33,11 +34,12 @@ def test_a_crawl_fills_the_store_the_feed_and_the_quarantine_and_a_rerun_adds_no
 ) -> None:
     paths = [f.path for f in FIXTURES]
     log = crawled(fixture_server.root, tmp_path, paths)
-    assert stat(log, "mayadeen/items/new") == len(ARTICLES)
-    assert stat(log, "item_scraped_count") == len(ARTICLES)
-    assert stat(log, "mayadeen/quarantine/items") == len(BROKEN)
+    stats = run_stats(tmp_path)
+    assert stats["mayadeen/items/new"] == len(ARTICLES)
+    assert stats["item_scraped_count"] == len(ARTICLES)
+    assert stats["mayadeen/quarantine/items"] == len(BROKEN)
     for reasons in BROKEN.values():
-        assert stat(log, f"mayadeen/quarantine/{reasons[0]}") == 1
+        assert stats[f"mayadeen/quarantine/{reasons[0]}"] == 1
     assert log.count("Dropped: invalid article") == len(BROKEN)
 
     db = sqlite3.connect(store_path(tmp_path))
@@ -69,9 +71,10 @@ def test_a_crawl_fills_the_store_the_feed_and_the_quarantine_and_a_rerun_adds_no
     assert jsonl.name == f"{first_run.run_id}.jsonl"
 
     log = crawled(fixture_server.root, tmp_path, paths)
-    assert stat(log, "mayadeen/items/unchanged") == len(ARTICLES)
-    assert stat(log, "mayadeen/items/new") == stat(log, "mayadeen/items/updated") == 0
-    assert stat(log, "item_scraped_count") == len(ARTICLES), "-O/-o still get every article"
+    stats = run_stats(tmp_path)
+    assert stats["mayadeen/items/unchanged"] == len(ARTICLES)
+    assert stats["mayadeen/items/new"] == stats["mayadeen/items/updated"] == 0
+    assert stats["item_scraped_count"] == len(ARTICLES), "-O/-o still get every article"
     assert db.execute("SELECT count(*) FROM articles").fetchone() == (len(ARTICLES),)
     assert [len(rows) for rows in feed_rows(tmp_path)] == [len(ARTICLES), 0]
     runs = db.execute("SELECT close_reason, items_new, items_unchanged FROM runs ORDER BY run_id")
@@ -92,9 +95,10 @@ def test_a_changed_article_is_updated_and_its_old_version_kept(
     first_seen = db.execute("SELECT first_seen_at FROM articles WHERE url = ?", (url,)).fetchone()
 
     server.site = small_site.with_edits(frozenset({articles[4].index}))
-    log = crawled(server.root, tmp_path, paths)
-    assert stat(log, "mayadeen/items/updated") == 1
-    assert stat(log, "mayadeen/items/unchanged") == len(paths) - 1
+    crawled(server.root, tmp_path, paths)
+    stats = run_stats(tmp_path)
+    assert stats["mayadeen/items/updated"] == 1
+    assert stats["mayadeen/items/unchanged"] == len(paths) - 1
     body, modified, version = db.execute(
         "SELECT body, modified_at, version FROM articles WHERE url = ?", (url,)
     ).fetchone()
@@ -118,8 +122,9 @@ def test_a_reader_holding_a_transaction_open_never_fails_the_crawl(
     reader = sqlite3.connect(store_path(tmp_path), timeout=5)
     reader.execute("BEGIN")
     assert reader.execute("SELECT count(*) FROM articles").fetchone() == (10,)
-    log = crawled(server.root, tmp_path, paths, "-s", "MAYADEEN_STORE_BATCH_SIZE=7")
-    assert stat(log, "mayadeen/items/new") == 50
+    crawled(server.root, tmp_path, paths, "-s", "MAYADEEN_STORE_BATCH_SIZE=7")
+    stats = run_stats(tmp_path)
+    assert stats["mayadeen/items/new"] == 50
     assert reader.execute("SELECT count(*) FROM articles").fetchone() == (10,), "its snapshot"
     reader.commit()
     assert reader.execute("SELECT count(*) FROM articles").fetchone() == (60,)

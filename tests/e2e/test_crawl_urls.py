@@ -9,7 +9,8 @@ from mayadeen.items import FIELD_NAMES
 from mayadeen.loopback import GeneratedSite, LoopbackServer, load_fixtures
 from mayadeen.loopback.anatomy import LIVE_ROOT
 from mayadeen.loopback.catalog import link_spelling
-from tests.helpers.runs import crawl, stat
+from tests.helpers.outputs import run_stats
+from tests.helpers.runs import crawl
 
 FIXTURES = load_fixtures()
 
@@ -27,7 +28,8 @@ def test_the_given_urls_and_nothing_else_are_fetched_and_extracted(
     spellings = [f.path.replace(":", "%3A") if i % 2 else f.path for i, f in enumerate(FIXTURES)]
     started = datetime.now(UTC)
     out = tmp_path / "items.jsonl"
-    log, items = crawl_urls(fixture_server, ",".join(spellings), out)
+    _, items = crawl_urls(fixture_server, ",".join(spellings), out)
+    stats = run_stats(tmp_path)
 
     asked = sorted(r.path for r in fixture_server.requests if r.path != "/robots.txt")
     assert asked == sorted(spellings), "exactly the given pages: no discovery"
@@ -54,10 +56,10 @@ def test_the_given_urls_and_nothing_else_are_fetched_and_extracted(
         crawled = datetime.fromisoformat(got["crawled_at"])
         assert started - timedelta(seconds=1) <= crawled <= datetime.now(UTC)
     for kind in ("video", "infograph", "author", "page"):
-        assert stat(log, f"mayadeen/pages/{kind}") == sum(f.kind == kind for f in FIXTURES), kind
-    assert stat(log, "mayadeen/pages/article") == len(articles) + len(invalid)
-    assert stat(log, "mayadeen/field/title/tawsiyat") > 0
-    assert stat(log, "mayadeen/field/article_id/missing") >= 2
+        assert stats[f"mayadeen/pages/{kind}"] == sum(f.kind == kind for f in FIXTURES), kind
+    assert stats["mayadeen/pages/article"] == len(articles) + len(invalid)
+    assert stats["mayadeen/field/title/tawsiyat"] > 0
+    assert stats["mayadeen/field/article_id/missing"] >= 2
 
 
 def test_unusable_urls_are_refused_and_missing_pages_reported(
@@ -75,13 +77,14 @@ def test_unusable_urls_are_refused_and_missing_pages_reported(
     assert fixture_server.requests == []
     urls = f"{article.path},/news/politics/not-there"
     log, items = crawl_urls(fixture_server, urls, tmp_path / "items.jsonl")
+    stats = run_stats(tmp_path)
     assert [item["title"] for item in items] == [article.title]
     (reported,) = [line for line in log.splitlines() if "/news/politics/not-there: " in line]
     # The site's answer: reported, not an error of ours.
     assert " WARNING: " in reported
     assert reported.endswith("/news/politics/not-there: not fetched: the site answers HTTP 404")
-    assert stat(log, "mayadeen/urls/not_found") == 1
-    assert stat(log, "mayadeen/urls/failed") == 0
+    assert stats["mayadeen/urls/not_found"] == 1
+    assert stats["mayadeen/urls/failed"] == 0
 
 
 def test_live_site_urls_are_fetched_from_the_configured_copy(
@@ -99,7 +102,8 @@ def test_generated_articles_through_the_real_command_match_the_generator(tmp_pat
     with LoopbackServer(site) as server:
         paths = [link_spelling(a.entry.path, "e2e") for a in site.articles_by_index]
         assert {"%3A" in p or p.endswith("/") or "?" in p for p in paths} == {True, False}
-        log, items = crawl_urls(server, ",".join(paths), tmp_path / "items.jsonl")
+        _, items = crawl_urls(server, ",".join(paths), tmp_path / "items.jsonl")
+        stats = run_stats(tmp_path)
         root = server.root
     by_url = {item["url"]: item for item in items}
     assert len(by_url) == len(items) == 100
@@ -107,4 +111,4 @@ def test_generated_articles_through_the_real_command_match_the_generator(tmp_pat
         expected = json.loads(json.dumps(site.expected_item(article)).replace(LIVE_ROOT, root))
         got = by_url[expected["url"]]
         assert {k: got[k] for k in expected} == expected, article.entry.path
-    assert stat(log, "mayadeen/pages/article") == 100
+    assert stats["mayadeen/pages/article"] == 100

@@ -6,7 +6,8 @@ import json
 from pathlib import Path
 
 from mayadeen.loopback import GeneratedSite, LoopbackServer
-from tests.helpers.runs import crawl, stat
+from tests.helpers.outputs import run_stats
+from tests.helpers.runs import crawl
 
 
 def test_an_endless_sitemap_chain_and_an_endless_listing_stop_at_their_bounds(
@@ -17,6 +18,7 @@ def test_an_endless_sitemap_chain_and_an_endless_listing_stop_at_their_bounds(
     done = crawl(server.root, tmp_path, timeout=120)
     log = done.stderr
     assert done.returncode == 0, log[-3000:]
+    stats = run_stats(tmp_path)
 
     sitemaps = sorted({r.path for r in server.requests if r.path.startswith("/sitemaps/")})
     assert sitemaps == [
@@ -28,8 +30,8 @@ def test_an_endless_sitemap_chain_and_an_endless_listing_stop_at_their_bounds(
     pages = [r.query for r in server.requests if r.path == "/news/politics"]
     assert sorted(pages) == ["", "page=2", "page=3"], "MAYADEEN_LISTING_MAX_STALE_PAGES=3"
 
-    assert stat(log, "mayadeen/limits/sitemap_depth") == 1
-    assert stat(log, "mayadeen/limits/listing_stale_pages") == 1
+    assert stats["mayadeen/limits/sitemap_depth"] == 1
+    assert stats["mayadeen/limits/listing_stale_pages"] == 1
     assert log.count("(MAYADEEN_SITEMAP_MAX_DEPTH)") == 1
     assert log.count("(MAYADEEN_LISTING_MAX_STALE_PAGES)") == 1
     assert f"WARNING: {server.root}/sitemaps/all-3.xml: a sitemap index 3 indexes below" in log
@@ -38,7 +40,7 @@ def test_an_endless_sitemap_chain_and_an_endless_listing_stop_at_their_bounds(
     limits = json.loads(manifest.read_text("utf-8"))["limits"]
     assert limits == {"listing_stale_pages": 1, "sitemap_depth": 1}
     # The other listings still gave their articles.
-    assert stat(log, "mayadeen/items/new") > len(small_site.articles) / 2
+    assert stats["mayadeen/items/new"] > len(small_site.articles) / 2
 
 
 def test_tighter_bounds_from_settings(server: LoopbackServer, tmp_path: Path) -> None:
@@ -68,8 +70,9 @@ def test_a_listing_repeating_one_known_link_with_two_next_pages_stops(
     article = small_site.articles_by_index[0].entry.path
     server.add_fault(f"/news/politics=endless:{article}")
     done = crawl(server.root, tmp_path, "-a", "sections=news/politics", timeout=120)
+    stats = run_stats(tmp_path)
     assert done.returncode == 0, done.stderr[-3000:]
     pages = [r.query for r in server.requests if r.path == "/news/politics"]
     # 3 stale pages after the first, and at most the pages already requested by then
     assert len(pages) <= 1 + 3 + 2, pages
-    assert stat(done.stderr, "mayadeen/limits/listing_stale_pages") == 1
+    assert stats["mayadeen/limits/listing_stale_pages"] == 1

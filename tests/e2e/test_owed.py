@@ -16,8 +16,8 @@ import pytest
 from mayadeen.loopback import GeneratedSite, LoopbackServer
 from mayadeen.store import Store
 from mayadeen.store.files import DataDirLock
-from tests.helpers.outputs import committed_feed_urls, manifest, owed_rows, stored
-from tests.helpers.runs import crawl, start_crawl, stat, wait_for_rows
+from tests.helpers.outputs import committed_feed_urls, manifest, owed_rows, run_stats, stored
+from tests.helpers.runs import crawl, start_crawl, wait_for_rows
 from tests.helpers.sites import article_urls, requested_paths
 
 NO_RETRIES = ("-s", "RETRY_ENABLED=0")
@@ -62,13 +62,14 @@ def test_old_articles_that_failed_once_are_fetched_by_the_next_incremental_run(
         server.clear_faults()
         server.clear_requests()
         second = crawl(server.root, tmp_path)
+        second_stats = run_stats(tmp_path)
         assert second.returncode == 0, second.stderr[-3000:]
         requested = requested_paths(server)
 
     assert set(stored(tmp_path)) == article_urls(small_site, server.root)
     assert owed_rows(tmp_path) == {}
-    assert stat(second.stderr, "mayadeen/owed/settled") == 5
-    assert stat(second.stderr, "mayadeen/discovery/owed/owed") == 5
+    assert second_stats["mayadeen/owed/settled"] == 5
+    assert second_stats["mayadeen/discovery/owed/owed"] == 5
     assert all(requested.count(a.path) == 1 for a in oldest)
     assert len(requested) < 60, "an incremental run: the shortcuts still hold for the rest"
 
@@ -107,11 +108,12 @@ def test_an_article_answering_404_twice_is_gone_and_no_run_fails_for_the_sites_a
         )
         assert f"0 failed in this run, {len(politics)} not found (404/410)" in first.stderr
         second = crawl(server.root, tmp_path, *NO_RETRIES, "-s", "MAYADEEN_OWED_RETRY_HOURS=0")
+        second_stats = run_stats(tmp_path)
         assert second.returncode == 0, second.stderr[-3000:]
         server.clear_requests()
         third = crawl(server.root, tmp_path)
         requested = requested_paths(server)
-    assert stat(second.stderr, "mayadeen/owed/gone") == len(politics)
+    assert second_stats["mayadeen/owed/gone"] == len(politics)
     with sqlite3.connect(tmp_path / "articles.sqlite") as db:
         (gone,) = db.execute("SELECT count(*) FROM gone WHERE status = 404").fetchone()
     assert gone == len(politics)

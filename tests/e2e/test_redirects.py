@@ -7,7 +7,8 @@ import sqlite3
 from pathlib import Path
 
 from mayadeen.loopback import GeneratedSite, LoopbackServer
-from tests.helpers.runs import Run, crawl, stat
+from tests.helpers.outputs import run_stats
+from tests.helpers.runs import Run, crawl
 from tests.helpers.sites import articles, expected
 
 
@@ -42,10 +43,10 @@ def test_redirects_to_another_port_scheme_or_in_a_loop_are_given_up_loudly(
         assert not other.requests, "the other port's page is never fetched"
 
     assert list(run.items) == [expected(small_site, article, server.root)["url"]]
-    assert stat(run.log, "mayadeen/redirects/offsite") == 2
-    assert stat(run.log, "mayadeen/redirects/loop") == 2
-    assert stat(run.log, "mayadeen/given_up/redirect_offsite") == 2
-    assert stat(run.log, "mayadeen/given_up/redirect_loop") == 2
+    assert run.stats["mayadeen/redirects/offsite"] == 2
+    assert run.stats["mayadeen/redirects/loop"] == 2
+    assert run.stats["mayadeen/given_up/redirect_offsite"] == 2
+    assert run.stats["mayadeen/given_up/redirect_loop"] == 2
     root = server.root
     for line in (
         f"{root}/news/politics/to-port: redirects off the site to {other.root}{foreign.entry.path}",
@@ -72,8 +73,8 @@ def test_a_discovered_article_redirected_off_the_site_or_in_a_loop_is_counted(
         done = crawl(server.root, tmp_path)
         assert not other.requests
     assert done.returncode == 0, done.stderr[-3000:]
-    assert stat(done.stderr, "mayadeen/given_up/redirect_offsite") == 1
-    assert stat(done.stderr, "mayadeen/given_up/redirect_loop") == 1
+    assert run_stats(tmp_path)["mayadeen/given_up/redirect_offsite"] == 1
+    assert run_stats(tmp_path)["mayadeen/given_up/redirect_loop"] == 1
     assert "offsite/filtered" not in done.stderr
     stored = manifest(tmp_path)["articles"]
     assert isinstance(stored, dict)

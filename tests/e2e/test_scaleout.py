@@ -24,9 +24,9 @@ from tests.helpers.merge import (
     merged,
     rows,
 )
-from tests.helpers.outputs import exported, feed_urls, stored
+from tests.helpers.outputs import exported, feed_urls, manifests, run_stats, stats_of, stored
 from tests.helpers.redis import free_port
-from tests.helpers.runs import ROOT, crawl, crawl_arguments, stat, wait_for_rows
+from tests.helpers.runs import ROOT, crawl, crawl_arguments, wait_for_rows
 from tests.helpers.sites import article_urls, requested_paths
 
 
@@ -97,8 +97,11 @@ def test_two_workers_sharing_a_data_dir_store_each_article_once_and_later_only_w
     items = [item["url"] for worker in workers for item in worker.items]
     assert sorted(items) == sorted(expected), "together: every article, none twice"
     for worker in workers:
-        assert stat(worker.log, "mayadeen/items/new") > 0, "both workers did real work"
         assert "scale-out: " in worker.log
+    first_round = [m for m in manifests(tmp_path) if m["run_id"] in first_runs]
+    new_by_worker = [stats_of(m)["mayadeen/items/new"] for m in first_round]
+    assert len(new_by_worker) == 2, "each worker has its run and its manifest"
+    assert min(new_by_worker) > 0, "both workers did real work"
     fetches = fetched_articles(first_requests, big_site)
     assert len(fetches) == len(expected)
     assert set(fetches.values()) == {1}, "each article fetched by one worker, once"
@@ -110,7 +113,9 @@ def test_two_workers_sharing_a_data_dir_store_each_article_once_and_later_only_w
     new = article_urls(after, server.root) - expected
     assert len(new) == 5
     assert sorted(item["url"] for worker in later for item in worker.items) == sorted(new)
-    assert sum(stat(worker.log, "mayadeen/items/new") for worker in later) == 5
+    later_round = [m for m in manifests(tmp_path) if m["run_id"] not in first_runs]
+    assert len(later_round) == len(later) == 2
+    assert sum(stats_of(m)["mayadeen/items/new"] for m in later_round) == 5
     assert set(stored(tmp_path)) == expected | new
     assert sorted(feed_urls(tmp_path, set(run_ids(tmp_path)) - set(first_runs))) == sorted(new)
     assert set(run_ids(tmp_path).values()) == {"finished"}
@@ -180,8 +185,9 @@ def test_urls_are_fetched_by_the_worker_given_them_without_touching_the_shared_c
             "-s",
             f"MAYADEEN_REDIS_URL={redis_url}",
         )
+        stats = run_stats(tmp_path)
     assert done.returncode == 0, done.stderr[-3000:]
-    assert stat(done.stderr, "item_scraped_count") == 3
+    assert stats["item_scraped_count"] == 3
     assert "fetched by this worker alone" in done.stderr
     assert Redis.from_url(redis_url).keys("*") == []
 

@@ -30,7 +30,8 @@ import pytest
 
 from mayadeen.items import FIELD_NAMES
 from mayadeen.loopback import GeneratedSite, LoopbackServer, load_fixtures
-from tests.helpers.runs import ROOT, stat
+from tests.helpers.outputs import manifest, stats_of
+from tests.helpers.runs import ROOT
 
 PROJECT = "mayadeen"
 TARGET = "scrapyd-test"
@@ -219,9 +220,10 @@ def test_a_scheduled_job_crawls_from_the_egg_into_the_store_and_the_feed(
     log = scrapyd.job_log(job)
     assert "ERROR" not in log
     assert "Traceback" not in log
-    assert "'finish_reason': 'finished'" in log
+    reported = manifest(data_dir)
+    assert reported["close_reason"] == "finished"
     expected = {f"{server.root}{article.path}" for article in small_site.articles}
-    assert stat(log, "mayadeen/items/new") == len(expected)
+    assert stats_of(reported)["mayadeen/items/new"] == len(expected)
     with sqlite3.connect(data_dir / "articles.sqlite") as db:
         urls = [url for (url,) in db.execute("SELECT url FROM articles")]
     assert len(urls) == len(expected)

@@ -16,8 +16,8 @@ from pathlib import Path
 import pytest
 
 from mayadeen.loopback import GeneratedSite, LoopbackServer
-from tests.helpers.outputs import stored
-from tests.helpers.runs import ROOT, crawl_arguments, stat, wait_for_rows
+from tests.helpers.outputs import run_stats, stored
+from tests.helpers.runs import ROOT, crawl_arguments, wait_for_rows
 from tests.helpers.sites import articles
 
 
@@ -94,10 +94,11 @@ def test_a_graceful_stop_does_not_wait_out_retry_after_or_delays(
     assert "Closing spider (shutdown)" in text
     assert "run failed: the crawl did not finish (close reason: shutdown)" in text
     assert "Traceback" not in text
-    given_up = stat(text, "mayadeen/given_up/shutdown")
+    stats = run_stats(tmp_path)
+    given_up = stats["mayadeen/given_up/shutdown"]
     waiting = len(limited) if faults else len(paths)
     assert given_up == waiting, "every request that was waiting, given up"
-    assert stat(text, "mayadeen/urls/failed") == 0, "given up, not reported again as failed"
+    assert stats["mayadeen/urls/failed"] == 0, "given up, not reported again as failed"
     assert f"Shutdown: {waiting} requests that were waiting were not sent" in text
     with sqlite3.connect(tmp_path / "articles.sqlite") as db:
         assert db.execute("PRAGMA integrity_check").fetchone() == ("ok",)

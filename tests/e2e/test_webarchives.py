@@ -15,8 +15,8 @@ from warcio.archiveiterator import ArchiveIterator
 from mayadeen.loopback import FixtureSite, GeneratedSite, LoopbackServer
 from mayadeen.loopback.webarchives import WebArchives
 from mayadeen.store.schema import FIELD_NAMES
-from tests.helpers.outputs import owed_rows
-from tests.helpers.runs import crawl, kill_after_rows, reextract, run, start_crawl, stat
+from tests.helpers.outputs import owed_rows, run_stats
+from tests.helpers.runs import crawl, kill_after_rows, reextract, run, start_crawl
 from tests.helpers.sites import TAWSIYAT
 
 
@@ -96,10 +96,11 @@ def test_via_wayback_stores_what_a_direct_crawl_stores_resumes_and_fetches_only_
     with LoopbackServer(archives) as wayback:
         site_server.clear_requests()
         # A page of the index per capture: the run stops (max_articles) mid-listing.
-        first = from_archive(site_server.root, wayback.root, tmp_path, "-a", "via=wayback",
+        from_archive(site_server.root, wayback.root, tmp_path, "-a", "via=wayback",
                              "-a", "max_articles=4", "-s", "MAYADEEN_WAYBACK_PAGE_SIZE=1")  # fmt: skip
+        first_stats = run_stats(tmp_path)
         after_first = set(origins(tmp_path))
-        assert len(after_first) == stat(first, "mayadeen/items/new") >= 4
+        assert len(after_first) == first_stats["mayadeen/items/new"] >= 4
         with sqlite3.connect(tmp_path / "articles.sqlite") as db:
             assert db.execute("SELECT count(*) FROM archive_cursors").fetchone()[0] >= 1
 
@@ -107,10 +108,11 @@ def test_via_wayback_stores_what_a_direct_crawl_stores_resumes_and_fetches_only_
         wayback.add_fault("/cdx/search/cdx=ratelimit:1*1")
         wayback.add_fault("/web/*=unavailable:1*1")
         wayback.clear_requests()
-        second = from_archive(site_server.root, wayback.root, tmp_path, "-a", "via=wayback",
+        from_archive(site_server.root, wayback.root, tmp_path, "-a", "via=wayback",
                               "-s", "MAYADEEN_BACKOFF_START=0.1", "-s", "MAYADEEN_BACKOFF_MAX=0.2")  # fmt: skip
-        assert stat(second, "mayadeen/retry_after/waits") == 2
-        assert stat(second, "mayadeen/sources/wayback/resumed") >= 1
+        second_stats = run_stats(tmp_path)
+        assert second_stats["mayadeen/retry_after/waits"] == 2
+        assert second_stats["mayadeen/sources/wayback/resumed"] >= 1
         assert stored(tmp_path) == direct, "the same items as a direct crawl, but crawled_at"
         assert not site_server.requests, "the site itself is never asked"
         refetched = [p for p in fetched(wayback, "/web/") if p.split("id_/", 1)[1] in after_first]
@@ -126,11 +128,12 @@ def test_via_wayback_stores_what_a_direct_crawl_stores_resumes_and_fetches_only_
         title = site.articles_by_index[1].entry.title.encode()
         archives.held[-1].body = body.replace(title, b"A Headline Rewritten Later")
         wayback.clear_requests()
-        third = from_archive(site_server.root, wayback.root, tmp_path, "-a", "via=wayback")
+        from_archive(site_server.root, wayback.root, tmp_path, "-a", "via=wayback")
+        third_stats = run_stats(tmp_path)
         replays = [p.split("id_/", 1)[1] for p in fetched(wayback, "/web/")]
         root = site_server.root
         assert replays == [root + edited], "only the capture with other bytes is fetched"
-        assert stat(third, "mayadeen/discovery/wayback/same_digest") == 1
+        assert third_stats["mayadeen/discovery/wayback/same_digest"] == 1
         assert stored(tmp_path)[root + edited][2] == "A Headline Rewritten Later"
         assert origins(tmp_path)[root + same][1] == "2030-01-01T00:00:00+00:00"
 
@@ -146,8 +149,9 @@ def test_via_wayback_stores_what_a_direct_crawl_stores_resumes_and_fetches_only_
     # scrapy reextract reads them back, and each article keeps the origin of its bytes.
     before, kept = stored(tmp_path), origins(tmp_path)
     done = reextract(site_server.root, tmp_path)
+    stats = run_stats(tmp_path)
     assert done.returncode == 0, done.stderr[-3000:]
-    assert stat(done.stderr, "mayadeen/reextract/pages") == len(direct)
+    assert stats["mayadeen/reextract/pages"] == len(direct)
     assert stored(tmp_path) == before
     assert origins(tmp_path) == kept
 
@@ -174,10 +178,11 @@ def test_a_backfill_killed_midway_resumes_and_fetches_no_stored_capture_again(
         assert 3 <= len(committed) < len(direct), "killed midway"
         wayback.clear_faults()
         wayback.clear_requests()
-        log = from_archive(site_server.root, wayback.root, tmp_path, "-a", "via=wayback",
+        from_archive(site_server.root, wayback.root, tmp_path, "-a", "via=wayback",
                            "-s", "MAYADEEN_WAYBACK_PAGE_SIZE=1")  # fmt: skip
+        stats = run_stats(tmp_path)
         again = {path.split("id_/", 1)[1] for path in fetched(wayback, "/web/")}
-    assert stat(log, "mayadeen/sources/wayback/resumed") >= 1
+    assert stats["mayadeen/sources/wayback/resumed"] >= 1
     assert stored(tmp_path) == direct
     assert not again & committed, "a capture whose article was committed is not fetched again"
 
@@ -193,10 +198,11 @@ def test_via_commoncrawl_stores_what_a_direct_crawl_stores_and_reads_a_newer_cra
         commoncrawl.add_fault("/CC-MAIN-2024-10-index=unavailable:1*1")
         commoncrawl.add_fault("/crawl-data/*=status:503*1")
         commoncrawl.add_fault("/crawl-data/*=truncate*1")
-        first = from_archive(site_server.root, commoncrawl.root, tmp_path, "-a", "via=commoncrawl",
+        from_archive(site_server.root, commoncrawl.root, tmp_path, "-a", "via=commoncrawl",
                              "-s", "MAYADEEN_BACKOFF_START=0.1", "-s", "MAYADEEN_BACKOFF_MAX=0.2")  # fmt: skip
-        assert stat(first, "mayadeen/retry_after/waits") == 1
-        assert stat(first, "mayadeen/sources/slow_down") == 1
+        first_stats = run_stats(tmp_path)
+        assert first_stats["mayadeen/retry_after/waits"] == 1
+        assert first_stats["mayadeen/sources/slow_down"] == 1
         assert stored(tmp_path) == direct
         assert {c for _, _, c in origins(tmp_path).values()} == {"CC-MAIN-2024-10"}
         manifest = json.loads(sorted((tmp_path / "runs").glob("*.json"))[-1].read_text())
@@ -236,12 +242,13 @@ def test_the_fallback_reads_a_blocked_article_from_its_newest_wayback_capture(
                 f"/web/20240101000000id_/{url}=redirect:302:/web/20231101000000id_/{url}"
             )
             # A crawl of the site (discovery, not urls) meets the blocked article.
-            log = from_archive(site_server.root, wayback.root, tmp_path,
+            from_archive(site_server.root, wayback.root, tmp_path,
                                "-s", "MAYADEEN_ARCHIVE_FALLBACK=1")  # fmt: skip
+            stats = run_stats(tmp_path)
             assert fetched(wayback, "/web/") == [f"/web/20231101000000id_/{url}"]
     finally:
         site_server.clear_faults()
-    assert stat(log, "mayadeen/blocks/total") == 1
+    assert stats["mayadeen/blocks/total"] == 1
     assert {via for via, _, _ in origins(tmp_path).values()} == {"site", "wayback"}
     assert origins(tmp_path)[url][:2] == ("wayback", "2023-11-01T00:00:00+00:00")
     with sqlite3.connect(tmp_path / "articles.sqlite") as db:
@@ -335,7 +342,8 @@ def test_a_replay_that_redirects_to_the_live_site_is_refused_not_recorded_as_the
     with LoopbackServer(archives) as wayback:
         wayback.add_fault(f"/web/20240101000000id_/{url}=redirect:302:{url}")
         done = via_wayback(site_server.root, wayback.root, tmp_path, "-a", f"urls={path}")
+        stats = run_stats(tmp_path)
     assert "Traceback" not in done.stderr, done.stderr[-3000:]
-    assert stat(done.stderr, "mayadeen/redirects/offsite") == 1
+    assert stats["mayadeen/redirects/offsite"] == 1
     assert origins(tmp_path) == {}, "nothing the site served is recorded as a Wayback capture"
     assert set(owed_rows(tmp_path)) == {url}

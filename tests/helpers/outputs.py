@@ -45,8 +45,24 @@ def feed_urls(data_dir: Path, runs: set[str] | None = None) -> list[str]:
     return urls
 
 
+def manifests(data_dir: Path) -> list[dict[str, Any]]:
+    """Every run's manifest in ``data_dir``, in the order the runs started (their ids sort so)."""
+    return [
+        json.loads(path.read_text("utf-8"))
+        for path in sorted((data_dir / "runs").glob("*.json"), key=lambda path: path.stem)
+    ]
+
+
 def manifest(data_dir: Path) -> dict[str, Any]:
     """The latest run's manifest."""
-    latest = max((data_dir / "runs").glob("*.json"))
-    result: dict[str, Any] = json.loads(latest.read_text("utf-8"))
-    return result
+    return manifests(data_dir)[-1]
+
+
+def run_stats(data_dir: Path) -> Counter[str]:
+    """The latest run's Scrapy stats, from its manifest: 0 for a counter that never happened."""
+    return stats_of(manifest(data_dir))
+
+
+def stats_of(record: dict[str, Any]) -> Counter[str]:
+    """A manifest's Scrapy stats, 0 for a counter that never happened."""
+    return Counter(record["stats"])

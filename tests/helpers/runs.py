@@ -4,7 +4,6 @@ plain HTTP client that does not follow redirects, and crawls against a loopback 
 import http.client
 import json
 import os
-import re
 import signal
 import sqlite3
 import subprocess
@@ -18,7 +17,7 @@ from urllib.parse import urlsplit
 from mayadeen.loopback import GeneratedSite, LoopbackServer
 from mayadeen.loopback.generated_article import GeneratedArticle
 from mayadeen.loopback.server import RequestRecord
-from tests.helpers.outputs import stored
+from tests.helpers.outputs import manifest, stats_of, stored
 from tests.helpers.sites import expected
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -89,12 +88,6 @@ def crawl(
     )
 
 
-def stat(log: str, name: str) -> int:
-    """A counter from the stats Scrapy dumps into its log at the end of a crawl (0 if absent)."""
-    match = re.search(rf"'{re.escape(name)}': (\d+)", log)
-    return int(match.group(1)) if match else 0
-
-
 def start_crawl(root: str, data_dir: Path, *arguments: str) -> subprocess.Popen[bytes]:
     """The real command in its own process group, so that SIGKILL takes it all down at once."""
     return subprocess.Popen(
@@ -142,7 +135,8 @@ def reextract(
 
 
 class Run:
-    """One crawl of chosen articles: its log, items by URL and the server's request log."""
+    """One crawl of chosen articles: its log, its manifest and the Scrapy stats in it, items by
+    URL and the server's request log."""
 
     def __init__(
         self,
@@ -161,6 +155,8 @@ class Run:
         lines = out.read_text("utf-8").splitlines() if out.exists() else []
         self.items = {item["url"]: item for item in map(json.loads, lines)}
         self.requests = [r for r in server.requests if r.path != "/robots.txt"]
+        self.manifest = manifest(tmp_path)
+        self.stats = stats_of(self.manifest)
 
     def to(self, path: str) -> list[RequestRecord]:
         return [r for r in self.requests if r.path == path]
