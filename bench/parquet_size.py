@@ -14,7 +14,7 @@ from harness import load  # noqa: F401  (puts the checkout on sys.path for tests
 
 from mayadeen.loopback import GeneratedSite
 from mayadeen.parquet import ParquetItemExporter
-from tests.pipeline_helpers import fixture_items, generated_items
+from tests.helpers.pipeline import fixture_items, generated_items
 
 
 def written(items: list[Any], compression: str) -> int:

@@ -20,7 +20,7 @@ from mayadeen.loopback import GeneratedSite
 from mayadeen.pipelines.dedupe import DeduplicatePipeline
 from mayadeen.pipelines.store import StorePipeline
 from mayadeen.pipelines.validate import ValidationPipeline
-from tests.pipeline_helpers import opened_run
+from tests.helpers.pipeline import opened_run
 
 CRAWLED_AT = "2026-11-21T10:00:00+00:00"
 

@@ -32,7 +32,7 @@ from mayadeen.middlewares.warc import WarcMiddleware
 from mayadeen.pipelines.store import StorePipeline
 from mayadeen.run.feeds import FeedExporter
 from mayadeen.site.urls import LIVE_ROOT
-from tests.pipeline_helpers import CRAWLED_AT, opened_run
+from tests.helpers.pipeline import CRAWLED_AT, opened_run
 
 
 def pages_and_items(n: int) -> list[tuple[HtmlResponse, ArticleItem]]:

@@ -1,91 +1,21 @@
-"""Shared test helpers: a plain HTTP client that does not follow redirects, running the project's
-commands, and loopback servers."""
+"""Shared fixtures: the loopback sites and servers the tests crawl, the stores both layers of a
+command's tests read, and a real ``redis-server`` (helpers live in ``tests/helpers/``)."""
 
-import http.client
 import os
-import re
 import subprocess
-import sys
+import time
 from collections.abc import Iterator
-from dataclasses import dataclass
-from email.message import Message
 from pathlib import Path
-from urllib.parse import urlsplit
 
 import pytest
+from redis import Redis, RedisError
 
 from mayadeen.loopback import FixtureSite, GeneratedSite, LoopbackServer
-
-ROOT = Path(__file__).resolve().parents[1]
-SHARED = ROOT.parent / "shared"
-"""../shared beside the checkout (CI clones it there); tests that compare with it skip without it."""
-
-
-@dataclass
-class Reply:
-    status: int
-    headers: Message
-    body: bytes
-
-
-def fetch(
-    root: str, path: str, method: str = "GET", timeout: float = 10.0, body: bytes | None = None
-) -> Reply:
-    """One request with http.client: no redirects followed, no decoding, no retries."""
-    parts = urlsplit(root)
-    connection = http.client.HTTPConnection(parts.hostname or "", parts.port, timeout=timeout)
-    try:
-        connection.request(method, path, body=body, headers={"User-Agent": "mayadeen-tests"})
-        response = connection.getresponse()
-        return Reply(response.status, response.headers, response.read())
-    finally:
-        connection.close()
-
-
-def run(
-    *args: str, env: dict[str, str] | None = None, timeout: float = 120
-) -> subprocess.CompletedProcess[str]:
-    """``python -m <args>`` in the checkout, as a user would run it; output captured as text."""
-    return subprocess.run(
-        [sys.executable, "-m", *args],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-        env={**os.environ, **(env or {})},
-    )
-
-
-def crawl_arguments(root: str, *arguments: str) -> list[str]:
-    """``scrapy crawl articles`` against a loopback ``root`` with politeness off, plus
-    ``arguments`` (more command-line options: ``-a``, ``-O``, ``-s``)."""
-    politeness_off = ["-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_ENABLED=0"]
-    return [
-        "scrapy",
-        "crawl",
-        "articles",
-        "-s",
-        f"MAYADEEN_BASE_URL={root}",
-        *politeness_off,
-        *arguments,
-    ]
-
-
-def crawl(
-    root: str, data_dir: Path, *arguments: str, timeout: float = 300
-) -> subprocess.CompletedProcess[str]:
-    """The crawl of ``crawl_arguments`` run to its end, with its data in ``data_dir``."""
-    return run(
-        *crawl_arguments(root, *arguments),
-        env={"MAYADEEN_DATA_DIR": str(data_dir)},
-        timeout=timeout,
-    )
-
-
-def stat(log: str, name: str) -> int:
-    """A counter from the stats Scrapy dumps into its log at the end of a crawl (0 if absent)."""
-    match = re.search(rf"'{re.escape(name)}': (\d+)", log)
-    return int(match.group(1)) if match else 0
+from mayadeen.store import Store, store_path
+from tests.helpers import diffs, exports
+from tests.helpers.managed import MANAGED
+from tests.helpers.pipeline import CRAWLED_AT, changed, fixture_items
+from tests.helpers.redis import REDIS_SERVER, free_port
 
 
 @pytest.fixture(scope="session")
@@ -108,3 +38,79 @@ def server(small_site: GeneratedSite) -> Iterator[LoopbackServer]:
 def fixture_server(fixture_site: FixtureSite) -> Iterator[LoopbackServer]:
     with LoopbackServer(fixture_site) as running:
         yield running
+
+
+@pytest.fixture
+def edited_store(tmp_path: Path) -> Path:
+    """A data directory whose store holds the fixture articles, one of them edited twice."""
+    data = tmp_path / "data"
+    edited = diffs.EDITED
+    with Store.open(store_path(data)) as store:
+        store.db.execute("INSERT INTO site (key, value) VALUES ('root', ?)", (diffs.site_root(),))
+        for item in diffs.ITEMS:
+            store.put(item, CRAWLED_AT)
+        late = changed(edited, body=edited.body + "\n\nA late paragraph.", word_count=0)
+        store.put(late, diffs.SECOND)
+        store.put(changed(late, title=diffs.NEW_TITLE, tags=[*edited.tags, "Minsk"]), diffs.THIRD)
+    return data
+
+
+@pytest.fixture
+def export_store(tmp_path: Path) -> Path:
+    """A data directory whose store holds a few fixture articles."""
+    with Store.open(store_path(tmp_path)) as opened:
+        for item in [exports.HOSTILE, *exports.ITEMS[1:]]:
+            opened.put(item, CRAWLED_AT)
+    return tmp_path
+
+
+@pytest.fixture
+def managed_dir(tmp_path: Path) -> Path:
+    """A data directory with a store of a few articles and one file of each managed kind."""
+    directory = tmp_path / "data"
+    with Store.open(store_path(directory)) as opened:
+        for item in list(fixture_items().values())[:3]:
+            opened.put(item, CRAWLED_AT)
+    for name in MANAGED.values():
+        path = directory / name
+        if not path.exists():
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(f"kept: {name}\n".encode())
+    return directory
+
+
+@pytest.fixture
+def redis_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A fresh ``redis-server`` on 127.0.0.1 in its own directory, persisting nothing."""
+    if REDIS_SERVER is None:
+        if os.environ.get("CI"):
+            pytest.fail("CI must run the scale-out tests, but redis-server is missing (.ci/run)")
+        pytest.skip("redis-server is not installed (apt-get install redis-server)")
+    port = free_port()
+    directory = str(tmp_path_factory.mktemp("redis"))
+    options = ["--bind", "127.0.0.1", "--port", str(port), "--dir", directory]
+    options += ["--save", "", "--appendonly", "no", "--daemonize", "no"]
+    server = subprocess.Popen([REDIS_SERVER, *options], stdout=subprocess.DEVNULL)
+    client = Redis(port=port)
+    try:
+        for _ in range(200):  # waiting until it listens, not a timing assertion
+            try:
+                client.ping()
+                break
+            except RedisError:
+                assert server.poll() is None, "redis-server did not start"
+                time.sleep(0.05)
+        yield f"redis://127.0.0.1:{port}/0"
+    finally:
+        client.close()
+        server.terminate()
+        server.wait(timeout=30)
+
+
+@pytest.fixture
+def fixture_store(tmp_path: Path) -> Path:
+    """A data directory whose store holds every fixture article (25, over 22 months)."""
+    with Store.open(store_path(tmp_path / "data")) as opened:
+        for item in fixture_items().values():
+            opened.put(item, CRAWLED_AT)
+    return tmp_path / "data"

@@ -53,6 +53,21 @@ def nested(counts: Mapping[str, int]) -> dict[str, dict[str, int]]:
     return grouped
 
 
+def numeric(stats: Stats) -> dict[str, int | float]:
+    """Every number among the stats, by key, sorted: Scrapy's and the project's counters in full,
+    for what the sections of the manifest do not name (times, lists and texts left out).
+
+    >>> numeric({"retry/count": 2, "start_time": datetime(2026, 11, 21), "memusage/max": 1.5,
+    ...          "mayadeen/health/failed": [], "finish_reason": "finished", "flag": True})
+    {'memusage/max': 1.5, 'retry/count': 2}
+    """
+    return {
+        key: value
+        for key, value in sorted(stats.items())
+        if isinstance(value, int | float) and not isinstance(value, bool)
+    }
+
+
 def articles(stats: Stats) -> dict[str, int]:
     """Articles by what became of them in this run.
 

@@ -1,6 +1,7 @@
 """The run manifest: one JSON file per run, ``<MAYADEEN_DATA_DIR>/runs/<run_id>.json``, with the
 figures of the end-of-run summary in full (counts by discovery source, per-field sources and
-coverage, quarantine reasons, duration, how the run ended and its health checks).
+coverage, quarantine reasons, duration, how the run ended and its health checks), and the run's
+numeric Scrapy stats.
 
 Manifests are also the memory of the health checks: a run's field coverage is compared with the
 latest earlier manifest that counted enough article pages.
@@ -71,6 +72,9 @@ def build(
         "errors": figures.counter(stats, "log_count/ERROR"),
         "warnings": figures.counter(stats, "log_count/WARNING"),
         "outputs": dict(outputs),
+        # Scrapy's stats, numbers only (those of the dump at the end of the log, as they stood
+        # when the run was reported): a figure no section above names is read here, not off the log.
+        "stats": figures.numeric(stats),
     }
 
 
