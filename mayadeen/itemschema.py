@@ -18,7 +18,7 @@ SCHEMA_ID = "urn:mayadeen:article:1"
 """The schema's ``$id``: a name, not an address, since no server of ours serves the file. A schema
 ``$ref``-ing it resolves it from a registry holding this schema under the name
 (``referencing.Registry().with_resource(SCHEMA_ID, ...)``); each Parquet file names it in its
-metadata. The number grows when what the schema accepts changes (``tests/test_itemschema.py``
+metadata. The number grows when what the schema accepts changes (``tests/unit/test_itemschema.py``
 keeps a fingerprint of what version 1 accepts)."""
 DATE_TIME = {"format": "date-time", "pattern": r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(Z|[+-]\d\d:\d\d)$"}
 """ISO-8601 with seconds and an offset: the contract's dates (``format`` alone is advisory)."""

@@ -49,7 +49,7 @@ class EmailAlert(SendSmtpEmail):  # type: ignore[misc]
     """Spidermon's SMTP action, configured by its settings, sending through smtplib: Spidermon
     1.27 hands its whole MIME message to Scrapy's ``MailSender`` (deprecated in Scrapy 2.19) as
     the *body* of a new text/plain mail, so the reader would see headers and base64 (see
-    ``tests/test_alerts.py``)."""
+    ``tests/e2e/test_alerts.py``)."""
 
     subject = "mayadeen run {{ data.alert.run_id }} failed"
     body_text = MESSAGE + "\n"
