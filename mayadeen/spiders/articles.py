@@ -3,8 +3,15 @@
 Discovery pages (home, section listings, sitemaps, RSS, robots.txt) are read by
 ``mayadeen.pages.discovery``, articles by ``mayadeen.pages.extract``; which URLs to request is decided by
 ``mayadeen.crawl.frontier`` from the store's state. With ``-a urls=URL1,URL2`` it fetches and parses
-exactly those pages, with no discovery. Here: the arguments, the starting points, the article pages
-and their failures; what each discovery page yields is in ``mayadeen.spiders.discovery_routes``.
+exactly those pages, with no discovery; with ``-a via=wayback|commoncrawl`` it reads a web archive's
+index instead of the site's pages.
+
+The spider holds its routes, built with the crawler: ``ArticleRoutes`` (article pages, the pages
+``urls`` asks for, failed fetches), ``DiscoveryRoutes`` (the discovery pages), ``WebArchiveRoutes``
+(a web archive's index pages) and ``WebArchiveCaptures`` (the captures it lists). Here: the
+arguments, the starting points, the ``max_articles`` stop, and one thin method per callback, since a
+request's callback must be a method of the spider for the scheduler's queues to serialize it
+(``mayadeen.spiders.routing``).
 """
 
 from collections.abc import AsyncIterator, Iterator
@@ -14,8 +21,7 @@ from urllib.parse import urlsplit
 import scrapy
 from scrapy import signals
 from scrapy.crawler import Crawler
-from scrapy.http import Response, TextResponse
-from scrapy.spidermiddlewares.httperror import HttpError
+from scrapy.http import Response
 from scrapy.utils.defer import deferred_from_coro
 from twisted.python.failure import Failure
 
@@ -23,26 +29,29 @@ from mayadeen.crawl.arguments import parse_arguments, parse_via, requested_urls
 from mayadeen.crawl.backlog import Backlog
 from mayadeen.crawl.bounds import DiscoveryBounds
 from mayadeen.crawl.frontier import Frontier
-from mayadeen.crawl.owed import GONE_STATUSES, OWED_META
 from mayadeen.crawl.state import load_frontier
-from mayadeen.items import Provenance
-from mayadeen.middlewares import AlreadyReported, GivenUp
-from mayadeen.middlewares.blocks import Blocked, CrawlStopped
-from mayadeen.middlewares.reachability import SiteUnreachable
-from mayadeen.middlewares.robots import ForbiddenByRobots, SharedRobotsTxtMiddleware
+from mayadeen.middlewares.robots import SharedRobotsTxtMiddleware
 from mayadeen.pages import discovery
-from mayadeen.pages.extract import count, extract
-from mayadeen.signals import first_url
+from mayadeen.run import Run
 from mayadeen.site.navigation import ROBOTS_PATH
-from mayadeen.site.urls import canonical_url, url_shape
-from mayadeen.spiders.discovery_routes import failure_reason
+from mayadeen.site.urls import site_root
+from mayadeen.spiders.article_routes import ArticleRoutes
+from mayadeen.spiders.discovery_routes import DiscoveryRoutes
+from mayadeen.spiders.routing import Quota, Routing
+from mayadeen.spiders.webarchive_captures import WebArchiveCaptures
 from mayadeen.spiders.webarchive_routes import WebArchiveRoutes
+from mayadeen.webarchives import commoncrawl
 
 
-class ArticlesSpider(WebArchiveRoutes):
+class ArticlesSpider(scrapy.Spider):
     name = "articles"
     allowed_domains: list[str]
     """The site root's host, for Scrapy's offsite filter (redirects off the site are not followed)."""
+    root: str
+    articles: ArticleRoutes
+    discovery: DiscoveryRoutes
+    webarchives: WebArchiveRoutes
+    captures: WebArchiveCaptures
 
     def __init__(
         self,
@@ -56,173 +65,151 @@ class ArticlesSpider(WebArchiveRoutes):
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
-        self.urls_argument = urls
+        self.urls_argument = urls  # read by mayadeen.scaleout.scheduler too
         self.via = parse_via(via)
         self.arguments = parse_arguments(sections, since, max_articles, full)
-        self.frontier: Frontier | None = None
-        self.items_in_pipelines = 0
-        self.items_stored = 0
-        self.backlog = Backlog()
+        self.quota = Quota(self.arguments.max_articles)
+        self._closing = False
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> Self:
         spider = super().from_crawler(crawler, *args, **kwargs)
+        spider.root = site_root(crawler.settings.get("MAYADEEN_BASE_URL"))
         spider.allowed_domains = [urlsplit(spider.root).hostname or ""]
-        spider.bounds = DiscoveryBounds.from_settings(crawler.settings)
+        spider._build_routes(crawler)
         crawler.signals.connect(spider.item_stored, signal=signals.item_scraped)
         for settled in (signals.item_dropped, signals.item_error):
             crawler.signals.connect(spider.item_settled, signal=settled)
-        crawler.signals.connect(spider.drain_backlog, signal=signals.spider_idle)
+        crawler.signals.connect(spider.discovery.drain_backlog, signal=signals.spider_idle)
         return spider
+
+    def _build_routes(self, crawler: Crawler) -> None:
+        """Each route is given what all share (``Routing``) and what it needs besides."""
+        routing = Routing(
+            crawler,
+            callbacks=self,
+            logger=self.logger,
+            root=self.root,
+            arguments=self.arguments,
+            bounds=DiscoveryBounds.from_settings(crawler.settings),
+            quota=self.quota,
+        )
+        self.discovery = DiscoveryRoutes(routing, backlog=Backlog())
+        self.articles = ArticleRoutes(
+            routing, via=self.via, urls_argument=self.urls_argument, discovery=self.discovery
+        )
+        archive = "wayback" if self.via == "site" else self.via  # a site crawl's fallback
+        self.captures = WebArchiveCaptures(routing, via=archive, articles=self.articles)
+        self.webarchives = WebArchiveRoutes(routing, via=archive, captures=self.captures)
+
+    @property
+    def context(self) -> Run:
+        return Run.of(self.crawler)
 
     # -- starting points ---------------------------------------------------------------------
 
     async def start(self) -> AsyncIterator[Any]:
         if self.via != "site":  # the archive's index instead of the site's pages
-            self.frontier = load_frontier(
-                self.context.writer.store, self.settings, self.arguments, self.logger
-            )
+            frontier = self._load_frontier()
             exact = None
             if self.urls_argument is not None:
                 exact = [
                     urlsplit(url).path for url in requested_urls(self.urls_argument, self.root)[0]
                 ]
-            owed = sorted(self.frontier.owed) if exact is None else []
-            for request in self._archive_starts(exact, owed):
+            owed = sorted(frontier.owed) if exact is None else []
+            for request in self.webarchives.starts(exact, owed):
                 yield request
             return
         if self.urls_argument is not None:
-            for request in self._requested():
+            for request in self.articles.requested():
                 yield request
             return
-        self.frontier = load_frontier(
-            self.context.writer.store, self.settings, self.arguments, self.logger
-        )
+        frontier = self._load_frontier()
         # What earlier runs owe first, whatever discovery finds (mayadeen/crawl/owed.py).
-        for request in self._requests(sorted(self.frontier.owed), "owed"):
+        for request in self.discovery.requests(sorted(frontier.owed), "owed"):
             yield request
-        for request in self._discovery_starts():
+        for request in self.discovery.starts():
             yield request
-        if (robots := self._robots_middleware()) is not None:
+        if (robots := self.discovery.robots_middleware()) is not None:
             # robots.txt is fetched once a run, by the middleware: its parser has the Sitemap lines.
             parser = await robots.robot_parser(scrapy.Request(self.root + ROBOTS_PATH))
             if isinstance(robots, SharedRobotsTxtMiddleware):  # what it forbade, it still does?
-                self.frontier.robots = robots.fingerprint(urlsplit(self.root).netloc)
-            for request in self._sitemaps(discovery.robots_sitemaps(parser)):
+                frontier.robots = robots.fingerprint(urlsplit(self.root).netloc)
+            for request in self.discovery.sitemaps(discovery.robots_sitemaps(parser)):
                 yield request
 
-    def _requested(self) -> Iterator[scrapy.Request]:
-        accepted, rejected = requested_urls(self.urls_argument, self.root)
-        for entry in rejected:
-            self.logger.error("urls: %r is not a URL of %s; not fetched", entry, self.root)
-            self.stat("urls/rejected")
-        if not accepted:
-            self.logger.error("urls: no URL of %s to fetch", self.root)
-        for url in accepted:
-            self.stat("urls/requested")
-            yield scrapy.Request(
-                url,
-                callback=self.parse_article,
-                errback=self.article_failed,
-                dont_filter=True,
-            )
+    def _load_frontier(self) -> Frontier:
+        """The store's state (open once the spider is), handed to the routes that decide by it."""
+        frontier = load_frontier(
+            self.context.writer.store, self.settings, self.arguments, self.logger
+        )
+        self.discovery.frontier = frontier
+        self.articles.frontier = frontier
+        self.captures.frontier = frontier
+        return frontier
 
-    # -- articles ----------------------------------------------------------------------------
+    # -- callbacks: each hands its answer to its route (routing.py says why they are here) --
 
     def parse_article(self, response: Response) -> Iterator[Any]:
-        if not isinstance(response, TextResponse):
-            self.logger.warning("%s: not a text page (%s); skipped", response.url, type(response))
-            self.stat("pages/not_text")
-            if response.meta.get(OWED_META) and response.request is not None:  # a failed attempt
-                self.context.owed.fetch_failed(first_url(response.request), "not a text page")
-            return
-        extraction = extract(response, self.root)
-        count(self.crawler.stats, extraction)
-        for note in extraction.notes:
-            self.logger.info("%s: %s", response.url, note)
-        item = extraction.item
-        if response.meta.get(OWED_META):  # what is owed moves to the article's URL, or is settled
-            requested = [*response.meta.get("redirect_urls", ()), response.url]
-            self.context.owed.arrived(requested, item.url if item is not None else None)
-        if url_shape(response.url) == "unknown":  # what pages of a new URL family turn out to be
-            self.stat(f"unknown_shapes/pages/{extraction.kind}")
-        if item is None:
-            self.logger.info(
-                "%s: a %s page, not an article; no item", response.url, extraction.kind
-            )
-            if (url := canonical_url(response.url, self.root)) is not None:
-                self.context.writer.remember_non_article(url, extraction.kind)
-            return
-        if self.frontier is not None and self.frontier.too_old(item.published_at):
-            self.stat("articles/before_since")
-            if item.url:
-                self.context.owed.settle(item.url)
-            return
-        if self.max_reached(self.items_in_pipelines):
-            self.stat("articles/after_max_articles")
-            return
-        self.items_in_pipelines += 1
-        item.provenance = Provenance.of(response.meta)
-        yield item
-        if self.frontier is not None and self.via == "site":
-            yield from self._requests(item.related_urls, "related")
-            yield from self._released()
-
-    def fetch_failed(self, failure: Failure) -> None:
-        request = getattr(failure, "request", None)
-        if request is not None and request.meta.get(OWED_META):
-            self._owe_failure(request, failure)
-        url, error = getattr(request, "url", "?"), failure.value
-        if isinstance(error, ForbiddenByRobots) and self.urls_argument is not None:
-            self.logger.warning("%s: not fetched: robots.txt forbids it", url)
-            self.stat("urls/forbidden")
-        if isinstance(error, AlreadyReported):  # a block, a content-less page: counted
-            return
-        if isinstance(error, HttpError) and error.response.status in GONE_STATUSES:
-            # The site's answer, not our loss: counted, and gone once it answers so twice.
-            self.logger.warning(
-                "%s: not fetched: the site answers %s", url, failure_reason(failure)
-            )
-            self.stat("urls/not_found" if self.urls_argument is not None else "articles/not_found")
-            return
-        self.logger.error("%s: not fetched: %s", url, failure_reason(failure))
-        self.stat("urls/failed" if self.urls_argument is not None else "articles/failed")
+        return self.articles.parse_article(response)
 
     def article_failed(self, failure: Failure) -> Iterator[scrapy.Request]:
         """An article request of the site failed; a blocked one is read from its newest Wayback
-        capture instead, with ``MAYADEEN_ARCHIVE_FALLBACK`` (it stays owed until stored)."""
-        self.fetch_failed(failure)
-        fallback = self.settings.getbool("MAYADEEN_ARCHIVE_FALLBACK") and self.via == "site"
-        request = getattr(failure, "request", None)
-        if not (fallback and isinstance(failure.value, Blocked) and request is not None):
-            return
-        if (url := canonical_url(first_url(request), self.root)) is not None:
-            yield self.fallback(url)
+        capture instead, with ``MAYADEEN_ARCHIVE_FALLBACK``."""
+        self.articles.fetch_failed(failure)
+        if (url := self.articles.fallback_url(failure)) is not None:
+            yield self.webarchives.fallback(url)
 
-    def _owe_failure(self, request: scrapy.Request, failure: Failure) -> None:
-        """An article request failed: a failed attempt for the ledger, unless a middleware gave
-        it up (and told the ledger) or it was never sent because the crawl is stopping."""
-        error = failure.value
-        if isinstance(error, GivenUp | CrawlStopped | SiteUnreachable):  # not a failed attempt
-            return
-        if isinstance(error, ForbiddenByRobots):  # settled: the site's answer, not a failure
-            self.context.owed.forbidden(first_url(request), error.robots)
-            return
-        status = error.response.status if isinstance(error, HttpError) else None
-        reason = "blocked" if isinstance(error, AlreadyReported) else failure_reason(failure)
-        self.context.owed.fetch_failed(first_url(request), reason, status)
+    def parse_listing(self, response: Response, kind: str) -> Iterator[scrapy.Request]:
+        return self.discovery.parse_listing(response, kind)
+
+    def parse_robots(self, response: Response, kind: str) -> Iterator[scrapy.Request]:
+        return self.discovery.parse_robots(response, kind)
+
+    def parse_sitemap(self, response: Response, kind: str) -> Iterator[scrapy.Request]:
+        return self.discovery.parse_sitemap(response, kind)
+
+    def parse_rss(self, response: Response, kind: str) -> Iterator[scrapy.Request]:
+        return self.discovery.parse_rss(response, kind)
+
+    def discovery_failed(self, failure: Failure) -> None:
+        self.discovery.failed(failure)
+
+    def parse_collinfo(
+        self, response: Response, kind: str, queries: list[tuple[str, bool]]
+    ) -> Iterator[scrapy.Request]:
+        return self.webarchives.parse_collinfo(response, kind, queries)
+
+    def parse_wayback_index(
+        self, response: Response, kind: str, path: str, exact: bool, resume: str | None
+    ) -> Iterator[scrapy.Request]:
+        return self.webarchives.parse_wayback_index(response, kind, path, exact, resume)
+
+    def parse_cc_index(
+        self, response: Response, kind: str, crawl: commoncrawl.Crawl, path: str, page: int
+    ) -> Iterator[scrapy.Request]:
+        return self.webarchives.parse_cc_index(response, kind, crawl, path, page)
+
+    def cc_index_failed(self, failure: Failure) -> Iterator[scrapy.Request]:
+        return self.webarchives.cc_index_failed(failure)
+
+    def parse_capture(self, response: Response, listing: str, page: str) -> Iterator[Any]:
+        return self.captures.parse_capture(response, listing, page)
+
+    def capture_failed(self, failure: Failure) -> None:
+        self.captures.capture_failed(failure)
 
     # -- max_articles ------------------------------------------------------------------------
 
     def item_settled(self, item: Any, **kwargs: Any) -> None:
-        self.items_in_pipelines -= 1
-        self.capture_item_done(item)
+        self.quota.in_pipelines -= 1
+        self.captures.capture_item_done(item)
 
     def item_stored(self, item: Any, response: Response, spider: scrapy.Spider) -> None:
-        self.items_in_pipelines -= 1
-        self.items_stored += 1
-        self.capture_item_done(item)
-        if self.max_reached() and not getattr(self, "_closing", False):
+        self.quota.in_pipelines -= 1
+        self.quota.stored += 1
+        self.captures.capture_item_done(item)
+        if self.quota.reached() and not self._closing:
             self._closing = True
             self.logger.info(
                 "max_articles: %s articles stored; stopping", self.arguments.max_articles
