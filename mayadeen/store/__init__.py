@@ -20,7 +20,8 @@ Writing (a crawl's run context does it: ``mayadeen.extensions.run_context``): ``
 creates or migrates the schema (``PRAGMA user_version``), then ``put(item, now) -> "new" |
 "updated" | "unchanged"``, ``add_alias``, ``quarantine``, ``claim_run``/``finish_run``,
 ``commit()`` or ``commit_if_due()`` (batches of ``batch_size`` writes, at least every
-``commit_interval`` seconds), ``close()``.
+``commit_interval`` seconds), ``close()``. ``put`` also flags the article's near-duplicates
+(``near_duplicates``, ``mayadeen.store.near_duplicates``); ``Store.near_duplicates()`` reads them.
 """
 
 from mayadeen.store.db import (

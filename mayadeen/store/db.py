@@ -9,15 +9,23 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any, Literal, NamedTuple, Self
 
+from mayadeen.store.near_duplicates import (
+    NEAR_DUPLICATE_COLUMNS,
+    NEAR_DUPLICATE_PAIRS,
+    NearDuplicates,
+)
 from mayadeen.store.rows import item_dict, item_values
 from mayadeen.store.schema import (
+    BODY_POSITION,
     COLUMNS,
+    COMPARED_BODY,
     COMPARED_POSITIONS,
     COMPARED_TAGS,
     DROP_TAGS,
     INSERT_NEW,
     KEEP_VERSION,
     KNOWN,
+    PUBLISHED_POSITION,
     SEEN_AGAIN,
     STORED,
     TAGS_POSITION,
@@ -86,6 +94,8 @@ class Store:
         self.commit_interval = 0.0
         """...or once this many seconds have passed since the last commit."""
         self._last_commit = time.monotonic()
+        self._near: NearDuplicates | None = None
+        """The near-duplicates' index, built when the first article is stored."""
 
     @classmethod
     def open(cls, path: str | os.PathLike[str], readonly: bool = False) -> Self:
@@ -151,6 +161,7 @@ class Store:
     def rollback(self) -> None:
         """Drop the pending writes (after a refused commit)."""
         self.pending = 0
+        self._near = None  # it indexed signatures the rollback dropped: rebuilt when next needed
         if self._db is not None and self._db.in_transaction:
             self._db.rollback()
 
@@ -172,7 +183,8 @@ class Store:
         """Store an article, extracted from the archived capture ``capture_id`` (None: from
         none); a known URL with other values is updated and its old row kept in
         ``article_versions``; the same values again only touch ``last_seen_at``, and the
-        capture when there is one. The capture is written with the row: no second statement."""
+        capture when there is one. The capture is written with the row: no second statement.
+        A new body's near-duplicate pairs are computed with it (``near_duplicates``)."""
         values = item_values(item)
         url = values[0]
         db = self.db
@@ -181,6 +193,7 @@ class Store:
             if self._aliases:
                 db.execute("DELETE FROM aliases WHERE alias_url = ?", (url,))
             self.pending += 1
+            self._pair(values, now, new=True)
             return "new"
         stored = db.execute(STORED, (url,)).fetchone()
         self.pending += 1
@@ -191,7 +204,14 @@ class Store:
         db.execute(DROP_TAGS, (url, stored[COMPARED_TAGS]))
         db.execute(UPSERT, (*values, now, now, now, capture_id))
         self._add_tags(item, values)
+        if stored[COMPARED_BODY] != values[BODY_POSITION]:
+            self._pair(values, now, new=False)
         return "updated"
+
+    def _pair(self, values: tuple[Any, ...], now: str, new: bool) -> None:
+        if self._near is None:
+            self._near = NearDuplicates(self.db)
+        self._near.update(values[0], values[BODY_POSITION], values[PUBLISHED_POSITION], now, new)
 
     def _add_tags(self, item: Any, values: tuple[Any, ...]) -> None:
         if tags := getattr(item, "tags", None) or json.loads(values[TAGS_POSITION]):
@@ -318,6 +338,18 @@ class Store:
             (content_hash, other_than),
         ).fetchone()
         return row[0] if row else None
+
+    def near_duplicates(self) -> Iterator[dict[str, Any]]:
+        """The near-duplicate pairs with both articles' titles and dates, in the order they were
+        found (``NEAR_DUPLICATE_COLUMNS``)."""
+        if self._db is None:
+            return
+        try:
+            cursor = self._db.execute(NEAR_DUPLICATE_PAIRS)
+        except sqlite3.OperationalError:  # a store of an older schema, opened read-only
+            return
+        for row in cursor:
+            yield dict(zip(NEAR_DUPLICATE_COLUMNS, row, strict=True))
 
     def has_article(self, url: str) -> bool:
         if self._db is None:

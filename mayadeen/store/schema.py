@@ -12,13 +12,15 @@ import types
 import typing
 from collections.abc import Callable
 from dataclasses import fields
+from datetime import UTC, datetime
 from functools import cache
 from typing import Final
 
 from mayadeen.items import FIELD_NAMES, LIST_FIELDS, ArticleItem
+from mayadeen.store import near_duplicates
 from mayadeen.store.origins import TABLES as ORIGIN_TABLES
 
-SCHEMA_VERSION: Final = 7
+SCHEMA_VERSION: Final = 8
 
 COMPARED: Final = tuple(name for name in FIELD_NAMES if name != "crawled_at")
 """Fields whose change makes a stored article ``updated``; a new fetch time alone is no change."""
@@ -52,6 +54,9 @@ KEEP_VERSION = (
     "FROM articles WHERE url = ?"
 )
 TAGS_POSITION = FIELD_NAMES.index("tags")
+BODY_POSITION = FIELD_NAMES.index("body")
+PUBLISHED_POSITION = FIELD_NAMES.index("published_at")
+COMPARED_BODY = COMPARED.index("body")
 # By the old tags, through the primary key (tag, url): an index on url alone would be one more
 # index to update on every insert, for the rare update.
 DROP_TAGS = "DELETE FROM article_tags WHERE url = ? AND tag IN (SELECT value FROM json_each(?))"
@@ -231,6 +236,7 @@ def create_statements() -> list[str]:
         NON_ARTICLES,
         *ORIGIN_TABLES,
         *SEARCH,
+        *near_duplicates.TABLES,
     ]
 
 
@@ -341,6 +347,14 @@ def _add_forbidden(db: sqlite3.Connection) -> None:
     db.execute("DELETE FROM owed WHERE reason = 'Forbidden by robots.txt'")
 
 
+def _add_near_duplicates(db: sqlite3.Connection) -> None:
+    """8: near-duplicate pairs (``near_duplicates``) and each body's signature, computed for the
+    stored articles (about 0.3 ms an article, once)."""
+    for statement in near_duplicates.TABLES:
+        db.execute(statement)
+    near_duplicates.index_all(db, datetime.now(UTC).isoformat(timespec="seconds"))
+
+
 MIGRATIONS: dict[int, Migration] = {
     2: _add_ledger,
     3: _archive_index,
@@ -348,12 +362,14 @@ MIGRATIONS: dict[int, Migration] = {
     5: _add_origins,
     6: _add_search,
     7: _add_forbidden,
+    8: _add_near_duplicates,
 }
 """Version ``v`` → the step that takes a version ``v - 1`` store to ``v``. Version 1 is the first
 schema; 2 added the crawl's ledger (``owed``, ``gone``, ``covered``, ``feed_owed``, ``site``) and
 ``runs.pid``; 3 the archive's index (``captures``, ``capture_id``); 4 ``non_articles``; 5
 ``article_origins`` and ``archive_cursors`` (``mayadeen.store.origins``); 6 the full-text index
-``articles_fts``; 7 ``forbidden`` (URLs robots.txt forbids, which earlier versions owed)."""
+``articles_fts``; 7 ``forbidden`` (URLs robots.txt forbids, which earlier versions owed); 8
+``near_duplicates`` and ``article_signatures`` (``mayadeen.store.near_duplicates``)."""
 
 
 class SchemaError(RuntimeError):
