@@ -24,16 +24,15 @@ creates or migrates the schema (``PRAGMA user_version``), then ``put(item, now) 
 (``near_duplicates``, ``mayadeen.store.near_duplicates``); ``Store.near_duplicates()`` reads them.
 """
 
+from mayadeen.store.connection import store_path
 from mayadeen.store.db import (
-    KnownArticle,
-    Run,
     Store,
     Verdict,
     known_articles,
     known_non_articles,
     last_finished_run,
-    store_path,
 )
+from mayadeen.store.reads import KnownArticle, Run
 from mayadeen.store.schema import SCHEMA_VERSION, SchemaError
 
 __all__ = [

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any, Final
 
 from mayadeen.store import near_duplicates
-from mayadeen.store.db import BUSY_TIMEOUT_MS, store_path
+from mayadeen.store.connection import BUSY_TIMEOUT_MS, store_path
 from mayadeen.store.merge import ledger
 from mayadeen.store.merge.articles import ArticleMerge
 from mayadeen.store.merge.captures import ArchiveFiles, merge_captures, order_captures
