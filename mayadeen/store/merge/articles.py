@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from mayadeen.store.schema import COLUMNS, COMPARED, add_tags
+from mayadeen.store.statements import COLUMNS, COMPARED, add_tags
 
 ROW = f"{COLUMNS}, first_seen_at, last_seen_at, changed_at, version, capture_id"
 VERSION = f"{COLUMNS}, first_seen_at, changed_at, version, superseded_at, capture_id"
