@@ -29,8 +29,11 @@ HIDDEN: Final = (
     "site",
     "captures",
     "article_origins",
+    "article_signatures",
+    "sqlite_sequence",
 )
-"""The crawl's bookkeeping: what it owes, what is gone, where each page came from."""
+"""The crawl's bookkeeping: what it owes, what is gone, where each page came from, each body's
+near-duplicate signature, and SQLite's own counter of the signatures' ids (Datasette shows it)."""
 
 STORE_COLUMNS: Final = {
     "first_seen_at": "UTC time the URL was first stored.",
@@ -75,6 +78,19 @@ OTHER_TABLES: Final[dict[str, dict[str, Any]]] = {
             "reasons": "Why, as a JSON list: missing:title, date:future, ...",
             "item": "The whole item, as JSON.",
             "quarantined_at": "UTC time it was quarantined.",
+        },
+    },
+    "near_duplicates": {
+        "description": "Pairs of articles whose bodies are nearly the same text (wire copies, "
+        "republished stories with small edits), found as each article is stored; both articles "
+        "stay in articles. The 'Near-duplicate articles' query shows both titles.",
+        "sort_desc": "found_at",
+        "columns": {
+            "url": "The copy: the article of the pair published later (articles.url).",
+            "of_url": "The article it copies: the one published first (articles.url).",
+            "similarity": "Estimated Jaccard similarity of the two bodies' 5-word shingles "
+            "(MinHash, within about 0.05), from 0.5 (the threshold) to 1.",
+            "found_at": "UTC time the pair was found: when the later of the two bodies was stored.",
         },
     },
     "runs": {
@@ -159,6 +175,17 @@ QUERIES: Final = {
           content_hash, summary, body
         FROM articles WHERE url = :url
         ORDER BY version""",
+    ),
+    "near_duplicates": _query(
+        "Near-duplicate articles",
+        "Pairs of articles with nearly the same body under two URLs (agency copy republished, a "
+        "story re-posted with small edits), most similar first, each with both titles.",
+        """SELECT round(n.similarity, 2) AS similarity, a.published_at, a.title, n.url,
+          o.published_at AS of_published_at, o.title AS of_title, n.of_url, n.found_at
+        FROM near_duplicates n
+        JOIN articles a ON a.url = n.url
+        JOIN articles o ON o.url = n.of_url
+        ORDER BY n.similarity DESC, a.published_at DESC""",
     ),
 }
 """Saved queries: the questions an analyst asks first, one click each (``/articles/<name>``)."""

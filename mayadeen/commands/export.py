@@ -10,7 +10,9 @@ spider's ``since`` argument means publication, which is ``--published-since``);
 ``--published-since 2026-11-01`` only articles published that day or later; ``--section
 Politics``; ``--tag Lebanon`` (any case). ``-o DIR --format parquet --partition month`` writes
 a Hive-partitioned Parquet dataset instead, a directory per ``published_month``, into a new or
-empty ``DIR`` (``mayadeen.parquet_dataset``).
+empty ``DIR`` (``mayadeen.parquet_dataset``). ``--near-duplicates`` writes the near-duplicate pairs
+instead (``NEAR_DUPLICATE_COLUMNS``: both URLs, titles and publication times, the similarity and
+when the pair was found) as CSV, JSON Lines or JSON (Parquet's columns are the item's).
 
 A file is written beside the output under a temporary name and renamed over it when complete, so
 a failed export leaves no partial file and an existing output untouched (a dataset, likewise, as a
@@ -34,6 +36,7 @@ from mayadeen.commands import one_line_errors, site_from_store
 from mayadeen.crawl.preflight import store_problem
 from mayadeen.exporters import EXPORT_FORMATS, exporting, format_for
 from mayadeen.store import Store, store_path
+from mayadeen.store.near_duplicates import NEAR_DUPLICATE_COLUMNS
 from mayadeen.store.outputs import managed_output, occupied_directory, replace_whole
 
 FORMAT_NAMES = tuple(EXPORT_FORMATS)
@@ -70,17 +73,38 @@ def _chosen_format(output: str | None, explicit: str | None) -> str | None:
     return format_for(output) if output and output != "-" else "csv"
 
 
+PAIR_FORMATS = ("csv", "jsonl", "json", "jsonl.gz")
+"""The formats of ``--near-duplicates``: the Parquet writer's columns are the item's fields."""
+
 FILTERS = ("published_since", "section", "tag")
 """``Store.articles``' filters besides ``changed_since``, as ``scrapy export`` names its options."""
 
 
 def export(
-    store_file: Path, stream: IO[bytes], file_format: str, since: str | None, **filters: str | None
+    store_file: Path,
+    stream: IO[bytes],
+    file_format: str,
+    since: str | None,
+    pairs: bool = False,
+    **filters: str | None,
 ) -> int:
     """Write the stored articles (those changed since ``since`` if given, and passing the
-    ``filters`` of ``Store.articles``) to ``stream`` in ``file_format``; returns how many."""
+    ``filters`` of ``Store.articles``) to ``stream`` in ``file_format``, or with ``pairs`` the
+    near-duplicate pairs; returns how many."""
     with Store.open(store_file, readonly=True) as store:
+        if pairs:
+            return write_near_duplicates(store, stream, file_format)
         return write_articles(store, stream, file_format, since, **filters)
+
+
+def write_near_duplicates(store: Store, stream: IO[bytes], file_format: str) -> int:
+    """The near-duplicate pairs of a store already open, in ``file_format``."""
+    count = 0
+    with exporting(stream, file_format, NEAR_DUPLICATE_COLUMNS) as out:
+        for pair in store.near_duplicates():
+            out.export_item(pair)
+            count += 1
+    return count
 
 
 def write_articles(
@@ -103,7 +127,7 @@ class Command(ScrapyCommand):
         return (
             f"[-o FILE|DIR] [--format {'|'.join(FORMAT_NAMES)}] [--partition month] "
             "[--changed-since YYYY-MM-DD] [--published-since YYYY-MM-DD] [--section NAME] "
-            "[--tag TAG]"
+            "[--tag TAG] [--near-duplicates]"
         )
 
     def short_desc(self) -> str:
@@ -140,6 +164,11 @@ class Command(ScrapyCommand):
         )
         parser.add_argument("--section", metavar="NAME", help="only this section (any case)")
         parser.add_argument("--tag", metavar="TAG", help="only articles with this tag (any case)")
+        parser.add_argument(
+            "--near-duplicates",
+            action="store_true",
+            help="write the near-duplicate pairs (both URLs and titles, similarity) instead",
+        )
 
     def process_options(self, args: list[str], opts: argparse.Namespace) -> None:
         super().process_options(args, opts)
@@ -166,6 +195,13 @@ class Command(ScrapyCommand):
             self._refuse(problem)
         elif opts.partition and (occupied := occupied_directory(Path(opts.output))):
             self._refuse(f"{occupied}: name a new or empty directory (or remove it first)")
+        elif opts.near_duplicates and (
+            chosen := [n for n in ("changed_since", *FILTERS) if getattr(opts, n)]
+        ):
+            options = ", ".join(f"--{name.replace('_', '-')}" for name in chosen)
+            self._refuse(f"--near-duplicates writes every pair: {options} select articles")
+        elif opts.near_duplicates and file_format not in PAIR_FORMATS:
+            self._refuse(f"--near-duplicates writes {', '.join(PAIR_FORMATS)}, not {file_format}")
         elif not path.exists():
             self._refuse(f"no store at {path} (run a crawl first)", exitcode=1)
         else:
@@ -174,7 +210,9 @@ class Command(ScrapyCommand):
             if opts.partition:
                 self._export_dataset(path, Path(opts.output), opts.changed_since, filters)
             else:
-                self._export(path, output, file_format, opts.changed_since, filters)
+                self._export(
+                    path, output, file_format, opts.changed_since, filters, opts.near_duplicates
+                )
 
     def _refuse(self, message: str, exitcode: int = 2) -> None:
         print(f"export: {message}", file=sys.stderr)
@@ -204,12 +242,13 @@ class Command(ScrapyCommand):
         file_format: str,
         since: str | None,
         filters: dict[str, str | None],
+        pairs: bool,
     ) -> None:
         try:
             if output is None:
-                _to_stdout(path, file_format, since, **filters)
+                _to_stdout(path, file_format, since, pairs, **filters)
             else:
-                _to_file(path, Path(output), file_format, since, **filters)
+                _to_file(path, Path(output), file_format, since, pairs, **filters)
         except BrokenPipeError:  # `scrapy export | head`: the reader has all it wanted
             os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         except OSError as error:  # a full disk, a directory not writable: the output is untouched
@@ -219,19 +258,32 @@ class Command(ScrapyCommand):
 
 
 def _to_file(
-    path: Path, output: Path, file_format: str, since: str | None, **filters: str | None
+    path: Path,
+    output: Path,
+    file_format: str,
+    since: str | None,
+    pairs: bool = False,
+    **filters: str | None,
 ) -> None:
     """The export written whole or not at all (``replace_whole``); a store that cannot be read
     makes no file."""
     with Store.open(path, readonly=True) as store:
-        count = replace_whole(
-            output, lambda stream: write_articles(store, stream, file_format, since, **filters)
-        )
-    print(f"export: {count} articles to {output}", file=sys.stderr)
+        if pairs:
+            count = replace_whole(
+                output, lambda stream: write_near_duplicates(store, stream, file_format)
+            )
+        else:
+            count = replace_whole(
+                output, lambda stream: write_articles(store, stream, file_format, since, **filters)
+            )
+    what = "near-duplicate pairs" if pairs else "articles"
+    print(f"export: {count} {what} to {output}", file=sys.stderr)
 
 
-def _to_stdout(path: Path, file_format: str, since: str | None, **filters: str | None) -> None:
+def _to_stdout(
+    path: Path, file_format: str, since: str | None, pairs: bool, **filters: str | None
+) -> None:
     # Bytes, not text: the exporters encode, and stdout's encoding or newline translation must
     # not change a CSV's \r\n or a gzip stream.
-    export(path, sys.stdout.buffer, file_format, since, **filters)
+    export(path, sys.stdout.buffer, file_format, since, pairs, **filters)
     sys.stdout.buffer.flush()

@@ -16,23 +16,23 @@ found under another URL) to its article's times, in one SELECT. ``last_finished_
 run whose ``close_reason`` is ``finished``. The same queries are methods of
 ``Store.open(path, readonly=True)``, which on a missing file answers with nothing.
 
-Writing (a crawl's store writer does it: ``mayadeen.run.writer``): ``Store.open(path)``
+Writing (a crawl's run context does it: ``mayadeen.extensions.run_context``): ``Store.open(path)``
 creates or migrates the schema (``PRAGMA user_version``), then ``put(item, now) -> "new" |
 "updated" | "unchanged"``, ``add_alias``, ``quarantine``, ``claim_run``/``finish_run``,
 ``commit()`` or ``commit_if_due()`` (batches of ``batch_size`` writes, at least every
-``commit_interval`` seconds), ``close()``.
+``commit_interval`` seconds), ``close()``. ``put`` also flags the article's near-duplicates
+(``near_duplicates``, ``mayadeen.store.near_duplicates``); ``Store.near_duplicates()`` reads them.
 """
 
 from mayadeen.items import Verdict
+from mayadeen.store.connection import store_path
 from mayadeen.store.db import (
-    KnownArticle,
-    Run,
     Store,
     known_articles,
     known_non_articles,
     last_finished_run,
-    store_path,
 )
+from mayadeen.store.reads import KnownArticle, Run
 from mayadeen.store.schema import SCHEMA_VERSION, SchemaError
 
 __all__ = [

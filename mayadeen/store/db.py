@@ -1,75 +1,42 @@
-"""The SQLite store: one connection, writes batched in transactions, reads for the crawl's state."""
+"""The SQLite store: one connection, writes batched in transactions; its reads are
+``mayadeen.store.reads``, its connections ``mayadeen.store.connection``."""
 
 import json
 import os
 import sqlite3
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from types import TracebackType
-from typing import Any, NamedTuple, Self
+from typing import Any, Self
 
 from mayadeen.items import Verdict
-from mayadeen.store.rows import item_dict, item_values
-from mayadeen.store.schema import (
-    COLUMNS,
+from mayadeen.store.connection import connect_readonly, connect_writable
+from mayadeen.store.connection import store_path as store_path  # where other modules import it
+from mayadeen.store.near_duplicates import NearDuplicates
+from mayadeen.store.reads import KnownArticle, Run, StoreReads
+from mayadeen.store.rows import item_values
+from mayadeen.store.statements import (
+    BODY_POSITION,
+    COMPARED_BODY,
     COMPARED_POSITIONS,
     COMPARED_TAGS,
     DROP_TAGS,
     INSERT_NEW,
     KEEP_VERSION,
-    KNOWN,
+    PUBLISHED_POSITION,
     SEEN_AGAIN,
     STORED,
     TAGS_POSITION,
     UPSERT,
     add_tags,
-    ensure_schema,
 )
 
 """What the store made of an item: a URL it did not know, a known URL whose values changed, or the
 same values again."""
 
-BUSY_TIMEOUT_MS = 30_000
-"""How long a connection waits for another one's write lock before giving up."""
 
-
-def _use_wal(db: sqlite3.Connection) -> None:
-    """Put the store in WAL mode (it stays so). The switch needs an exclusive lock and, unlike
-    other statements, does not wait for one: SQLite answers "database is locked" at once, which
-    crawls opening a new store together (workers sharing it) hit one time in five. So retry
-    within the busy timeout."""
-    deadline = time.monotonic() + BUSY_TIMEOUT_MS / 1000
-    while True:
-        try:
-            db.execute("PRAGMA journal_mode = WAL")
-            return
-        except sqlite3.OperationalError as error:
-            if "locked" not in str(error) or time.monotonic() > deadline:
-                raise
-            time.sleep(0.02)
-
-
-def store_path(data_dir: str | os.PathLike[str]) -> Path:
-    """Where the store of a data directory is: ``<data_dir>/articles.sqlite``."""
-    return Path(data_dir) / "articles.sqlite"
-
-
-class KnownArticle(NamedTuple):
-    published_at: str | None
-    modified_at: str | None
-    last_seen_at: str | None
-    """When a run last fetched it: a sitemap ``lastmod`` after this, where the page states no
-    ``modified_at``, means a version the store has not seen."""
-
-
-class Run(NamedTuple):
-    run_id: str
-    started_at: str
-    finished_at: str | None
-
-
-class Store:
+class Store(StoreReads):
     """The store at ``path``. ``Store.open(path)`` creates or migrates it for writing;
     ``Store.open(path, readonly=True)`` only reads, and on a file that does not exist yet answers
     every query with nothing. Use as a context manager, or call ``close()``."""
@@ -86,33 +53,15 @@ class Store:
         self.commit_interval = 0.0
         """...or once this many seconds have passed since the last commit."""
         self._last_commit = time.monotonic()
+        self._near: NearDuplicates | None = None
+        """The near-duplicates' index, built when the first article is stored."""
 
     @classmethod
     def open(cls, path: str | os.PathLike[str], readonly: bool = False) -> Self:
         path = Path(path)
         if readonly:
-            if not path.exists():
-                return cls(None, path)
-            db = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
-            db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-            if db.execute("PRAGMA user_version").fetchone()[0] == 0:
-                db.close()  # being created by a writer this very moment: nothing in it yet
-                return cls(None, path)
-            return cls(db, path)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        db = sqlite3.connect(path, isolation_level="DEFERRED")
-        db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-        # An article is a few KiB: 16 KiB pages pack several and halve the index pages a batch
-        # rewrites, for faster bulk writes than 4 KiB pages (bench/store.py); new files only.
-        db.execute("PRAGMA page_size = 16384")
-        _use_wal(db)
-        # In WAL mode NORMAL loses no committed transaction when the process dies, only on power loss.
-        db.execute("PRAGMA synchronous = NORMAL")
-        # A batch's new rows and the index pages they touch stay in memory until the commit;
-        # a bigger cache was only more resident memory once the store outgrew it
-        # (bench/memory.py), for no faster writes (bench/store.py).
-        db.execute("PRAGMA cache_size = -16384")
-        ensure_schema(db)
+            return cls(connect_readonly(path), path)
+        db = connect_writable(path)
         store = cls(db, path)
         store._aliases = db.execute("SELECT 1 FROM aliases LIMIT 1").fetchone() is not None
         return store
@@ -151,6 +100,7 @@ class Store:
     def rollback(self) -> None:
         """Drop the pending writes (after a refused commit)."""
         self.pending = 0
+        self._near = None  # it indexed signatures the rollback dropped: rebuilt when next needed
         if self._db is not None and self._db.in_transaction:
             self._db.rollback()
 
@@ -172,7 +122,8 @@ class Store:
         """Store an article, extracted from the archived capture ``capture_id`` (None: from
         none); a known URL with other values is updated and its old row kept in
         ``article_versions``; the same values again only touch ``last_seen_at``, and the
-        capture when there is one. The capture is written with the row: no second statement."""
+        capture when there is one. The capture is written with the row: no second statement.
+        A new body's near-duplicate pairs are computed with it (``near_duplicates``)."""
         values = item_values(item)
         url = values[0]
         db = self.db
@@ -181,6 +132,7 @@ class Store:
             if self._aliases:
                 db.execute("DELETE FROM aliases WHERE alias_url = ?", (url,))
             self.pending += 1
+            self._pair(values, now, new=True)
             return "new"
         stored = db.execute(STORED, (url,)).fetchone()
         self.pending += 1
@@ -191,7 +143,14 @@ class Store:
         db.execute(DROP_TAGS, (url, stored[COMPARED_TAGS]))
         db.execute(UPSERT, (*values, now, now, now, capture_id))
         self._add_tags(item, values)
+        if stored[COMPARED_BODY] != values[BODY_POSITION]:
+            self._pair(values, now, new=False)
         return "updated"
+
+    def _pair(self, values: tuple[Any, ...], now: str, new: bool) -> None:
+        if self._near is None:
+            self._near = NearDuplicates(self.db)
+        self._near.update(values[0], values[BODY_POSITION], values[PUBLISHED_POSITION], now, new)
 
     def _add_tags(self, item: Any, values: tuple[Any, ...]) -> None:
         if tags := getattr(item, "tags", None) or json.loads(values[TAGS_POSITION]):
@@ -265,96 +224,6 @@ class Store:
                 f"{assignments} WHERE run_id = :run_id",
                 {"finished_at": finished_at, "reason": reason, "run_id": run_id, **counts},
             )
-
-    # -- reading ---------------------------------------------------------------------------
-
-    def known_articles(self) -> dict[str, KnownArticle]:
-        """Every committed article URL and alias URL → its article's published and modified times."""
-        return dict(self.iter_known_articles())
-
-    def iter_known_articles(self) -> Iterator[tuple[str, KnownArticle]]:
-        """``known_articles`` one at a time, read as they are drawn (an alias URL after the
-        article URLs, so where both name one URL the alias's comes last, as in the dict): a crawl
-        keeps them on disk, not the whole store's in memory (``mayadeen.crawl.state``)."""
-        if self._db is None:
-            return
-        for url, published, modified, seen in self._db.execute(KNOWN):
-            yield url, KnownArticle(published, modified, seen)
-
-    def non_articles(self) -> dict[str, str]:
-        """Every committed URL whose page said it is not an article → its kind."""
-        if self._db is None:
-            return {}
-        try:
-            return dict(self._db.execute("SELECT url, kind FROM non_articles"))
-        except sqlite3.OperationalError:  # a store of an older schema, opened read-only
-            return {}
-
-    def last_finished_run(self) -> Run | None:
-        """The latest run that ended with ``finished`` (not shut down, not an error)."""
-        if self._db is None:
-            return None
-        row = self._db.execute(
-            "SELECT run_id, started_at, finished_at FROM runs WHERE close_reason = 'finished' "
-            "ORDER BY started_at DESC, run_id DESC LIMIT 1"
-        ).fetchone()
-        return Run(*row) if row else None
-
-    def run_ids_like(self, run_id: str) -> set[str]:
-        """Run ids taken by runs started in the same second as ``run_id``."""
-        if self._db is None:
-            return set()
-        rows = self._db.execute(
-            "SELECT run_id FROM runs WHERE run_id = ? OR run_id GLOB ?", (run_id, f"{run_id}_*")
-        )
-        return {row[0] for row in rows}
-
-    def content_owner(self, content_hash: str, other_than: str) -> str | None:
-        """A stored article's URL with this content, other than ``other_than``."""
-        if self._db is None:
-            return None
-        row = self._db.execute(
-            "SELECT url FROM articles WHERE content_hash = ? AND url <> ? LIMIT 1",
-            (content_hash, other_than),
-        ).fetchone()
-        return row[0] if row else None
-
-    def has_article(self, url: str) -> bool:
-        if self._db is None:
-            return False
-        return (
-            self._db.execute("SELECT 1 FROM articles WHERE url = ?", (url,)).fetchone() is not None
-        )
-
-    def articles(
-        self,
-        changed_since: str | None = None,
-        *,
-        published_since: str | None = None,
-        section: str | None = None,
-        tag: str | None = None,
-    ) -> Iterator[dict[str, Any]]:
-        """Stored articles as item dicts, oldest publication first. Each filter narrows them:
-        ``changed_since`` (an ISO date or time, UTC): new or updated since then;
-        ``published_since`` (a date): published on that day (as the page dates it, in its own
-        offset) or later; ``section``: of that section, ``tag``: with that tag (any case)."""
-        if self._db is None:
-            return
-        conditions, parameters = [], []
-        for condition, value in (
-            ("changed_at >= ?", changed_since),
-            # The text's date part is the page's own day: '2026-11-01T00:30:00+03:00' >= '2026-11-01'.
-            ("published_at >= ?", published_since),
-            ("section = ? COLLATE NOCASE", section),
-            ("url IN (SELECT url FROM article_tags WHERE tag = ?)", tag),
-        ):
-            if value is not None:
-                conditions.append(condition)
-                parameters.append(value)
-        where = f"WHERE {' AND '.join(conditions)}" if conditions else ""
-        query = f"SELECT {COLUMNS} FROM articles {where} ORDER BY published_at, url"
-        for row in self._db.execute(query, parameters):
-            yield item_dict(row)
 
 
 def unique_run_id(candidate: str, taken: set[str]) -> str:

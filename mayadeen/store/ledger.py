@@ -1,6 +1,6 @@
 """The crawl's ledger in the store: articles owed to later runs, articles confirmed gone, articles
 robots.txt forbids, what trustworthy runs covered, and the site the data directory belongs to (tables in
-``mayadeen.store.schema.LEDGER_TABLES``; the rules in ``mayadeen.crawl.owed``).
+``mayadeen.store.tables.LEDGER_TABLES``; the rules in ``mayadeen.crawl.owed``).
 
 Written through the run's store connection, so a ledger row commits in the same batch as the
 articles around it: an article is never both stored and owed once the batch is committed.
@@ -13,7 +13,7 @@ from typing import Any, Literal
 
 from mayadeen.store.db import Store
 from mayadeen.store.rows import item_dict
-from mayadeen.store.schema import COLUMNS
+from mayadeen.store.statements import COLUMNS
 
 Outcome = Literal["owed", "gone"]
 

@@ -8,7 +8,7 @@ from typing import Any, Final
 
 from mayadeen.store.ledger import bound_site
 from mayadeen.store.rows import item_dict
-from mayadeen.store.schema import COLUMNS
+from mayadeen.store.statements import COLUMNS
 
 _VERSION_COLUMNS: Final = f"{COLUMNS}, version, changed_at"
 

@@ -177,8 +177,11 @@ def test_datasette_opens_ready_to_use_with_the_generated_metadata(datasette: str
     assert visible == {"articles", "article_versions", "article_tags", "aliases"} | {
         "quarantine",
         "runs",
+        "near_duplicates",
     }
     assert {table["name"] for table in tables if table["hidden"]} >= set(HIDDEN)
+    # The fixture articles are unrelated: the saved query of the pairs answers, with none.
+    assert json_rows(datasette, "/articles/near_duplicates.json?_shape=array") == []
     page = json_rows(datasette, "/articles/articles.json?_shape=objects&_size=max")
     published = [row["published_at"] for row in page["rows"]]
     assert len(published) == 25

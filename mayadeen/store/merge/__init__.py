@@ -10,10 +10,12 @@ import sqlite3
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Final
 
-from mayadeen.store.db import BUSY_TIMEOUT_MS, store_path
+from mayadeen.store import near_duplicates
+from mayadeen.store.connection import BUSY_TIMEOUT_MS, store_path
 from mayadeen.store.merge import ledger
 from mayadeen.store.merge.articles import ArticleMerge
 from mayadeen.store.merge.captures import ArchiveFiles, merge_captures, order_captures
@@ -25,6 +27,10 @@ RULES: Final = {
     "article_tags": "articles",
     "article_origins": "articles",
     "articles_fts": "articles",  # kept in step by its triggers on ``articles``
+    # Recomputed, not copied: the pairs of a source's article with the target's exist in neither
+    # store, and a target's pair may name a body the source's newer version replaced.
+    "near_duplicates": "near_duplicates",
+    "article_signatures": "near_duplicates",
     "captures": "captures",
     "runs": "runs",
     "quarantine": "quarantine",
@@ -151,6 +157,8 @@ def _steps(db: sqlite3.Connection, files: ArchiveFiles, merged: Merged, root: st
     merged.captures = db.execute("SELECT count(*) FROM main.captures").fetchone()[0] - before
     db.create_function("merged_capture", 1, captures.get, deterministic=True)
     merged.articles = ArticleMerge(db, captures, runs).merge()
+    won = [row[0] for row in db.execute("SELECT url FROM temp.merge_won")]
+    near_duplicates.index_all(db, datetime.now(UTC).isoformat(timespec="seconds"), won)
     merged.quarantined = STEPS["quarantine"](db)
     for name, step in STEPS.items():
         if name != "quarantine":
@@ -161,5 +169,5 @@ def _steps(db: sqlite3.Connection, files: ArchiveFiles, merged: Merged, root: st
     db.execute("DROP TABLE IF EXISTS temp.merge_won")
 
 
-ORDER: Final = ("runs", "captures", "articles", *STEPS, "site")
+ORDER: Final = ("runs", "captures", "articles", "near_duplicates", *STEPS, "site")
 """Every step, in the order a source goes through them."""

@@ -11,11 +11,29 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from mayadeen.store.schema import COLUMNS, COMPARED, add_tags
+from mayadeen.store.statements import COLUMNS, COMPARED, add_tags
 
 ROW = f"{COLUMNS}, first_seen_at, last_seen_at, changed_at, version, capture_id"
 VERSION = f"{COLUMNS}, first_seen_at, changed_at, version, superseded_at, capture_id"
 ORIGIN = "url, via, captured_at, collection, source_url, record_id, digest"
+
+
+def _seen_later(theirs: dict[str, Any], ours: dict[str, Any]) -> bool:
+    """Whether the source's row is the later one: last seen later; within the same second (two
+    crawls a second apart), the one whose values changed later, then the later ``modified_at``
+    the page states, so that a tie never keeps the stale row by chance.
+
+    >>> row = {"last_seen_at": "T1", "changed_at": "T0", "modified_at": "M1"}
+    >>> _seen_later({**row, "last_seen_at": "T2"}, row), _seen_later(row, row)
+    (True, False)
+    >>> _seen_later({**row, "changed_at": "T1"}, row), _seen_later({**row, "modified_at": "M2"}, row)
+    (True, True)
+    """
+
+    def key(row: dict[str, Any]) -> tuple[str, str, str]:
+        return (row["last_seen_at"], row["changed_at"] or "", row["modified_at"] or "")
+
+    return key(theirs) > key(ours)
 
 
 def _rows(db: sqlite3.Connection, query: str, parameters: tuple[Any, ...]) -> list[dict[str, Any]]:
@@ -112,7 +130,7 @@ class ArticleMerge:
         (ours,) = _rows(self.db, f"SELECT {ROW} FROM main.articles WHERE url = ?", (url,))
         (theirs,) = _rows(self.db, f"SELECT {ROW} FROM src.articles WHERE url = ?", (url,))
         theirs["capture_id"] = self.capture(theirs["capture_id"])
-        source_wins = theirs["last_seen_at"] > ours["last_seen_at"]
+        source_wins = _seen_later(theirs, ours)
         winner, loser = (theirs, ours) if source_wins else (ours, theirs)
         versions = self._versions(url, "main", lambda c: c)
         versions += self._versions(url, "src", self.capture)

@@ -10,7 +10,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from mayadeen.store.db import store_path
+from mayadeen.store.connection import store_path
 from mayadeen.store.ledger import bound_site
 from mayadeen.store.schema import SCHEMA_VERSION, ensure_schema
 

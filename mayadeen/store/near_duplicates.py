@@ -1,0 +1,269 @@
+"""Near-duplicates: the same story stored under two URLs with small edits (the site republishes
+agency copy), which the exact ``content_hash`` misses. Flagged in ``near_duplicates`` as each
+article is stored, never merged: schema version 8.
+
+Each article's body gets a MinHash signature of its word shingles (``datasketch``), kept in the
+hidden ``article_signatures``; an in-memory ``MinHashLSH`` index of the most recent signatures
+finds the candidates, and a candidate whose estimated Jaccard similarity reaches ``THRESHOLD`` is
+a pair. The index is rebuilt from the table the first time a store opened for writing stores an
+article, so a reopened store, ``scrapy reextract`` and ``scrapy merge`` find pairs with earlier
+articles. Figures (precision, recall, µs per article, memory): ``bench/near_duplicates.py``.
+"""
+
+import re
+import sqlite3
+import zlib
+from collections.abc import Iterable
+from functools import cache
+from typing import Any, Final
+
+import numpy as np
+from datasketch import LeanMinHash, MinHash, MinHashLSH
+
+SHINGLE_WORDS: Final = 5
+"""Words per shingle. Each changed word breaks up to five shingles, so a body of ``n`` words
+stays at or above ``THRESHOLD`` with up to about ``n / 15`` words changed; shorter shingles make
+unrelated articles look alike: the generated site's stock phrases give unrelated bodies a
+Jaccard of up to 0.41 with 3-word shingles, 0.23 with 5 (``bench/near_duplicates.py``)."""
+
+THRESHOLD: Final = 0.5
+"""The estimated Jaccard similarity of the bodies' shingles from which two articles are
+near-duplicates: a copy with a twentieth of its words changed (about 0.6), or one that added a
+paragraph or two to the same text, yet twice the highest similarity of unrelated articles."""
+
+NUM_PERM: Final = 128
+"""Hash functions per signature: the similarity is estimated within about ±0.044 (one standard
+deviation at 0.5); the signature is 512 bytes."""
+
+BANDS: Final = (16, 4)
+"""The LSH index's bands and rows per band, over the signature's first 64 values: a pair at 0.5
+is a candidate with probability 0.64, at 0.6 0.89, at 0.7 0.99. Fewer bands than datasketch's
+optimum for 0.5 (25 of 5): the index's memory is per band, and candidates are checked anyway."""
+
+INDEXED_ARTICLES: Final = 5_000
+"""How many of the most recently stored signatures the index holds: its memory is bounded by
+this, about 5 KB an article (25 MB; ``bench/near_duplicates.py``). A copy is found while the
+article it copies is among them: wire copies appear within days of each other, and 5,000
+articles are weeks of the site. Older articles stay in the tables, only no longer compared."""
+
+SEED: Final = 1
+SCHEME: Final = "affine32"
+"""datasketch's permutation scheme, named so that another default of a later version does not
+make the stored signatures incomparable with new ones."""
+
+TABLES: Final = (
+    """CREATE TABLE near_duplicates (
+  url TEXT NOT NULL,
+  of_url TEXT NOT NULL,
+  similarity REAL NOT NULL,
+  found_at TEXT NOT NULL,
+  PRIMARY KEY (url, of_url)
+) WITHOUT ROWID""",
+    "CREATE INDEX near_duplicates_of_url ON near_duplicates(of_url)",
+    # AUTOINCREMENT: ids only grow, so ``id > last seen`` finds every signature written since,
+    # a rewritten one included (another writer's, when workers share the store).
+    """CREATE TABLE article_signatures (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  url TEXT NOT NULL UNIQUE,
+  signature BLOB NOT NULL
+)""",
+)
+"""``near_duplicates``: one row a pair, ``url`` the copy and ``of_url`` the article published
+first; ``article_signatures``: each article body's MinHash (hidden in Datasette)."""
+
+NEAR_DUPLICATE_COLUMNS: Final = (
+    "url",
+    "title",
+    "published_at",
+    "of_url",
+    "of_title",
+    "of_published_at",
+    "similarity",
+    "found_at",
+)
+"""A pair as ``Store.near_duplicates`` reads it and ``scrapy export --near-duplicates`` writes it."""
+
+NEAR_DUPLICATE_PAIRS: Final = (
+    "SELECT n.url, a.title, a.published_at, n.of_url, o.title, o.published_at, n.similarity, "
+    "n.found_at FROM near_duplicates n JOIN articles a ON a.url = n.url "
+    "JOIN articles o ON o.url = n.of_url ORDER BY n.found_at, n.url, n.of_url"
+)
+
+_WORDS = re.compile(r"\w+")
+
+
+def shingles(body: str | None) -> list[bytes]:
+    """The body's word shingles, case and punctuation ignored (a copy re-quoted or re-cased is
+    the same text); a body shorter than a shingle is one shingle.
+
+    >>> shingles("A b, C d e f!")
+    [b'a b c d e', b'b c d e f']
+    >>> shingles("Two words"), shingles("")
+    ([b'two words'], [])
+    """
+    words = _WORDS.findall((body or "").casefold())
+    count = max(len(words) - SHINGLE_WORDS + 1, 1 if words else 0)
+    return [" ".join(words[i : i + SHINGLE_WORDS]).encode() for i in range(count)]
+
+
+@cache
+def _permutations() -> Any:
+    """datasketch's permutations for ``SEED``, made once (100 µs a MinHash otherwise)."""
+    return MinHash(num_perm=NUM_PERM, seed=SEED, scheme=SCHEME).permutations
+
+
+def signature(body: str | None) -> LeanMinHash | None:
+    """The MinHash of the body's shingles (CRC-32 of each: the scheme mixes its input, and it is
+    a quarter of SHA-1's cost); None for a body without words."""
+    pieces = shingles(body)
+    if not pieces:
+        return None
+    minhash = MinHash(
+        num_perm=NUM_PERM,
+        seed=SEED,
+        hashfunc=zlib.crc32,
+        permutations=_permutations(),
+        scheme=SCHEME,
+    )
+    minhash.update_batch(pieces)
+    return LeanMinHash(minhash)
+
+
+def _stored(blob: bytes) -> LeanMinHash:
+    return LeanMinHash(seed=SEED, hashvalues=np.frombuffer(blob, dtype=np.uint32), scheme=SCHEME)
+
+
+def similarity(first: LeanMinHash, second: LeanMinHash) -> float:
+    """The estimated Jaccard similarity: the share of equal signature values."""
+    return round(float(np.count_nonzero(first.hashvalues == second.hashvalues)) / NUM_PERM, 4)
+
+
+class NearDuplicates:
+    """The near-duplicate pairs of the store ``db`` kept up to date: ``update`` after each
+    article written. Built from ``article_signatures`` when made."""
+
+    def __init__(self, db: sqlite3.Connection) -> None:
+        self.db = db
+        self.lsh = MinHashLSH(threshold=THRESHOLD, num_perm=NUM_PERM, params=BANDS)
+        self.ids: dict[str, int] = {}
+        """Indexed URL → its signature's id, oldest first (the order evicts)."""
+        self.urls: dict[int, str] = {}
+        self.last_id = 0
+        rows = db.execute(
+            "SELECT id, url, signature FROM article_signatures ORDER BY id DESC LIMIT ?",
+            (INDEXED_ARTICLES,),
+        ).fetchall()
+        self._index(reversed(rows))
+
+    def _index(self, rows: Iterable[tuple[int, str, bytes]]) -> None:
+        for key, url, blob in rows:
+            self._add(key, url, _stored(blob))
+
+    def _add(self, key: int, url: str, minhash: LeanMinHash) -> None:
+        self._drop(url)
+        self.lsh.insert(key, minhash, check_duplication=False)
+        self.ids[url], self.urls[key] = key, url
+        self.last_id = max(self.last_id, key)
+        if len(self.ids) > INDEXED_ARTICLES:
+            self._drop(next(iter(self.ids)))
+
+    def _drop(self, url: str) -> None:
+        if (key := self.ids.pop(url, None)) is not None:
+            del self.urls[key]
+            self.lsh.remove(key)
+
+    def update(
+        self, url: str, body: str | None, published_at: str | None, now: str, new: bool = False
+    ) -> int:
+        """Compute ``url``'s pairs for its (new) body, replacing any it had; ``new``: the store
+        had no article at ``url`` (nothing to replace). Returns how many pairs it has."""
+        db = self.db
+        # Signatures other writers of the store committed since (workers sharing it).
+        self._index(
+            db.execute(
+                "SELECT id, url, signature FROM article_signatures WHERE id > ? ORDER BY id",
+                (self.last_id,),
+            )
+        )
+        if not new:
+            db.execute("DELETE FROM near_duplicates WHERE url = ? OR of_url = ?", (url, url))
+            db.execute("DELETE FROM article_signatures WHERE url = ?", (url,))
+            self._drop(url)
+        minhash = signature(body)
+        if minhash is None:
+            return 0
+        pairs = self._pairs(url, minhash, published_at, now)
+        key = db.execute(
+            "INSERT INTO article_signatures (url, signature) VALUES (?, ?)",
+            (url, minhash.hashvalues.tobytes()),
+        ).lastrowid
+        assert key is not None
+        self._add(key, url, minhash)
+        return pairs
+
+    def _pairs(self, url: str, minhash: LeanMinHash, published_at: str | None, now: str) -> int:
+        candidates = [key for key in self.lsh.query(minhash) if self.urls[key] != url]
+        if not candidates:
+            return 0
+        marks = ", ".join("?" * len(candidates))
+        similar = {
+            self.urls[key]: score
+            for key, blob in self.db.execute(
+                f"SELECT id, signature FROM article_signatures WHERE id IN ({marks})", candidates
+            )
+            if (score := similarity(minhash, _stored(blob))) >= THRESHOLD
+        }
+        if not similar:
+            return 0
+        marks = ", ".join("?" * len(similar))
+        published = dict(
+            self.db.execute(
+                f"SELECT url, published_at FROM articles WHERE url IN ({marks})", list(similar)
+            )
+        )
+        mine = _first(url, published_at)
+        for other, score in similar.items():
+            copy, original = (
+                (url, other)
+                if _first(other, published.get(other)) < mine
+                else (
+                    other,
+                    url,
+                )
+            )
+            self.db.execute(
+                "INSERT OR REPLACE INTO near_duplicates (url, of_url, similarity, found_at) "
+                "VALUES (?, ?, ?, ?)",
+                (copy, original, score, now),
+            )
+        return len(similar)
+
+
+def _first(url: str, published_at: str | None) -> tuple[bool, str, str]:
+    """The order of a pair: the article published first is the one copied (``of_url``), one
+    without a date after any with one, the URL breaking ties; the same whichever was stored
+    first, so a merged store orients a pair as either store would."""
+    return (published_at is None, published_at or "", url)
+
+
+def index_all(db: sqlite3.Connection, now: str, urls: Iterable[str] | None = None) -> int:
+    """Compute the pairs of ``urls``, replacing theirs, in the order they were stored, against
+    the signatures already there and each other (``scrapy merge``); when None, of every stored
+    article into the empty tables (migration 8). Returns how many articles were indexed."""
+    index = NearDuplicates(db)
+    if urls is None:
+        rows = db.execute("SELECT url, body, published_at FROM articles ORDER BY rowid").fetchall()
+    else:
+        db.execute("CREATE TEMP TABLE IF NOT EXISTS near_duplicate_urls (url TEXT PRIMARY KEY)")
+        db.execute("DELETE FROM temp.near_duplicate_urls")
+        db.executemany(
+            "INSERT OR IGNORE INTO temp.near_duplicate_urls VALUES (?)", ((u,) for u in urls)
+        )
+        rows = db.execute(
+            "SELECT url, body, published_at FROM articles "
+            "WHERE url IN (SELECT url FROM temp.near_duplicate_urls) ORDER BY rowid"
+        ).fetchall()
+        db.execute("DROP TABLE temp.near_duplicate_urls")
+    for url, body, published_at in rows:
+        index.update(url, body, published_at, now, new=urls is None)
+    return len(rows)
