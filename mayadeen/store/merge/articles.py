@@ -19,19 +19,31 @@ ORIGIN = "url, via, captured_at, collection, source_url, record_id, digest"
 
 
 def _seen_later(theirs: dict[str, Any], ours: dict[str, Any]) -> bool:
-    """Whether the source's row is the later one: last seen later; within the same second (two
-    crawls a second apart), the one whose values changed later, then the later ``modified_at``
-    the page states, so that a tie never keeps the stale row by chance.
+    """Whether the source's row is the later one: last seen later; of two rows with other values
+    last seen within the same second (two crawls a second apart), the one whose values changed
+    later, then the later ``modified_at`` the page states, so that a tie never keeps the stale
+    row by chance. Rows with the same values keep the target's on a tie (merging again changes
+    nothing).
 
-    >>> row = {"last_seen_at": "T1", "changed_at": "T0", "modified_at": "M1"}
+    >>> row = {**dict.fromkeys(COMPARED), "last_seen_at": "T1", "changed_at": "T0",
+    ...        "modified_at": "M1", "title": "a"}
     >>> _seen_later({**row, "last_seen_at": "T2"}, row), _seen_later(row, row)
     (True, False)
-    >>> _seen_later({**row, "changed_at": "T1"}, row), _seen_later({**row, "modified_at": "M2"}, row)
-    (True, True)
+    >>> _seen_later({**row, "changed_at": "T1"}, row)  # the same values: the target's stays
+    False
+    >>> edited = {**row, "title": "b"}
+    >>> _seen_later({**edited, "changed_at": "T1"}, row)
+    True
+    >>> _seen_later({**edited, "modified_at": "M2"}, row), _seen_later(row, {**edited, "changed_at": "T1"})
+    (True, False)
     """
+    if theirs["last_seen_at"] != ours["last_seen_at"]:
+        return bool(theirs["last_seen_at"] > ours["last_seen_at"])
+    if _same(theirs, ours):
+        return False
 
-    def key(row: dict[str, Any]) -> tuple[str, str, str]:
-        return (row["last_seen_at"], row["changed_at"] or "", row["modified_at"] or "")
+    def key(row: dict[str, Any]) -> tuple[str, str]:
+        return (row["changed_at"] or "", row["modified_at"] or "")
 
     return key(theirs) > key(ours)
 
