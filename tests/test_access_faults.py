@@ -14,7 +14,7 @@ import pytest
 from mayadeen.loopback import GeneratedSite, LoopbackServer
 from mayadeen.loopback.anatomy import LIVE_ROOT
 from mayadeen.loopback.generated_article import GeneratedArticle
-from mayadeen.loopback.server import RequestRecord
+from mayadeen.loopback.handler import RequestRecord
 from tests.conftest import crawl, stat
 
 pytestmark = pytest.mark.e2e

@@ -14,8 +14,8 @@ from scrapy.http import HtmlResponse
 from mayadeen.drift.expectations import load_pages
 from mayadeen.drift.recording import FixtureDirectory, RecordError, Recording
 from mayadeen.loopback import FixtureSite, GeneratedSite, LoopbackServer, load_fixtures
+from mayadeen.loopback.catalog import rewrite
 from mayadeen.loopback.fixtures import fixtures_dir
-from mayadeen.loopback.server import rewrite
 from mayadeen.site.urls import LIVE_ROOT
 from tests.conftest import ROOT, run
 from tests.test_canary import NEW_TITLE, TROOPS, AlteredSite, drifted, path_of
