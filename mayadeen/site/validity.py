@@ -35,7 +35,8 @@ from typing import Any
 
 from mayadeen.items import ArticleItem, content_hash
 from mayadeen.site.article import DEFAULT_LANGUAGE
-from mayadeen.site.urls import ARTICLE_SECTIONS, canonical_url, url_shape
+from mayadeen.site.sections import ARTICLE_SECTIONS
+from mayadeen.site.urls import canonical_url, url_shape
 
 MIN_BODY_WORDS: typing.Final = 20
 """A body this long is text even with no sentence punctuation (a list, a transcript)."""
