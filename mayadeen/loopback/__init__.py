@@ -8,7 +8,8 @@
 from mayadeen.loopback.fixtures import Fixture, FixtureSite, load_fixtures
 from mayadeen.loopback.generated_article import GeneratedArticle
 from mayadeen.loopback.generator import GeneratedSite
-from mayadeen.loopback.server import LoopbackServer, RequestRecord
+from mayadeen.loopback.handler import RequestRecord
+from mayadeen.loopback.server import LoopbackServer
 
 __all__ = [
     "Fixture",

@@ -6,6 +6,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Literal
 
+from mayadeen.loopback.anatomy import LIVE_ROOT
+
 Kind = Literal["article", "invalid", "video", "infograph", "author", "page"]
 ITEM_KINDS: frozenset[str] = frozenset({"article", "invalid"})
 """Kinds served at article URLs (``invalid`` ones are articles that must fail validation)."""
@@ -96,3 +98,13 @@ def ranged(page: Page, requested: str | None) -> Page:
         return Page(b"", "text/plain", 416, {"Content-Range": f"bytes */{size}"})
     headers = {**page.headers, "Content-Range": f"bytes {first}-{last}/{size}"}
     return Page(page.body[first : last + 1], page.content_type, 206, headers)
+
+
+def rewrite(body: bytes, root: str) -> bytes:
+    """Live-site URLs in ``body`` pointed at ``root`` (plain and JSON-escaped spellings)."""
+    new = root.encode()
+    for old in (LIVE_ROOT, LIVE_ROOT.replace("https:", "http:")):
+        body = body.replace(old.encode(), new).replace(
+            old.replace("/", "\\/").encode(), new.replace(b"/", b"\\/")
+        )
+    return body

@@ -24,7 +24,6 @@ kind              what the client gets                                          
 ================  ============================================================  ==============
 """
 
-import base64
 import fnmatch
 import re
 from dataclasses import dataclass
@@ -120,37 +119,3 @@ def parse_fault(spec: str) -> Fault:
         except ValueError:
             raise FaultSpecError(f"fault {spec!r}: {arg!r} is not a number") from None
     return fault
-
-
-BLOCK_PAGE = (
-    "<!DOCTYPE html><html><head><title>Access denied</title></head><body>"
-    "<h1>Access denied</h1><p>You have been blocked. This website is using a security service "
-    "to protect itself from online attacks.</p><p>Ray ID: 7f1c2d3e4a5b6c7d</p></body></html>"
-)
-CHALLENGE_PAGE = (
-    "<!DOCTYPE html><html><head><title>Just a moment...</title>"
-    '<meta http-equiv="refresh" content="30"></head><body><div id="challenge-running">'
-    "<h1>Checking your browser before accessing the site.</h1><noscript>Enable JavaScript and "
-    "cookies to continue</noscript></div><script>window._chl_opt={cType:'managed'};</script>"
-    "</body></html>"
-)
-
-
-def js_only_shell(page: bytes) -> bytes:
-    """A page whose visible document is written by JavaScript from an encoded copy of ``page``."""
-    payload = base64.b64encode(page).decode("ascii")
-    return (
-        "<!DOCTYPE html><html><head><title>Loading...</title></head><body>"
-        '<div id="app">Loading...</div><script>'
-        f'const html = new TextDecoder().decode(Uint8Array.from(atob("{payload}"), c => c.charCodeAt(0)));'
-        "document.open(); document.write(html); document.close();"
-        "</script></body></html>"
-    ).encode("ascii")
-
-
-def non_utf8(page: bytes) -> bytes:
-    """``page`` re-encoded in cp1252 (curly quotes become bytes invalid in UTF-8), plus a few
-    stray bytes near the top so that even an ASCII page does not decode as UTF-8."""
-    text = page.decode("utf-8", errors="replace")
-    encoded = text.encode("cp1252", errors="xmlcharrefreplace")
-    return encoded.replace(b"<head>", b"<head><!-- \xff\xfe\x92 -->", 1)

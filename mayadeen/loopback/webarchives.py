@@ -26,9 +26,9 @@ from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
 from mayadeen.loopback.anatomy import LIVE_ROOT
-from mayadeen.loopback.catalog import ITEM_KINDS, Page
+from mayadeen.loopback.catalog import ITEM_KINDS, Page, rewrite
 from mayadeen.loopback.cdx import Held, dict_of, index_rows
-from mayadeen.loopback.server import Site, rewrite
+from mayadeen.loopback.server import Site
 
 JSON = "application/json"
 WAYBACK_FIELDS = ("urlkey", "timestamp", "original", "mimetype", "statuscode", "digest", "length")

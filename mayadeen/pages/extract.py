@@ -19,7 +19,8 @@ from mayadeen.pages.dom import Dom
 from mayadeen.pages.loader import ArticleLoader
 from mayadeen.pages.sources import JsonLd, Meta, Tawsiyat
 from mayadeen.site.article import DEFAULT_LANGUAGE, FIELD_SOURCES
-from mayadeen.site.urls import content_type_from_url, page_kind, section_from_url
+from mayadeen.site.page_kinds import page_kind
+from mayadeen.site.urls import content_type_from_url, section_from_url
 
 Reader = Callable[[str], Any]
 

@@ -32,7 +32,8 @@ from mayadeen.pages.processors import (
     unique,
 )
 from mayadeen.site.article import HOUSE_BYLINES, TITLE_SITE_NAME
-from mayadeen.site.urls import POSTTYPE_CONTENT_TYPES, canonical_url, url_shape
+from mayadeen.site.page_kinds import POSTTYPE_CONTENT_TYPES
+from mayadeen.site.urls import canonical_url, url_shape
 
 Context = MutableMapping[str, Any]
 

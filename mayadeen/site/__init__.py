@@ -7,7 +7,9 @@ shows a shift in the ``mayadeen/field/<field>/<source>`` stats, this package is 
 
 One module per kind of rule, each imported by name where it is used:
 
-- ``urls``: hosts, canonical URLs, what is an article, sections and content types;
+- ``urls``: hosts, canonical URLs, and what a URL's shape says (article or not, section, content type);
+- ``sections``: the sections, their names and other spellings;
+- ``page_kinds``: what a page is (its kind, the content type it states), by its own metadata;
 - ``article``: house bylines, the sources tried per field and their keys, DOM selectors;
 - ``navigation``: where the site lists its articles (home, listings, pagination, sitemaps, RSS);
 - ``access``: how the site refuses a crawler (block and challenge pages);

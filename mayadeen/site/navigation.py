@@ -9,7 +9,8 @@ markup and pagination, so next pages are recognised in several ways and no class
 import re
 from typing import Final
 
-from mayadeen.site.urls import ARTICLE_SECTIONS, NEWS_SECTIONS, path_segments
+from mayadeen.site.sections import ARTICLE_SECTIONS, NEWS_SECTIONS
+from mayadeen.site.urls import path_segments
 
 HOME_PATH: Final = "/"
 ROBOTS_PATH: Final = "/robots.txt"

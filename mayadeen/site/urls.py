@@ -1,10 +1,14 @@
-"""The site's hosts and URL rules: canonical URLs, what is an article, sections and content types."""
+"""The site's hosts and URL rules: canonical URLs, and what a URL alone says of a page (its shape:
+an article or not; its section and content type). What the page says of itself decides
+(``mayadeen.site.page_kinds``)."""
 
 import re
 from functools import lru_cache
 from typing import Final
 from urllib.parse import quote, urljoin, urlsplit
 from zoneinfo import ZoneInfo
+
+from mayadeen.site.sections import ARTICLE_SECTIONS, SECTION_SPELLINGS, SECTIONS_UNDER
 
 LIVE_ROOT: Final = "https://english.almayadeen.net"
 TIMEZONE: Final = ZoneInfo("Asia/Beirut")
@@ -47,25 +51,6 @@ def normalize_path(path: str) -> str:
 
 # -- URLs --------------------------------------------------------------------------------------
 
-NEWS_SECTIONS: Final = {
-    "politics": "Politics",
-    "economics": "Economy",
-    "sports": "Sports",
-    "arts-culture": "Arts & Culture",  # nav label "Arts&Culture"; the CMS category says "Arts & Culture"
-    "health": "Health",
-    "miscellaneous": "Miscellaneous",
-    "technology": "Technology",
-    "environment": "Environment",
-}
-SECTION_SPELLINGS: Final = {"economy": "economics"}
-"""Other segments the site serves a section's articles under (``/news/Economy/<slug>`` beside
-``/news/economics/<slug>``), lower-cased; segments are matched case-insensitively."""
-ARTICLE_SECTIONS: Final = {
-    "opinion": "Opinion",
-    "analysis": "Analysis",
-    "blog": "Blog",
-    "features": "Features",
-}
 # First path segment of pages that are never articles, and the kind they are counted as.
 NON_ARTICLE_PREFIXES: Final = {
     "videos": "video",
@@ -81,9 +66,6 @@ NON_ARTICLE_PREFIXES: Final = {
     "sitemaps": "page",
     "rss": "page",
 }
-NON_ARTICLE_KINDS: Final = frozenset(
-    {"video", "infograph", "gallery", "author", "listing", "page", "other"}
-)
 
 
 def site_root(base_url: str) -> str:
@@ -192,7 +174,7 @@ def url_shape(url: str) -> str:
     lowered = [segment.lower() for segment in segments]
     if len(lowered) == 4 and lowered[2] == "page" and lowered[3].isdigit():
         lowered = lowered[:2]
-    if len(lowered) == 2 and lowered[1] in _SECTIONS_UNDER.get(lowered[0], {}):
+    if len(lowered) == 2 and lowered[1] in SECTIONS_UNDER.get(lowered[0], {}):
         return "listing"
     return "unknown"
 
@@ -224,7 +206,7 @@ def section_from_url(url: str) -> str | None:
     if len(segments) < 2:
         return None
     segment = segments[1].lower()
-    return _SECTIONS_UNDER.get(segments[0].lower(), {}).get(SECTION_SPELLINGS.get(segment, segment))
+    return SECTIONS_UNDER.get(segments[0].lower(), {}).get(SECTION_SPELLINGS.get(segment, segment))
 
 
 def section_path(url: str) -> str:
@@ -256,51 +238,3 @@ def content_type_from_url(url: str) -> str | None:
     if segments[:1] == ["articles"] and len(segments) > 2 and segments[1] in ARTICLE_SECTIONS:
         return segments[1]
     return None
-
-
-def page_kind(
-    url: str, tawsiyat_type: str | None, posttype: str | None, states_article: bool = False
-) -> str:
-    """What a page is: ``article`` or one of ``NON_ARTICLE_KINDS``.
-
-    A known non-article URL family decides first; then the page's own metadata (tawsiyat's
-    ``type`` and ``posttype`` class) can turn an article-shaped URL into a video, infograph or
-    plain page; a page under an unexpected URL shape is an article when it states it is one
-    (``states_article``: tawsiyat ``type`` article, a JSON-LD article, the article markup).
-
-    >>> page_kind("https://english.almayadeen.net/news/politics/x", "article", "News")
-    'article'
-    >>> page_kind("https://english.almayadeen.net/news/politics/x", "videoobject", None)
-    'video'
-    >>> page_kind("https://english.almayadeen.net/about-us", "page", None)
-    'page'
-    >>> page_kind("https://english.almayadeen.net/press/x", "article", "News", True)
-    'article'
-    >>> page_kind("https://english.almayadeen.net/press/x", None, None, False)
-    'other'
-    """
-    segments = path_segments(url)
-    if segments and segments[0].lower() in NON_ARTICLE_PREFIXES:
-        return NON_ARTICLE_PREFIXES[segments[0].lower()]
-    declared = (tawsiyat_type or "").strip().lower()
-    kind_of_post = (posttype or "").strip().lower()
-    if declared == "videoobject" or kind_of_post in {"video", "videos", "newscast"}:
-        return "video"
-    if kind_of_post in {"infograph", "infographs", "infographic"}:
-        return "infograph"
-    if declared == "page":
-        return "page"
-    if is_article_url(url) or states_article:
-        return "article"
-    return "listing" if len(segments) <= 2 and url_shape(url) != "unknown" else "other"
-
-
-POSTTYPE_CONTENT_TYPES: Final = {
-    "news": "news",
-    **{sub: sub for sub in ARTICLE_SECTIONS},
-    "feature": "features",
-}
-"""tawsiyat ``posttype`` values (lower-cased) → the contract's ``content_type``: how a page under
-an unexpected URL shape says what it is."""
-
-_SECTIONS_UNDER: Final = {"news": NEWS_SECTIONS, "articles": ARTICLE_SECTIONS}

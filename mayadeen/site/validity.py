@@ -34,7 +34,8 @@ from typing import Any
 
 from mayadeen.items import ITEM_FIELDS, content_hash
 from mayadeen.site.article import DEFAULT_LANGUAGE
-from mayadeen.site.urls import ARTICLE_SECTIONS, canonical_url, url_shape
+from mayadeen.site.sections import ARTICLE_SECTIONS
+from mayadeen.site.urls import canonical_url, url_shape
 
 MIN_BODY_WORDS: typing.Final = 20
 """A body this long is text even with no sentence punctuation (a list, a transcript)."""

@@ -16,7 +16,7 @@ from urllib.parse import urlsplit
 
 from mayadeen.loopback import GeneratedSite, LoopbackServer
 from mayadeen.loopback.generated_article import GeneratedArticle
-from mayadeen.loopback.server import RequestRecord
+from mayadeen.loopback.handler import RequestRecord
 from tests.helpers.outputs import manifest, stats_of, stored
 from tests.helpers.sites import expected
 

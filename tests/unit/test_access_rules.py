@@ -13,7 +13,7 @@ from scrapy.utils.test import get_crawler
 
 from mayadeen.addons import CHROMIUM_ARGS, PLAYWRIGHT_HANDLER, AccessAddon
 from mayadeen.loopback import GeneratedSite, load_fixtures
-from mayadeen.loopback.faults import BLOCK_PAGE, CHALLENGE_PAGE, js_only_shell
+from mayadeen.loopback.fault_pages import BLOCK_PAGE, CHALLENGE_PAGE, js_only_shell
 from mayadeen.middlewares.backoff import SlotBackoff
 from mayadeen.middlewares.retry import retry_after_seconds
 from mayadeen.middlewares.shutdown import Shutdown

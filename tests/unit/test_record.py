@@ -9,8 +9,8 @@ from scrapy.http import HtmlResponse
 
 from mayadeen.drift.recording import FixtureDirectory, RecordError, Recording
 from mayadeen.loopback import load_fixtures
+from mayadeen.loopback.catalog import rewrite
 from mayadeen.loopback.fixtures import fixtures_dir
-from mayadeen.loopback.server import rewrite
 from mayadeen.site.urls import LIVE_ROOT
 
 FIXTURES = {f.name: f for f in load_fixtures()}
