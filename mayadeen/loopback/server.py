@@ -31,6 +31,7 @@ from mayadeen.loopback.faults import (
     non_utf8,
     parse_fault,
 )
+from mayadeen.loopback.ticker import Ticker
 
 logger = logging.getLogger(__name__)
 CONTROL_PREFIX = "/__loopback__/"
@@ -162,13 +163,21 @@ class _HTTPServer(ThreadingHTTPServer):
 
 
 class LoopbackServer:
-    """Serves ``site`` on ``host:port`` (port 0 picks a free one) in a background thread."""
+    """Serves ``site`` on ``host:port`` (port 0 picks a free one) in a background thread. With a
+    ``ticker``, every HTML page shows its BREAKING lines of the moment (``mayadeen.loopback.ticker``);
+    without, the lines the page was made with."""
 
     def __init__(
-        self, site: Site, host: str = "127.0.0.1", port: int = 0, faults: Iterable[Fault | str] = ()
+        self,
+        site: Site,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        faults: Iterable[Fault | str] = (),
+        ticker: Ticker | None = None,
     ) -> None:
         _check_loopback(host)
         self.site = site
+        self.ticker = ticker
         self._lock = threading.Lock()
         self._faults: list[Fault] = []
         self._log: list[RequestRecord] = []
@@ -310,6 +319,10 @@ class _Handler(BaseHTTPRequestHandler):
         if fault and (replacement := fault_page(fault, root, path, query)):
             return self._send(replacement, head)
         page = self.loopback.site.get(path, query) or NOT_FOUND
+        if (ticker := self.loopback.ticker) is not None and page.content_type.startswith(
+            "text/html"
+        ):
+            page = replace(page, body=ticker.replace(page.body))
         body = (
             rewrite(page.body, root)
             if page.content_type.startswith(("text/", "application/"))
