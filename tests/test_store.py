@@ -271,6 +271,8 @@ def test_a_schema_6_store_forgets_the_robots_txt_refusals_it_owed(tmp_path: Path
     Store.open(path).close()
     db = sqlite3.connect(path)
     db.execute("DROP TABLE forbidden")
+    db.execute("DROP TABLE breaking_fts")  # schema 9's
+    db.execute("DROP TABLE breaking")
     owed = "INSERT INTO owed (url, reason, first_owed_at, next_attempt_at) VALUES (?, ?, 'x', 'x')"
     db.execute(owed, ("https://site/news/a", "Forbidden by robots.txt"))
     db.execute(owed, ("https://site/news/b", "HTTP 503"))

@@ -15,9 +15,11 @@ from functools import cache
 from typing import Final
 
 from mayadeen.items import FIELD_NAMES, ITEM_FIELDS, LIST_FIELDS
+from mayadeen.store.breaking import TABLES as BREAKING_TABLES
+from mayadeen.store.breaking import add_tables as add_breaking
 from mayadeen.store.origins import TABLES as ORIGIN_TABLES
 
-SCHEMA_VERSION: Final = 7
+SCHEMA_VERSION: Final = 9
 
 COMPARED: Final = tuple(name for name in FIELD_NAMES if name != "crawled_at")
 """Fields whose change makes a stored article ``updated``; a new fetch time alone is no change."""
@@ -230,6 +232,7 @@ def create_statements() -> list[str]:
         NON_ARTICLES,
         *ORIGIN_TABLES,
         *SEARCH,
+        *BREAKING_TABLES,
     ]
 
 
@@ -340,6 +343,10 @@ def _add_forbidden(db: sqlite3.Connection) -> None:
     db.execute("DELETE FROM owed WHERE reason = 'Forbidden by robots.txt'")
 
 
+def _reserved(db: sqlite3.Connection) -> None:
+    """8: taken by another branch's table (the owner renumbers the migrations at merge)."""
+
+
 MIGRATIONS: dict[int, Migration] = {
     2: _add_ledger,
     3: _archive_index,
@@ -347,12 +354,15 @@ MIGRATIONS: dict[int, Migration] = {
     5: _add_origins,
     6: _add_search,
     7: _add_forbidden,
+    8: _reserved,
+    9: add_breaking,
 }
 """Version ``v`` → the step that takes a version ``v - 1`` store to ``v``. Version 1 is the first
 schema; 2 added the crawl's ledger (``owed``, ``gone``, ``covered``, ``feed_owed``, ``site``) and
 ``runs.pid``; 3 the archive's index (``captures``, ``capture_id``); 4 ``non_articles``; 5
 ``article_origins`` and ``archive_cursors`` (``mayadeen.store.origins``); 6 the full-text index
-``articles_fts``; 7 ``forbidden`` (URLs robots.txt forbids, which earlier versions owed)."""
+``articles_fts``; 7 ``forbidden`` (URLs robots.txt forbids, which earlier versions owed); 9
+``breaking`` and ``breaking_fts``, the BREAKING ticker's lines (``mayadeen.store.breaking``)."""
 
 
 class SchemaError(RuntimeError):
