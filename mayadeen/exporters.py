@@ -195,10 +195,13 @@ def format_for(path: str | os.PathLike[str]) -> str | None:
 
 
 @contextmanager
-def exporting(stream: IO[bytes], file_format: str) -> Iterator[BaseItemExporter]:
+def exporting(
+    stream: IO[bytes], file_format: str, fields: tuple[str, ...] = FIELD_NAMES
+) -> Iterator[BaseItemExporter]:
     """A started exporter writing ``file_format`` (a key of ``EXPORT_FORMATS``) to ``stream``:
-    every field of ``FIELD_NAMES`` in that order, UTF-8 with non-ASCII text as is. It is
-    finished when the block ends without an error; ``stream`` is left open."""
+    every field of ``fields`` (the article's, ``FIELD_NAMES``, by default) in that order, UTF-8
+    with non-ASCII text as is. It is finished when the block ends without an error; ``stream``
+    is left open."""
     spec = EXPORT_FORMATS[file_format]
     with ExitStack() as stack:
         target: IO[bytes] | gzip.GzipFile = stream
@@ -206,9 +209,7 @@ def exporting(stream: IO[bytes], file_format: str) -> Iterator[BaseItemExporter]
             # No file name in the gzip header: stdout's would read "<stdout>".
             target = stack.enter_context(gzip.GzipFile(filename="", mode="wb", fileobj=stream))
         # Scrapy annotates the file as BytesIO; any binary stream is written the same way.
-        exporter = spec.exporter(
-            cast(BytesIO, target), fields_to_export=FIELD_NAMES, encoding="utf-8"
-        )
+        exporter = spec.exporter(cast(BytesIO, target), fields_to_export=fields, encoding="utf-8")
         exporter.start_exporting()
         yield exporter
         exporter.finish_exporting()

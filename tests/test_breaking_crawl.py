@@ -1,6 +1,9 @@
 """End to end: crawls of the loopback site, whose BREAKING ticker changes between them, fill the
 ``breaking`` table line by line, and no article holds a ticker line."""
 
+import csv
+import gzip
+import json
 import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
@@ -59,6 +62,11 @@ def table(data_dir: Path) -> dict[str, dict[str, Any]]:
     return {row["text"]: dict(row) for row in db.execute("SELECT * FROM breaking")}
 
 
+def nulls(row: dict[str, str]) -> dict[str, None]:
+    """CSV writes null as an empty cell; JSON keeps it null."""
+    return {name: None for name, value in row.items() if value == ""}
+
+
 def runs(data_dir: Path) -> list[tuple[str, str, str]]:
     db = sqlite3.connect(store_path(data_dir))
     return list(db.execute("SELECT run_id, started_at, finished_at FROM runs ORDER BY run_id"))
@@ -97,6 +105,22 @@ def test_repeated_crawls_record_each_line_once_with_when_and_where_it_was_seen(
             assert row["last_seen_at"] <= end_1
         expected = len(pages_1) * (text in shown_1) + len(pages_2) * (text in shown_2)
         assert row["times_seen"] == expected, text
+
+    # Each run's breaking feed: the lines it saw first, in both formats, named in its manifest.
+    for run_id, new in ((run_1, shown_1), (run_2, shown_2 - shown_1)):
+        manifest = json.loads((tmp_path / "runs" / f"{run_id}.json").read_text())
+        feeds = [tmp_path / "feeds" / f"breaking-{run_id}.{ext}" for ext in ("csv", "jsonl.gz")]
+        assert manifest["outputs"]["breaking_feeds"] == [str(path) for path in feeds]
+        listed = list(csv.DictReader(feeds[0].open(encoding="utf-8", newline="")))
+        assert {row["text"] for row in listed} == new
+        assert [row["first_seen_at"] for row in listed] == sorted(
+            r["first_seen_at"] for r in listed
+        )
+        lines = [json.loads(line) for line in gzip.decompress(feeds[1].read_bytes()).splitlines()]
+        assert lines == [
+            {**row, "times_seen": int(row["times_seen"])} | nulls(row) for row in listed
+        ]
+    assert not list((tmp_path / "feeds").glob("*.partial"))
 
     db = sqlite3.connect(store_path(tmp_path))
     bodies = " ".join(

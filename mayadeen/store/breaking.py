@@ -108,6 +108,38 @@ def lines_of_run(db: sqlite3.Connection, run_id: str) -> int:
     )
 
 
+def feed_owing_runs(db: sqlite3.Connection) -> set[str]:
+    """Runs whose breaking feed is to list lines that no complete feed lists yet."""
+    rows = db.execute("SELECT DISTINCT feed_run_id FROM breaking WHERE feed_run_id IS NOT NULL")
+    return {row[0] for row in rows}
+
+
+def hand_over(db: sqlite3.Connection, runs: Iterable[str], run_id: str) -> None:
+    """Lines the feeds of ``runs`` were to list and did not: the feed of ``run_id`` lists them."""
+    db.executemany(
+        "UPDATE breaking SET feed_run_id = ? WHERE feed_run_id = ?",
+        [(run_id, other) for other in runs],
+    )
+
+
+def fed(db: sqlite3.Connection, runs: Iterable[str]) -> None:
+    """The breaking feeds of ``runs`` are complete: what they were to list is listed."""
+    db.executemany(
+        "UPDATE breaking SET feed_run_id = NULL WHERE feed_run_id = ?", [(r,) for r in runs]
+    )
+
+
+def feed_lines(db: sqlite3.Connection, run_id: str) -> Iterator[dict[str, Any]]:
+    """The lines the breaking feed of ``run_id`` lists, first seen first."""
+    rows = db.execute(
+        f"SELECT {', '.join(COLUMNS)} FROM breaking WHERE feed_run_id = ? "
+        "ORDER BY first_seen_at, id",
+        (run_id,),
+    )
+    for row in rows:
+        yield dict(zip(COLUMNS, row, strict=True))
+
+
 def all_lines(db: sqlite3.Connection, since: str | None = None) -> Iterator[dict[str, Any]]:
     """Every line, first seen first; ``since`` (an ISO date or time): last seen then or later."""
     where, parameters = ("WHERE last_seen_at >= ?", (since,)) if since else ("", ())
