@@ -205,6 +205,8 @@ def losses(stats: Stats, thresholds: Thresholds) -> Check:
         problems.append(f"the store refused {plural(store_errors, 'write')}")
     if counter(stats, "mayadeen/feeds/failed"):
         problems.append("the per-run feeds are incomplete (their articles go to the next run's)")
+    if counter(stats, "mayadeen/feeds/breaking_failed"):
+        problems.append("the breaking feed is incomplete (its lines go to the next run's)")
     if item_errors := counter(stats, "mayadeen/items/errors"):
         problems.append(f"{plural(item_errors, 'item')} failed in the pipelines")
     if close_errors := counter(stats, "mayadeen/run/close_errors"):
