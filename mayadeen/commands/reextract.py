@@ -28,8 +28,8 @@ from mayadeen.run.paths import data_dir
 from mayadeen.store import Store, store_path
 from mayadeen.store.files import DataDirError
 from mayadeen.warc.index import connection
-from mayadeen.warc.reading import is_warc
 from mayadeen.warc.replay import ReplaySpider
+from mayadeen.warc.scanning import is_warc
 
 logger = logging.getLogger(__name__)
 

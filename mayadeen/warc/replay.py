@@ -41,8 +41,9 @@ from mayadeen.warc.index import (
     stored_article,
     superseded_article,
 )
-from mayadeen.warc.reading import Pages, ScanReport, scan
+from mayadeen.warc.reading import Pages
 from mayadeen.warc.responses import as_response, warc_moment
+from mayadeen.warc.scanning import ScanReport, scan
 from mayadeen.warc.writing import Written
 
 logger = logging.getLogger(__name__)

@@ -20,7 +20,7 @@ from warcio.archiveiterator import ArchiveIterator
 from mayadeen.loopback import GeneratedSite, LoopbackServer
 from mayadeen.loopback.catalog import Page
 from mayadeen.site.urls import may_be_article
-from mayadeen.warc.reading import scan
+from mayadeen.warc.scanning import scan
 from tests.helpers.outputs import run_stats
 from tests.helpers.runs import ROOT, crawl, crawl_arguments, reextract, run
 

@@ -15,7 +15,7 @@ import pytest
 from mayadeen.loopback import GeneratedSite, LoopbackServer
 from mayadeen.loopback.catalog import Page
 from mayadeen.store import store_path
-from mayadeen.warc.reading import scan
+from mayadeen.warc.scanning import scan
 from tests.helpers.merge import (
     assert_captures_name_their_urls,
     check_reextract_equals_the_store,

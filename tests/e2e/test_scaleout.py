@@ -17,7 +17,7 @@ import pytest
 from redis import Redis
 
 from mayadeen.loopback import GeneratedSite, LoopbackServer
-from mayadeen.warc.reading import scan
+from mayadeen.warc.scanning import scan
 from tests.helpers.merge import (
     assert_captures_name_their_urls,
     check_reextract_equals_the_store,

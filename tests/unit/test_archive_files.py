@@ -12,7 +12,8 @@ from warcio.archiveiterator import ArchiveIterator
 
 from mayadeen.store import SCHEMA_VERSION, Store
 from mayadeen.warc.index import add_capture, latest_captures, unchanged_original
-from mayadeen.warc.reading import read_page, scan
+from mayadeen.warc.reading import read_page
+from mayadeen.warc.scanning import scan
 from mayadeen.warc.writing import RENDERED_HEADER, ArchiveWriter, Exchange, payload_digest
 
 URL = "https://english.almayadeen.net/news/politics/a-slug"
