@@ -212,8 +212,10 @@ class ArticlesSpider(scrapy.Spider):
     def home_index_failed(self, failure: Failure) -> None:
         self.home.index_failed(failure)
 
-    def parse_home_capture(self, response: Response, listing: str) -> Iterator[scrapy.Request]:
-        return self.home.parse_capture(response, listing)
+    def parse_home_capture(
+        self, response: Response, listing: str, listed: str
+    ) -> Iterator[scrapy.Request]:
+        return self.home.parse_capture(response, listing, listed)
 
     def home_capture_failed(self, failure: Failure) -> None:
         self.home.capture_failed(failure)

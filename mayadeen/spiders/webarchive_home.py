@@ -190,16 +190,19 @@ class WebArchiveHome:
             callback=self.routing.callbacks.parse_home_capture,
             errback=self.routing.callbacks.home_capture_failed,
             priority=HOME_PRIORITY,
-            cb_kwargs={"listing": listing.key},
+            # The capture listed: a replay redirected to a nearer capture is recorded at that
+            # one's time, but the listing stands at the capture it listed.
+            cb_kwargs={"listing": listing.key, "listed": capture.timestamp},
             meta=archive_meta(self.via, **{ORIGIN_META: capture}),
             dont_filter=True,
         )
 
-    def parse_capture(self, response: Response, listing: str) -> Iterator[scrapy.Request]:
+    def parse_capture(
+        self, response: Response, listing: str, listed: str
+    ) -> Iterator[scrapy.Request]:
         """A capture was read (its ticker recorded by the middleware): the listing stands at it."""
-        capture: Capture = response.meta[ORIGIN_META]
         self._stat("read")
-        self.context.writer.save_cursor(listing, capture.timestamp)
+        self.context.writer.save_cursor(listing, listed)
         yield from self._next(self.listings[listing])
 
     def capture_failed(self, failure: Failure) -> None:

@@ -63,7 +63,7 @@ def archive(site: GeneratedSite) -> Iterator[Archive]:
 
 def backfill(archive: Archive, data: Path, *arguments: str) -> list[str]:
     """A backfill from the loopback archives; the home page's Wayback captures it read (their
-    times)."""
+    times, answered 200)."""
     archive.server.clear_requests()
     done = crawl(
         archive.root,
@@ -77,7 +77,9 @@ def backfill(archive: Archive, data: Path, *arguments: str) -> list[str]:
     )  # fmt: skip
     assert done.returncode == 0, done.stderr[-3000:]
     assert "Traceback" not in done.stderr, done.stderr[-3000:]
-    replays = [r.path for r in archive.server.requests if r.path.startswith("/web/")]
+    replays = [
+        r.path for r in archive.server.requests if r.path.startswith("/web/") and r.status == 200
+    ]
     return sorted(p.split("/")[2][:14] for p in replays if p.endswith(f"id_/{archive.root}/"))
 
 
@@ -174,3 +176,22 @@ def test_commoncrawl_home_captures_per_day_and_none_again(archive: Archive, tmp_
     assert not [r for r in archive.server.requests if r.path.startswith("/crawl-data/")]
     assert run_stats(tmp_path)["mayadeen/ticker/captures/commoncrawl/read"] == 0
     assert home_lines(tmp_path) == before
+
+
+def test_a_home_capture_that_fails_stops_its_listing_and_the_next_run_begins_with_it(
+    archive: Archive, tmp_path: Path
+) -> None:
+    root = archive.root
+    archive.server.add_fault(f"/web/{stamp(at(1, 11, 5))}*=status:404")
+    try:
+        read = backfill(archive, tmp_path, "-a", "via=wayback")
+    finally:
+        archive.server.clear_faults()
+    assert read == stamps([at(1, 10, 0)]), "11:05 was asked and failed; none after it"
+    assert home_lines(tmp_path) == expected([at(1, 10, 0)], "wayback", root)
+    assert run_stats(tmp_path)["mayadeen/ticker/captures/wayback/failed"] == 1
+
+    read = backfill(archive, tmp_path, "-a", "via=wayback")
+    rest = [at(1, 11, 5), at(1, 13, 0), at(2, 9, 0), at(5, 12, 0)]
+    assert read == stamps(rest)
+    assert home_lines(tmp_path) == expected([at(1, 10, 0), *rest], "wayback", root)
