@@ -232,3 +232,9 @@ MAYADEEN_ARCHIVE_CONCURRENCY = 2
 MAYADEEN_ARCHIVE_DELAY = 1.0
 # A live article page that is blocked is read from its newest Wayback capture instead, when true.
 MAYADEEN_ARCHIVE_FALLBACK = False
+# Which captures of the home page a via=wayback|commoncrawl run reads for the BREAKING ticker:
+# "all", or the first of each "hour" or "day". "hour" by default: a ticker line stays up for
+# hours, so an hourly capture sees nearly every line within an hour of its first and last showing,
+# while a home page the Wayback Machine captures dozens of times a day in bursts costs at most 24
+# fetches a day (~8,800 a year at MAYADEEN_ARCHIVE_DELAY); "day" misses most lines.
+MAYADEEN_TICKER_CAPTURES = "hour"

@@ -58,8 +58,9 @@ class Ticker:
     size: int = 4
     lines: tuple[str, ...] = field(default=LINES)
 
-    def bucket(self) -> int:
-        return int(self.clock() // self.period)
+    def bucket(self, at: float | None = None) -> int:
+        """The bucket of ``at`` (seconds from the epoch; now, by default)."""
+        return int((self.clock() if at is None else at) // self.period)
 
     def shown(self, bucket: int | None = None) -> tuple[str, ...]:
         """The lines shown in ``bucket`` (now, by default), newest first.
@@ -79,7 +80,8 @@ class Ticker:
             f"<li>{line_html(text, self.lines.index(text))}</li>" for text in shown
         ).encode()
 
-    def replace(self, body: bytes) -> bytes:
-        """``body`` with its ticker's lines replaced by the lines of now (unchanged without one)."""
-        lines = self.html()
+    def replace(self, body: bytes, bucket: int | None = None) -> bytes:
+        """``body`` with its ticker's lines replaced by the lines of ``bucket`` (now, by default;
+        unchanged without a ticker)."""
+        lines = self.html(bucket)
         return _TICKER.sub(lambda match: match[1] + lines + match[2], body, count=1)
