@@ -31,6 +31,11 @@ HIDDEN: Final = (
     "article_origins",
     "article_signatures",
     "sqlite_sequence",
+    "breaking_fts",
+    "breaking_fts_config",
+    "breaking_fts_data",
+    "breaking_fts_docsize",
+    "breaking_fts_idx",
 )
 """The crawl's bookkeeping: what it owes, what is gone, where each page came from, each body's
 near-duplicate signature, and SQLite's own counter of the signatures' ids (Datasette shows it)."""
@@ -54,6 +59,26 @@ VERSION_COLUMNS: Final = {
 }
 
 OTHER_TABLES: Final[dict[str, dict[str, Any]]] = {
+    "breaking": {
+        "description": "The site's BREAKING ticker: one row per distinct urgent line any page "
+        "showed, with when it was first and last seen; search it with the box.",
+        "sort_desc": "first_seen_at",
+        "facets": ["attribution", "origin"],
+        "fts_table": "breaking_fts",
+        "columns": {
+            "text": "The line as the ticker showed it, entities decoded, whitespace collapsed.",
+            "attribution": "Who the line names as its source (the text before its first colon, "
+            "when that names one); null otherwise.",
+            "first_seen_at": "When a page first showed the line (a crawl's fetch, or a web "
+            "archive's capture time), UTC.",
+            "last_seen_at": "When a page last showed it, UTC.",
+            "times_seen": "How many fetched pages showed it.",
+            "first_seen_on": "The page it was first seen on.",
+            "run_id": "The run that first recorded it.",
+            "origin": "Where that page was read: site, wayback or commoncrawl.",
+            "feed_run_id": "The run whose breaking feed listed it (null until one did).",
+        },
+    },
     "article_tags": {
         "description": "One row per tag of each article: the articles of a tag (any case).",
         "columns": {"tag": "A tag, as the article spells it.", "url": "The article's URL."},

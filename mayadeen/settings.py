@@ -111,6 +111,9 @@ DOWNLOADER_MIDDLEWARES = {
     "mayadeen.middlewares.warc.WarcMiddleware": 595,
     # A page read from a web archive becomes the site's page before it is archived (597).
     "mayadeen.middlewares.webarchives.WebArchiveMiddleware": 597,
+    # The BREAKING ticker of every HTML page of the site (archived ones too), decompressed, into
+    # the store's breaking table (docs/breaking.md).
+    "mayadeen.middlewares.ticker.TickerMiddleware": 560,
     # A site that cannot be resolved or connected to before anything answered stops the run at
     # once (close reason "unreachable"), with one line: before the retries, inside the stats.
     "mayadeen.middlewares.reachability.ReachabilityMiddleware": 840,
@@ -229,3 +232,9 @@ MAYADEEN_ARCHIVE_CONCURRENCY = 2
 MAYADEEN_ARCHIVE_DELAY = 1.0
 # A live article page that is blocked is read from its newest Wayback capture instead, when true.
 MAYADEEN_ARCHIVE_FALLBACK = False
+# Which captures of the home page a via=wayback|commoncrawl run reads for the BREAKING ticker:
+# "all", or the first of each "hour" or "day". "hour" by default: a ticker line stays up for
+# hours, so an hourly capture sees nearly every line within an hour of its first and last showing,
+# while a home page the Wayback Machine captures dozens of times a day in bursts costs at most 24
+# fetches a day (~8,800 a year at MAYADEEN_ARCHIVE_DELAY); "day" misses most lines.
+MAYADEEN_TICKER_CAPTURES = "hour"

@@ -16,6 +16,7 @@ from scrapy.utils.conf import arglist_to_dict
 from mayadeen.commands import known_setting_names, one_line_errors
 from mayadeen.drift.expectations import (
     CanaryPage,
+    PageReport,
     check,
     load_pages,
     passed,
@@ -24,6 +25,7 @@ from mayadeen.drift.expectations import (
 )
 from mayadeen.drift.fetch import Fetched, fetch_pages, on_root
 from mayadeen.drift.sampled import across_samples, canary_sources, check_sample
+from mayadeen.drift.ticker import ticker_finding
 from mayadeen.drift.wayback import page_fetcher
 from mayadeen.site.urls import normalize_path, site_root
 from mayadeen.webarchives.captures import ORIGIN_META, Capture
@@ -63,6 +65,17 @@ def capture_time(fetched: Fetched | None) -> str | None:
         return None
     capture = fetched.response.meta.get(ORIGIN_META)
     return capture.captured_at if isinstance(capture, Capture) else None
+
+
+def ticker_report(
+    fetched: dict[str, Fetched], home: list[str], pages: list[str]
+) -> list[PageReport]:
+    """The BREAKING ticker's report: of the home page's capture (always shown), else of the
+    canary pages read from the site (shown only when none of them yields a line)."""
+    if home:
+        return [ticker_finding([fetched[url] for url in home])]
+    finding = ticker_finding([fetched[url] for url in pages if url in fetched])
+    return [finding] if finding.status == "differs" else []
 
 
 class Command(ScrapyCommand):
@@ -121,8 +134,13 @@ class Command(ScrapyCommand):
             raise UsageError(
                 f"--sample {opts.sample}: give a number of articles, 0 or more", print_help=False
             )
+        # Through the archive, its newest capture of the home page, for the BREAKING ticker.
+        home = [f"{root}/"] if opts.via == "wayback" else []
         fetched = fetch_pages(
-            self.crawler_process, list(urls.values()), page_fetcher(opts.via), sample=opts.sample
+            self.crawler_process,
+            [*urls.values(), *home],
+            page_fetcher(opts.via),
+            sample=opts.sample,
         )
         if self.crawler_process.bootstrap_failed:
             self.exitcode = 1
@@ -130,9 +148,12 @@ class Command(ScrapyCommand):
         reports = [check(page, fetched[urls[page.name]], root) for page in pages]
         sources = canary_sources([page.sources for page in load_pages(opts.canary_file)])
         samples = [
-            check_sample(fetched[url], root, sources) for url in fetched if url not in urls.values()
+            check_sample(fetched[url], root, sources)
+            for url in fetched
+            if url not in urls.values() and url not in home
         ]
         reports += [report for report, _ in samples]
+        reports += ticker_report(fetched, home, list(urls.values()))
         for report in reports:
             if (captured := capture_time(fetched.get(report.url))) is not None:
                 report.notes.insert(0, f"read from the Wayback capture of {captured}")

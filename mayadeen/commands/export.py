@@ -12,7 +12,9 @@ Politics``; ``--tag Lebanon`` (any case). ``-o DIR --format parquet --partition 
 a Hive-partitioned Parquet dataset instead, a directory per ``published_month``, into a new or
 empty ``DIR`` (``mayadeen.parquet_dataset``). ``--near-duplicates`` writes the near-duplicate pairs
 instead (``NEAR_DUPLICATE_COLUMNS``: both URLs, titles and publication times, the similarity and
-when the pair was found) as CSV, JSON Lines or JSON (Parquet's columns are the item's).
+when the pair was found), ``--breaking`` the BREAKING ticker's lines (``docs/breaking.md``; with
+``--changed-since``, those last seen since that day), as CSV, JSON Lines or JSON
+(``mayadeen.commands.export_rows``).
 
 A file is written beside the output under a temporary name and renamed over it when complete, so
 a failed export leaves no partial file and an existing output untouched (a dataset, likewise, as a
@@ -33,10 +35,10 @@ from scrapy.commands import ScrapyCommand
 from scrapy.exceptions import UsageError
 
 from mayadeen.commands import one_line_errors, site_from_store
+from mayadeen.commands.export_rows import ARTICLES, BREAKING, FILTERS, NEAR_DUPLICATES, Rows
 from mayadeen.crawl.preflight import store_problem
-from mayadeen.exporters import EXPORT_FORMATS, exporting, format_for
+from mayadeen.exporters import EXPORT_FORMATS, format_for
 from mayadeen.store import Store, store_path
-from mayadeen.store.near_duplicates import NEAR_DUPLICATE_COLUMNS
 from mayadeen.store.outputs import managed_output, occupied_directory, replace_whole
 
 FORMAT_NAMES = tuple(EXPORT_FORMATS)
@@ -59,6 +61,11 @@ def _partition_problem(to_stdout: bool, explicit_format: str | None) -> str | No
     return None
 
 
+def _selections(opts: argparse.Namespace) -> list[str]:
+    """The selecting options given (``changed_since``, the filters, ``partition``)."""
+    return [name for name in ("changed_since", *FILTERS, "partition") if getattr(opts, name)]
+
+
 def _chosen_format(output: str | None, explicit: str | None) -> str | None:
     """``--format`` if given, else the output file's extension, else CSV (for stdout, also
     spelled ``-o -``); None for a file whose extension names no format.
@@ -73,50 +80,28 @@ def _chosen_format(output: str | None, explicit: str | None) -> str | None:
     return format_for(output) if output and output != "-" else "csv"
 
 
-PAIR_FORMATS = ("csv", "jsonl", "json", "jsonl.gz")
-"""The formats of ``--near-duplicates``: the Parquet writer's columns are the item's fields."""
-
-FILTERS = ("published_since", "section", "tag")
-"""``Store.articles``' filters besides ``changed_since``, as ``scrapy export`` names its options."""
-
-
 def export(
     store_file: Path,
     stream: IO[bytes],
     file_format: str,
     since: str | None,
-    pairs: bool = False,
+    rows: Rows = ARTICLES,
     **filters: str | None,
 ) -> int:
     """Write the stored articles (those changed since ``since`` if given, and passing the
-    ``filters`` of ``Store.articles``) to ``stream`` in ``file_format``, or with ``pairs`` the
-    near-duplicate pairs; returns how many."""
+    ``filters`` of ``Store.articles``) to ``stream`` in ``file_format``, or the other ``rows``;
+    returns how many."""
     with Store.open(store_file, readonly=True) as store:
-        if pairs:
-            return write_near_duplicates(store, stream, file_format)
+        if rows is not ARTICLES:
+            return rows.write(store, stream, file_format, since, filters)
         return write_articles(store, stream, file_format, since, **filters)
-
-
-def write_near_duplicates(store: Store, stream: IO[bytes], file_format: str) -> int:
-    """The near-duplicate pairs of a store already open, in ``file_format``."""
-    count = 0
-    with exporting(stream, file_format, NEAR_DUPLICATE_COLUMNS) as out:
-        for pair in store.near_duplicates():
-            out.export_item(pair)
-            count += 1
-    return count
 
 
 def write_articles(
     store: Store, stream: IO[bytes], file_format: str, since: str | None, **filters: str | None
 ) -> int:
-    """``export`` from a store already open."""
-    count = 0
-    with exporting(stream, file_format) as out:
-        for article in store.articles(changed_since=since, **filters):
-            out.export_item(article)
-            count += 1
-    return count
+    """``export`` of the articles from a store already open."""
+    return ARTICLES.write(store, stream, file_format, since, filters)
 
 
 class Command(ScrapyCommand):
@@ -127,7 +112,7 @@ class Command(ScrapyCommand):
         return (
             f"[-o FILE|DIR] [--format {'|'.join(FORMAT_NAMES)}] [--partition month] "
             "[--changed-since YYYY-MM-DD] [--published-since YYYY-MM-DD] [--section NAME] "
-            "[--tag TAG] [--near-duplicates]"
+            "[--tag TAG] [--near-duplicates | --breaking]"
         )
 
     def short_desc(self) -> str:
@@ -164,10 +149,20 @@ class Command(ScrapyCommand):
         )
         parser.add_argument("--section", metavar="NAME", help="only this section (any case)")
         parser.add_argument("--tag", metavar="TAG", help="only articles with this tag (any case)")
-        parser.add_argument(
+        tables = parser.add_mutually_exclusive_group()
+        tables.add_argument(
             "--near-duplicates",
-            action="store_true",
+            action="store_const",
+            const=NEAR_DUPLICATES,
+            dest="rows",
             help="write the near-duplicate pairs (both URLs and titles, similarity) instead",
+        )
+        tables.add_argument(
+            "--breaking",
+            action="store_const",
+            const=BREAKING,
+            dest="rows",
+            help="write the BREAKING ticker's lines instead (--changed-since: last seen since)",
         )
 
     def process_options(self, args: list[str], opts: argparse.Namespace) -> None:
@@ -182,6 +177,7 @@ class Command(ScrapyCommand):
         to_stdout = opts.output in (None, "-")
         explicit = opts.format or ("parquet" if opts.partition else None)
         file_format = _chosen_format(opts.output, explicit)
+        rows: Rows = opts.rows or ARTICLES
         # One line each and no file: a UsageError would print the usage block as well.
         data_dir = Path(self.settings.get("MAYADEEN_DATA_DIR"))
         written = "directory" if opts.partition else "file"
@@ -195,13 +191,8 @@ class Command(ScrapyCommand):
             self._refuse(problem)
         elif opts.partition and (occupied := occupied_directory(Path(opts.output))):
             self._refuse(f"{occupied}: name a new or empty directory (or remove it first)")
-        elif opts.near_duplicates and (
-            chosen := [n for n in ("changed_since", *FILTERS) if getattr(opts, n)]
-        ):
-            options = ", ".join(f"--{name.replace('_', '-')}" for name in chosen)
-            self._refuse(f"--near-duplicates writes every pair: {options} select articles")
-        elif opts.near_duplicates and file_format not in PAIR_FORMATS:
-            self._refuse(f"--near-duplicates writes {', '.join(PAIR_FORMATS)}, not {file_format}")
+        elif rows is not ARTICLES and (problem := rows.refused(_selections(opts), file_format)):
+            self._refuse(problem)
         elif not path.exists():
             self._refuse(f"no store at {path} (run a crawl first)", exitcode=1)
         else:
@@ -210,9 +201,7 @@ class Command(ScrapyCommand):
             if opts.partition:
                 self._export_dataset(path, Path(opts.output), opts.changed_since, filters)
             else:
-                self._export(
-                    path, output, file_format, opts.changed_since, filters, opts.near_duplicates
-                )
+                self._export(path, output, file_format, opts.changed_since, filters, rows)
 
     def _refuse(self, message: str, exitcode: int = 2) -> None:
         print(f"export: {message}", file=sys.stderr)
@@ -242,13 +231,13 @@ class Command(ScrapyCommand):
         file_format: str,
         since: str | None,
         filters: dict[str, str | None],
-        pairs: bool,
+        rows: Rows,
     ) -> None:
         try:
             if output is None:
-                _to_stdout(path, file_format, since, pairs, **filters)
+                _to_stdout(path, file_format, since, rows, **filters)
             else:
-                _to_file(path, Path(output), file_format, since, pairs, **filters)
+                _to_file(path, Path(output), file_format, since, rows, **filters)
         except BrokenPipeError:  # `scrapy export | head`: the reader has all it wanted
             os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         except OSError as error:  # a full disk, a directory not writable: the output is untouched
@@ -262,28 +251,27 @@ def _to_file(
     output: Path,
     file_format: str,
     since: str | None,
-    pairs: bool = False,
+    rows: Rows = ARTICLES,
     **filters: str | None,
 ) -> None:
     """The export written whole or not at all (``replace_whole``); a store that cannot be read
     makes no file."""
     with Store.open(path, readonly=True) as store:
-        if pairs:
-            count = replace_whole(
-                output, lambda stream: write_near_duplicates(store, stream, file_format)
-            )
-        else:
+        if rows is ARTICLES:
             count = replace_whole(
                 output, lambda stream: write_articles(store, stream, file_format, since, **filters)
             )
-    what = "near-duplicate pairs" if pairs else "articles"
-    print(f"export: {count} {what} to {output}", file=sys.stderr)
+        else:
+            count = replace_whole(
+                output, lambda stream: rows.write(store, stream, file_format, since, filters)
+            )
+    print(f"export: {count} {rows.name} to {output}", file=sys.stderr)
 
 
 def _to_stdout(
-    path: Path, file_format: str, since: str | None, pairs: bool, **filters: str | None
+    path: Path, file_format: str, since: str | None, rows: Rows, **filters: str | None
 ) -> None:
     # Bytes, not text: the exporters encode, and stdout's encoding or newline translation must
     # not change a CSV's \r\n or a gzip stream.
-    export(path, sys.stdout.buffer, file_format, since, pairs, **filters)
+    export(path, sys.stdout.buffer, file_format, since, rows, **filters)
     sys.stdout.buffer.flush()

@@ -205,6 +205,7 @@ CHECKS: Final[dict[str, Rule]] = {
     "MAYADEEN_ARCHIVE_CONCURRENCY": _number(1, whole=True),
     "MAYADEEN_ARCHIVE_DELAY": _number(0),
     "MAYADEEN_ARCHIVE_FALLBACK": _switch,
+    "MAYADEEN_TICKER_CAPTURES": _one_of(("all", "hour", "day")),
     "MAYADEEN_RETRY_AFTER_MAX": _number(0),
     "MAYADEEN_MAX_CONSECUTIVE_BLOCKS": _number(1, whole=True),
     "MAYADEEN_BACKOFF_START": _number(0),

@@ -82,8 +82,9 @@ class PageReport:
     failure: str | None = None
     differences: list[Difference] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
-    kind: Literal["page", "across"] = "page"
-    """``across``: what the sampled pages show together (``drift.sampled.across_samples``)."""
+    kind: Literal["page", "across", "ticker"] = "page"
+    """``across``: what the sampled pages show together (``drift.sampled.across_samples``);
+    ``ticker``: the BREAKING ticker's lines (``drift.ticker``)."""
 
     @property
     def status(self) -> Status:
@@ -192,7 +193,8 @@ def passed(reports: list[PageReport]) -> bool:
     capture of is not drift (there is nothing to compare), but a canary that checked nothing
     fails."""
     statuses = [report.status for report in reports]
-    return "matches" in statuses and set(statuses) <= {"matches", "not captured"}
+    articles = [report.status for report in reports if report.kind != "ticker"]
+    return "matches" in articles and set(statuses) <= {"matches", "not captured"}
 
 
 def summary(reports: list[PageReport]) -> str:
@@ -214,6 +216,9 @@ def summary(reports: list[PageReport]) -> str:
         said += f"; {across.name}: {len(across.differences)} fields drifted"
     if uncaptured:
         said += f" ({uncaptured} without a Wayback capture, not checked)"
+    ticker = next((r for r in reports if r.kind == "ticker"), None)
+    if ticker is not None and ticker.status in ("differs", "not fetched"):
+        said += f"; ticker: {'no line found' if ticker.status == 'differs' else 'not fetched'}"
     return said
 
 

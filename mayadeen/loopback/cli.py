@@ -10,6 +10,7 @@ from mayadeen.loopback.faults import FaultSpecError, parse_fault
 from mayadeen.loopback.fixtures import FixtureSite
 from mayadeen.loopback.generator import GeneratedSite
 from mayadeen.loopback.server import LoopbackServer
+from mayadeen.loopback.ticker import Ticker
 from mayadeen.loopback.webarchives import WebArchives
 
 DESCRIPTION = "Serve a loopback copy of english.almayadeen.net on 127.0.0.1."
@@ -88,7 +89,7 @@ def serve(options: argparse.Namespace) -> int:
         else f"{options.articles} generated articles (seed {options.seed})"
     )
     try:
-        server = LoopbackServer(site, options.host, options.port, faults)
+        server = LoopbackServer(site, options.host, options.port, faults, ticker=Ticker())
     except (OSError, ValueError) as error:
         print(f"error: cannot listen on {options.host}:{options.port}: {error}", file=sys.stderr)
         return 2

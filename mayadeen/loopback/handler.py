@@ -114,6 +114,10 @@ class RequestHandler(BaseHTTPRequestHandler):
         if fault and (replacement := fault_page(fault, root, path, query)):
             return self._send(replacement, head)
         page = self.loopback.site.get(path, query) or NOT_FOUND
+        if (ticker := self.loopback.ticker) is not None and page.content_type.startswith(
+            "text/html"
+        ):
+            page = replace(page, body=ticker.replace(page.body))
         body = (
             rewrite(page.body, root)
             if page.content_type.startswith(("text/", "application/"))

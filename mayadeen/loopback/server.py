@@ -15,6 +15,7 @@ from typing import Protocol
 from mayadeen.loopback.catalog import Page
 from mayadeen.loopback.faults import Fault, parse_fault
 from mayadeen.loopback.handler import RequestHandler, RequestRecord
+from mayadeen.loopback.ticker import Ticker
 
 logger = logging.getLogger(__name__)
 
@@ -48,10 +49,18 @@ class LoopbackServer:
     """Serves ``site`` on ``host:port`` (port 0 picks a free one) in a background thread."""
 
     def __init__(
-        self, site: Site, host: str = "127.0.0.1", port: int = 0, faults: Iterable[Fault | str] = ()
+        self,
+        site: Site,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        faults: Iterable[Fault | str] = (),
+        ticker: Ticker | None = None,
     ) -> None:
         _check_loopback(host)
         self.site = site
+        self.ticker = ticker
+        """With a ticker, every HTML page shows its BREAKING lines of the moment
+        (``mayadeen.loopback.ticker``); without, the lines the page was made with."""
         self._lock = threading.Lock()
         self._faults: list[Fault] = []
         self._log: list[RequestRecord] = []

@@ -12,7 +12,9 @@ documentation describes them:
   file under ``/crawl-data/``, read with range requests.
 
 A capture holds the page's bytes as the site served them when it was taken: a test adds newer
-captures, or captures with altered markup, with ``capture()``.
+captures, or captures with altered markup, with ``capture()``; captures of the home page at
+several times, each showing the BREAKING ticker of its time (``mayadeen.loopback.ticker``), with
+``capture_home()``.
 """
 
 import json
@@ -29,6 +31,7 @@ from mayadeen.loopback.anatomy import LIVE_ROOT
 from mayadeen.loopback.catalog import ITEM_KINDS, Page, rewrite
 from mayadeen.loopback.cdx import Held, dict_of, index_rows
 from mayadeen.loopback.server import Site
+from mayadeen.loopback.ticker import Ticker
 
 JSON = "application/json"
 WAYBACK_FIELDS = ("urlkey", "timestamp", "original", "mimetype", "statuscode", "digest", "length")
@@ -86,6 +89,25 @@ class WebArchives:
             self.held.append(held)
             self._warcs.clear()
         return held
+
+    def capture_home(
+        self, moments: list[datetime], ticker: Ticker, crawl: str | None = None
+    ) -> list[Held]:
+        """A capture of the home page at each of ``moments``, showing the ticker of that moment
+        (the loopback ticker is a function of the time it is given)."""
+        page = self.site.get("/")
+        assert page is not None
+        return [
+            self.capture(
+                "/",
+                stamp(moment),
+                rewrite(
+                    ticker.replace(page.body, ticker.bucket(moment.timestamp())), self.site_root
+                ),
+                crawl,
+            )
+            for moment in moments
+        ]
 
     def get(self, raw_path: str, query: str = "") -> Page | None:
         path = unquote(raw_path)

@@ -1,4 +1,5 @@
-"""Downloader middlewares: blocks and back-off, Retry-After, on-site redirects, browser rendering.
+"""Downloader middlewares: blocks and back-off, Retry-After, on-site redirects, browser rendering,
+the BREAKING ticker of every page (``ticker``).
 
 A middleware that drops a request for a reason it has already logged and counted raises
 :class:`AlreadyReported` (an ``IgnoreRequest``), so the spider's errback can tell it from a failure.

@@ -167,11 +167,13 @@ def quarantine_share(stats: Stats, thresholds: Thresholds) -> Check:
     'quarantine: 40 of 100 items quarantined (40%, above the 10% limit)'
     >>> quarantine_share({"mayadeen/quarantine/items": 3}, Thresholds()).status
     'skipped'
+    >>> quarantine_share({}, Thresholds(min_pages=0)).status  # MAYADEEN_HEALTH_MIN_PAGES=0
+    'skipped'
     """
     figures = articles(stats)
     validated = sum(figures.values())
-    if validated < thresholds.min_pages:
-        return Check("quarantine", "skipped", f"fewer than {thresholds.min_pages} items")
+    if validated < thresholds.min_pages or not validated:  # no item: no share to judge
+        return Check("quarantine", "skipped", f"fewer than {max(thresholds.min_pages, 1)} items")
     share = figures["quarantined"] / validated
     failed = share > thresholds.max_quarantine_share
     detail = (
@@ -205,6 +207,8 @@ def losses(stats: Stats, thresholds: Thresholds) -> Check:
         problems.append(f"the store refused {plural(store_errors, 'write')}")
     if counter(stats, "mayadeen/feeds/failed"):
         problems.append("the per-run feeds are incomplete (their articles go to the next run's)")
+    if counter(stats, "mayadeen/feeds/breaking_failed"):
+        problems.append("the breaking feed is incomplete (its lines go to the next run's)")
     if item_errors := counter(stats, "mayadeen/items/errors"):
         problems.append(f"{plural(item_errors, 'item')} failed in the pipelines")
     if close_errors := counter(stats, "mayadeen/run/close_errors"):
@@ -256,6 +260,8 @@ def _fell(then: Mapping[str, Any], now: Mapping[str, Any], max_drop: float) -> b
         return False
     drop = then["coverage"] - now["coverage"]
     n0, n1 = sum(then["sources"].values()), sum(now["sources"].values())
+    if not n0 or not n1:  # MAYADEEN_HEALTH_MIN_PAGES=0 lets a run of no page through
+        return False
     pooled = (then["coverage"] * n0 + now["coverage"] * n1) / (n0 + n1)
     noise = math.sqrt(pooled * (1 - pooled) * (1 / n0 + 1 / n1))
     return bool(drop > max_drop and drop > NOISE_LIMIT * noise)

@@ -15,7 +15,8 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from mayadeen.report import edits
+from mayadeen.report import breaking, edits
+from mayadeen.report.breaking import Breaking
 from mayadeen.report.edits import Edits
 
 logger = logging.getLogger(__name__)
@@ -83,6 +84,7 @@ class History:
     authors: list[tuple[str, int]]
     articles: int
     edits: Edits
+    breaking: Breaking
 
 
 def read(
@@ -106,6 +108,7 @@ def read(
         ),
         articles=store.execute("SELECT count(*) FROM articles").fetchone()[0],
         edits=edits.read(store, top),
+        breaking=breaking.read(store, days),
     )
 
 

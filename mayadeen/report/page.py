@@ -7,7 +7,7 @@ from collections.abc import Callable
 from datetime import datetime
 from html import escape
 
-from mayadeen.report import coverage, svg
+from mayadeen.report import breaking, coverage, svg
 from mayadeen.report.changes import after_text
 from mayadeen.report.edits import Edit, Edits
 from mayadeen.report.figures import plural
@@ -64,6 +64,7 @@ def render(
         + _top_section("tags", "Top tags", history.tags)
         + _top_section("authors", "Top authors", history.authors)
         + "</div>",
+        breaking.section(history.breaking),
     ]
     return (
         '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'

@@ -9,7 +9,8 @@ what the run owes and covered).
 
 Closed by one ordered method, :meth:`Run.close`, each step guarded so that one failing does not
 skip the rest: the last commit → the ledger's close (what earlier feeds owe, what was covered) →
-the feeds (closed, then completed or kept partial) → the run finished in the store → the report
+the feeds (closed, then completed or kept partial) → the breaking feed (``breaking_feed``,
+written whole from the store, then completed or kept partial) → the run finished in the store → the report
 (health checks, the manifest) → the alerts. The summary is logged when the engine has stopped.
 """
 
@@ -26,6 +27,7 @@ from scrapy.utils.asyncio import AsyncioLoopingCall, create_looping_call
 from twisted.internet.task import LoopingCall
 
 from mayadeen.run.alerts import RunAlerts
+from mayadeen.run.breaking_feed import BreakingFeed
 from mayadeen.run.feed_files import PARTIAL
 from mayadeen.run.feeds import FeedExporter
 from mayadeen.run.ledger import UNREACHABLE_STAT, RunLedger
@@ -60,6 +62,10 @@ class Run:
         self.rebind_site = settings.getbool("MAYADEEN_REBIND_SITE")
         self.writer = StoreWriter(settings, self.stats, self.store_path)
         self.owed = RunLedger(self.writer, crawler, self.data_dir)
+        self.breaking = BreakingFeed(
+            self.writer, self.data_dir, self.feed_formats, bool(settings.get("MAYADEEN_REDIS_URL"))
+        )
+        self.breaking.store_empty = settings.getbool("FEED_STORE_EMPTY")
         self.report = RunReport(settings, self.stats)
         self.alerts = RunAlerts.from_crawler(crawler)
         self._timer: AsyncioLoopingCall | LoopingCall | None = None
@@ -102,7 +108,16 @@ class Run:
 
     def outputs(self) -> dict[str, Any]:
         """The run's outputs by kind, as the manifest lists them: ``feed`` is the first of the
-        per-run feeds (the CSV by default), ``feeds`` all of them."""
+        per-run feeds (the CSV by default), ``feeds`` all of them; ``breaking_feeds`` the BREAKING
+        ticker's (``incomplete_breaking_feeds`` when left ``.partial``)."""
+        return {**self._article_outputs(), **self._breaking_outputs()}
+
+    def _breaking_outputs(self) -> dict[str, list[str]]:
+        if self.breaking.partials:
+            return {"incomplete_breaking_feeds": [str(path) for path in self.breaking.partials]}
+        return {"breaking_feeds": [str(path) for path in self.breaking.files]}
+
+    def _article_outputs(self) -> dict[str, Any]:
         feeds = [str(feed_path(self.data_dir, self.run_id, ext)) for ext in self.feed_formats]
         store, quarantine = str(self.store_path), str(quarantine_path(self.data_dir, self.run_id))
         if self.unreachable:  # no feed written (RunLedger.feeds_closed)
@@ -138,6 +153,7 @@ class Run:
             feeds.open_spider(spider)
         self._bind_site()
         self.owed.opened()
+        self.breaking.opened()
         if self.writer.commit_interval > 0:  # a quiet batch is committed too
             self._timer = create_looping_call(self.writer.commit_if_due)
             self._timer.start(self.writer.commit_interval, now=False)
@@ -189,6 +205,7 @@ class Run:
         await self._step("closing the ledger", lambda: self.owed.closing(reason))
         if feeds is not None:
             await self._step("closing the feeds", self._close_feeds(feeds, spider))
+        await self._step("writing the breaking feed", lambda: self.breaking.close(self.unreachable))
         await self._step("finishing the run", lambda: self.writer.finish(reason))
         path = manifest_path(self.data_dir, self.run_id)
         record: dict[str, Any] = {}

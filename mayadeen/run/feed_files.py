@@ -32,24 +32,27 @@ def final_path(partial: Path) -> Path:
     return partial.with_name(partial.name.removesuffix(PARTIAL))
 
 
-def run_feed_files(feeds_dir: Path, run_id: str) -> tuple[list[Path], list[Path]]:
-    """(final, partial) feed files of a run in ``feeds_dir``."""
-    found = sorted(feeds_dir.glob(f"articles-{run_id}.*")) if feeds_dir.is_dir() else []
+def run_feed_files(
+    feeds_dir: Path, run_id: str, kind: str = "articles"
+) -> tuple[list[Path], list[Path]]:
+    """(final, partial) feed files of a run in ``feeds_dir``: its articles' feeds, or those of
+    another ``kind`` (``breaking``: ``mayadeen.run.breaking_feed``)."""
+    found = sorted(feeds_dir.glob(f"{kind}-{run_id}.*")) if feeds_dir.is_dir() else []
     partials = [path for path in found if path.name.endswith(PARTIAL)]
     return [path for path in found if path not in partials], partials
 
 
-def feed_state(feeds_dir: Path, run_id: str) -> FeedState:
+def feed_state(feeds_dir: Path, run_id: str, kind: str = "articles") -> FeedState:
     """Whether a run's feeds are complete (final names only), incomplete, or absent."""
-    finals, partials = run_feed_files(feeds_dir, run_id)
+    finals, partials = run_feed_files(feeds_dir, run_id, kind)
     if partials:
         return "incomplete"
     return "complete" if finals else "absent"
 
 
-def demote(feeds_dir: Path, run_id: str) -> None:
+def demote(feeds_dir: Path, run_id: str, kind: str = "articles") -> None:
     """Put the final files of an incomplete run's feeds back to ``.partial``."""
-    finals, _ = run_feed_files(feeds_dir, run_id)
+    finals, _ = run_feed_files(feeds_dir, run_id, kind)
     for path in finals:
         os.replace(path, partial_path(path))
 

@@ -1,7 +1,8 @@
 """The run's one writer of the store: its connection, its batches and the counters of its
 ``runs`` row. Every row a run writes goes through it: articles with their capture and origin,
 quarantined items (and the run's quarantine file), aliases, non-articles, our archive's index
-(``mayadeen.warc``), a web archive's cursors, and the crawl's ledger (``mayadeen.run.ledger``,
+(``mayadeen.warc``), a web archive's cursors, the BREAKING ticker's lines
+(``mayadeen.store.breaking``), and the crawl's ledger (``mayadeen.run.ledger``,
 built with it).
 
 Writes are committed in batches (``MAYADEEN_STORE_BATCH_SIZE`` writes, at least every
@@ -22,8 +23,10 @@ from scrapy.statscollectors import StatsCollector
 
 from mayadeen.items import ArticleItem, Verdict
 from mayadeen.pages.dates import iso_seconds
+from mayadeen.pages.ticker import TickerLine
 from mayadeen.run.paths import Clock, quarantine_path, run_id_for
 from mayadeen.store import SchemaError, Store
+from mayadeen.store.breaking import Sighting, record_sighting
 from mayadeen.store.files import open_nofollow
 from mayadeen.store.ledger import Ledger
 from mayadeen.store.origins import SITE, Origin, save_cursor, set_origin
@@ -250,3 +253,22 @@ class StoreWriter:
         """Where a web archive's index listing resumes (``archive_cursors``): committed with the
         batch of the articles read before it."""
         save_cursor(self.store.db, listing, position, self.clock.now())
+
+    # -- the BREAKING ticker -----------------------------------------------------------------
+
+    def see_breaking(self, lines: list[TickerLine], sighting: Sighting) -> None:
+        """The ticker lines one page showed, committed with the run's batches. A write the store
+        refuses is counted (the run fails) and its batch rolled back, as for an article."""
+        try:
+            record_sighting(
+                self.store.db,
+                ((line.text, line.attribution) for line in lines),
+                sighting,
+                self.run_id,
+            )
+        except sqlite3.Error as error:
+            self.store_error(f"recording the ticker of {sighting.page_url}", error)
+            self.rollback()
+            return
+        self.store.pending += 1
+        self.commit_if_due()

@@ -14,5 +14,6 @@ One module per kind of rule, each imported by name where it is used:
 - ``navigation``: where the site lists its articles (home, listings, pagination, sitemaps, RSS);
 - ``access``: how the site refuses a crawler (block and challenge pages);
 - ``validity``: what a valid article is (limits, reason codes);
-- ``canary_pages``: the canary pages ``scrapy canary`` checks.
+- ``canary_pages``: the canary pages ``scrapy canary`` checks;
+- ``ticker``: the BREAKING ticker's selectors and when a line's opening names its source.
 """

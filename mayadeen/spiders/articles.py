@@ -39,6 +39,7 @@ from mayadeen.spiders.article_routes import ArticleRoutes
 from mayadeen.spiders.discovery_routes import DiscoveryRoutes
 from mayadeen.spiders.routing import Quota, Routing
 from mayadeen.spiders.webarchive_captures import WebArchiveCaptures
+from mayadeen.spiders.webarchive_home import WebArchiveHome
 from mayadeen.spiders.webarchive_routes import WebArchiveRoutes
 from mayadeen.webarchives import commoncrawl
 
@@ -52,6 +53,7 @@ class ArticlesSpider(scrapy.Spider):
     discovery: DiscoveryRoutes
     webarchives: WebArchiveRoutes
     captures: WebArchiveCaptures
+    home: WebArchiveHome
 
     def __init__(
         self,
@@ -100,7 +102,10 @@ class ArticlesSpider(scrapy.Spider):
         )
         archive = "wayback" if self.via == "site" else self.via  # a site crawl's fallback
         self.captures = WebArchiveCaptures(routing, via=archive, articles=self.articles)
-        self.webarchives = WebArchiveRoutes(routing, via=archive, captures=self.captures)
+        self.home = WebArchiveHome(routing, via=archive)
+        self.webarchives = WebArchiveRoutes(
+            routing, via=archive, captures=self.captures, home=self.home
+        )
 
     @property
     def context(self) -> Run:
@@ -198,6 +203,22 @@ class ArticlesSpider(scrapy.Spider):
 
     def capture_failed(self, failure: Failure) -> None:
         self.captures.capture_failed(failure)
+
+    def parse_home_index(
+        self, response: Response, listing: str, page: str
+    ) -> Iterator[scrapy.Request]:
+        return self.home.parse_index(response, listing, page)
+
+    def home_index_failed(self, failure: Failure) -> None:
+        self.home.index_failed(failure)
+
+    def parse_home_capture(
+        self, response: Response, listing: str, listed: str
+    ) -> Iterator[scrapy.Request]:
+        return self.home.parse_capture(response, listing, listed)
+
+    def home_capture_failed(self, failure: Failure) -> None:
+        self.home.capture_failed(failure)
 
     # -- max_articles ------------------------------------------------------------------------
 

@@ -37,6 +37,15 @@ def archive_meta(via: str, **extra: Any) -> dict[str, Any]:
     return {"download_slot": via, "allow_offsite": True, "dont_obey_robotstxt": True, **extra}
 
 
+def capture_location(settings: BaseSettings, capture: Capture) -> tuple[str, dict[str, str]]:
+    """Where a capture's bytes are read: the Wayback replay, or Common Crawl's WARC file with the
+    ``Range`` header of its record."""
+    if capture.via == "wayback":
+        return wayback.replay_url(archive_url(settings, "MAYADEEN_WAYBACK_URL"), capture), {}
+    data = archive_url(settings, "MAYADEEN_COMMONCRAWL_DATA_URL")
+    return commoncrawl.data_url(data, capture), {"Range": commoncrawl.record_range(capture)}
+
+
 class WebArchiveCaptures:
     """The captures of a web archive's listings: requested, settled, and each listing's cursor
     kept in the store."""
@@ -140,14 +149,7 @@ class WebArchiveCaptures:
         return None
 
     def _request(self, capture: Capture, listing: str, page: str) -> scrapy.Request:
-        settings, headers = self.routing.crawler.settings, {}
-        if capture.via == "wayback":
-            url = wayback.replay_url(archive_url(settings, "MAYADEEN_WAYBACK_URL"), capture)
-        else:
-            url = commoncrawl.data_url(
-                archive_url(settings, "MAYADEEN_COMMONCRAWL_DATA_URL"), capture
-            )
-            headers["Range"] = commoncrawl.record_range(capture)
+        url, headers = capture_location(self.routing.crawler.settings, capture)
         return scrapy.Request(
             url,
             headers=headers,

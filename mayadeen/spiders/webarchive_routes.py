@@ -15,6 +15,7 @@ from mayadeen.crawl.bounds import ARCHIVE_INDEX_LOOP, ARCHIVE_INDEX_PAGES
 from mayadeen.site.webarchives import index_prefixes
 from mayadeen.spiders.routing import Routing
 from mayadeen.spiders.webarchive_captures import WebArchiveCaptures, archive_meta, archive_url
+from mayadeen.spiders.webarchive_home import WebArchiveHome
 from mayadeen.webarchives import commoncrawl, wayback
 from mayadeen.webarchives.captures import INDEX_META, Capture
 from mayadeen.webarchives.cursor import FIRST
@@ -27,7 +28,14 @@ class WebArchiveRoutes:
     """The index pages of a web archive: the Wayback Machine's, or Common Crawl's crawl after
     crawl; and the Wayback query for a blocked article of the site (the fallback)."""
 
-    def __init__(self, routing: Routing, *, via: str, captures: WebArchiveCaptures) -> None:
+    def __init__(
+        self,
+        routing: Routing,
+        *,
+        via: str,
+        captures: WebArchiveCaptures,
+        home: WebArchiveHome | None = None,
+    ) -> None:
         self.routing = routing
         self.via = via
         """The archive read: ``via``'s, or the Wayback Machine for the fallback of a site crawl."""
@@ -36,6 +44,9 @@ class WebArchiveRoutes:
         """Common Crawl's crawls still to list, newest first."""
         self.crawl_queries: list[tuple[str, bool]] = []
         self.crawl_listings_open = 0
+        self.home = home
+        """The home page's captures, read for their ticker by a backfill (not ``urls``)."""
+        self.read_home = False
 
     def starts(
         self, exact: list[str] | None = None, owed: Iterable[str] = ()
@@ -44,6 +55,7 @@ class WebArchiveRoutes:
         newest capture (what earlier runs could not fetch, from the site or a capture), then
         per article path prefix."""
         self.captures.open()
+        self.read_home = exact is None and self.home is not None
         if exact is not None:
             queries = [(path, True) for path in exact]
         else:
@@ -52,6 +64,8 @@ class WebArchiveRoutes:
                 (prefix, False) for prefix in index_prefixes(self.routing.arguments.sections)
             ]
         if self.via == "wayback":
+            if self.read_home and self.home is not None:
+                yield self.home.wayback_start()
             for path, is_exact in queries:
                 yield self._wayback_page(
                     path, is_exact, self.captures.open_listing(self._key(path), is_exact)
@@ -136,6 +150,8 @@ class WebArchiveRoutes:
             response.body, self.routing.arguments.since, how_many
         )
         self.routing.stat("sources/commoncrawl/crawls", len(self.crawls))
+        if self.read_home and self.home is not None:
+            yield from self.home.commoncrawl_starts(list(self.crawls))
         self.crawl_queries, self.crawl_listings_open = queries, 0
         yield from self._next_crawl()
 

@@ -102,6 +102,16 @@ def cursor(db: sqlite3.Connection, query: str) -> str | None:
     return str(row[0]) if row else None
 
 
+def cursors_under(db: sqlite3.Connection, prefix: str) -> dict[str, str]:
+    """Every listing's position whose key begins with ``prefix`` (the home page's listings of an
+    archive: ``mayadeen.webarchives.home``)."""
+    rows = db.execute(
+        "SELECT query, resume FROM archive_cursors WHERE substr(query, 1, ?) = ?",
+        (len(prefix), prefix),
+    )
+    return {str(query): str(resume) for query, resume in rows}
+
+
 def save_cursor(db: sqlite3.Connection, query: str, resume: str | None, now: str) -> None:
     """Keep where a listing goes on; None: it was read to its end (the next run starts over)."""
     if resume is None:

@@ -14,6 +14,7 @@ from typing import Final
 
 from mayadeen.items import FIELD_NAMES
 from mayadeen.store import near_duplicates
+from mayadeen.store.breaking import add_tables as add_breaking
 from mayadeen.store.origins import TABLES as ORIGIN_TABLES
 from mayadeen.store.search import REBUILD_SEARCH, SEARCH, SEARCHED
 from mayadeen.store.statements import COLUMNS, COMPARED
@@ -42,7 +43,7 @@ __all__ = [
     "sql_type",
 ]
 
-SCHEMA_VERSION: Final = 8
+SCHEMA_VERSION: Final = 9
 
 Migration = Callable[[sqlite3.Connection], None]
 
@@ -105,13 +106,15 @@ MIGRATIONS: dict[int, Migration] = {
     6: _add_search,
     7: _add_forbidden,
     8: _add_near_duplicates,
+    9: add_breaking,
 }
 """Version ``v`` → the step that takes a version ``v - 1`` store to ``v``. Version 1 is the first
 schema; 2 added the crawl's ledger (``owed``, ``gone``, ``covered``, ``feed_owed``, ``site``) and
 ``runs.pid``; 3 the archive's index (``captures``, ``capture_id``); 4 ``non_articles``; 5
 ``article_origins`` and ``archive_cursors`` (``mayadeen.store.origins``); 6 the full-text index
 ``articles_fts``; 7 ``forbidden`` (URLs robots.txt forbids, which earlier versions owed); 8
-``near_duplicates`` and ``article_signatures`` (``mayadeen.store.near_duplicates``)."""
+``near_duplicates`` and ``article_signatures`` (``mayadeen.store.near_duplicates``); 9
+``breaking`` and ``breaking_fts``, the BREAKING ticker's lines (``mayadeen.store.breaking``)."""
 
 
 class SchemaError(RuntimeError):

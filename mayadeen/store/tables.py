@@ -10,6 +10,7 @@ from typing import Final
 
 from mayadeen.items import ITEM_FIELDS, LIST_FIELDS
 from mayadeen.store import near_duplicates
+from mayadeen.store.breaking import TABLES as BREAKING_TABLES
 from mayadeen.store.origins import TABLES as ORIGIN_TABLES
 from mayadeen.store.search import SEARCH
 
@@ -204,5 +205,6 @@ def create_statements() -> list[str]:
         NON_ARTICLES,
         *ORIGIN_TABLES,
         *SEARCH,
+        *BREAKING_TABLES,
         *near_duplicates.TABLES,
     ]

@@ -178,6 +178,7 @@ def test_datasette_opens_ready_to_use_with_the_generated_metadata(datasette: str
         "quarantine",
         "runs",
         "near_duplicates",
+        "breaking",
     }
     assert {table["name"] for table in tables if table["hidden"]} >= set(HIDDEN)
     # The fixture articles are unrelated: the saved query of the pairs answers, with none.

@@ -187,6 +187,8 @@ def test_a_store_of_an_older_schema_is_merged_from_a_migrated_copy_and_left_as_i
         ).fetchall():
             db.execute(f"DROP TRIGGER {name}")
         db.execute("DROP TABLE articles_fts")
+        db.execute("DROP TABLE breaking_fts")
+        db.execute("DROP TABLE breaking")
         db.execute("PRAGMA user_version = 5")
     (old / "archive").symlink_to(crawled.second / "archive")
     before = digest(store_path(old))

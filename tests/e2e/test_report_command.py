@@ -114,7 +114,14 @@ def test_the_report_is_one_file_that_fetches_nothing(
     assert "<script" not in text
     assert " src=" not in text
     assert " href=" not in text
-    assert set(rendered["widths"]) == {"runs", "per-day", "coverage", "tags", "authors"}
+    assert set(rendered["widths"]) == {
+        "runs",
+        "per-day",
+        "coverage",
+        "tags",
+        "authors",
+        "breaking",
+    }
     assert all(width > 100 for width in rendered["widths"].values())
     assert rendered["png"].startswith(b"\x89PNG")
     assert len(rendered["png"]) > 50_000, "a screenshot with charts in it"
@@ -204,6 +211,17 @@ def test_top_tags_and_authors_match_the_store(data_dir: Path, rendered: dict[str
     assert rendered["charts"]["tags"] == {(t, "articles"): str(n) for t, n in tags}
     assert rendered["charts"]["authors"] == {(a, "articles"): str(n) for a, n in authors}
     assert len(tags) == 15
+
+
+def test_the_breaking_lines_per_day_match_the_store(
+    data_dir: Path, rendered: dict[str, Any]
+) -> None:
+    lines = _store(data_dir).execute(
+        "SELECT substr(first_seen_at, 1, 10), origin, count(*) FROM breaking GROUP BY 1, 2"
+    )
+    expected = {(day, origin): str(count) for day, origin, count in lines}
+    assert expected, "the crawls read the loopback pages' ticker"
+    assert rendered["charts"]["breaking"] == expected
 
 
 def test_without_a_store_the_report_is_one_line(tmp_path: Path) -> None:

@@ -34,6 +34,7 @@ EXPECTED = {
     "sqlite3: a search, best match first, with the words around the match": "[Lukashenko]",
     "sqlite3: articles per section and month, as CSV for a spreadsheet": "section,month,articles",
     "sqlite3: the most used tags, and why items were quarantined": "missing:body",
+    "sqlite3: the BREAKING ticker's lines by source, and a search of them": "Ben Gurion Airport",
     "pandas: the store into a DataFrame, lists decoded, times as UTC": "+00:00",
     "pandas: a full-text search": SEARCHED,
     "pandas: every run's feed, JSON Lines and Parquet": "rows in 1 JSON Lines feeds",

@@ -165,6 +165,8 @@ def test_a_version_1_store_gets_the_ledger_and_the_archive_index(tmp_path: Path)
         "article_origins",
         "archive_cursors",
         "forbidden",
+        "breaking_fts",
+        "breaking",
         "near_duplicates",
         "article_signatures",
     ):

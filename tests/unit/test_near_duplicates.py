@@ -2,11 +2,8 @@
 with small edits found near their true similarity, unrelated articles not, a new body's pairs
 replaced, earlier articles found after a reopen, by another writer and after a migration."""
 
-import csv
 import dataclasses
-import gzip
 import io
-import json
 import sqlite3
 from pathlib import Path
 from typing import Any
@@ -17,6 +14,7 @@ from mayadeen.items import ArticleItem
 from mayadeen.loopback import GeneratedSite
 from mayadeen.store import SCHEMA_VERSION, Store, store_path
 from mayadeen.store import near_duplicates as nd
+from tests.helpers.exports import read_back
 from tests.helpers.near_duplicates import (
     ITEMS,
     LATER,
@@ -159,13 +157,15 @@ def test_a_schema_7_store_gets_the_pairs_of_its_articles(path: Path) -> None:
         expected = pairs(store)
     assert len(expected) == 1
     db = sqlite3.connect(path)
+    db.execute("DROP TABLE breaking_fts")  # schema 9's
+    db.execute("DROP TABLE breaking")
     db.execute("DROP TABLE near_duplicates")
     db.execute("DROP TABLE article_signatures")
     db.execute("PRAGMA user_version = 7")
     db.commit()
     db.close()
     with Store.open(path) as store:
-        assert store.db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 8
+        assert store.db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 9
         assert pairs(store) == expected
         (signatures,) = store.db.execute("SELECT count(*) FROM article_signatures").fetchone()
         assert signatures == len(ITEMS) + 1
@@ -203,23 +203,14 @@ def test_the_saved_query_lists_the_pairs_with_both_titles(tmp_path: Path) -> Non
     assert not tables["near_duplicates"].get("hidden")
 
 
-def read_back(data: bytes, file_format: str) -> list[dict[str, Any]]:
-    if file_format == "csv":
-        return list(csv.DictReader(io.StringIO(data.decode("utf-8"), newline="")))
-    if file_format == "json":
-        records: list[dict[str, Any]] = json.loads(data)
-        return records
-    text = gzip.decompress(data) if file_format == "jsonl.gz" else data
-    return [json.loads(line) for line in text.splitlines()]
-
-
 @pytest.mark.parametrize("file_format", ["csv", "jsonl", "json", "jsonl.gz"])
 def test_the_pairs_export_in_every_format(tmp_path: Path, file_format: str) -> None:
     from mayadeen.commands.export import export
+    from mayadeen.commands.export_rows import NEAR_DUPLICATES
 
     original, copy = a_store_with_a_pair(tmp_path)
     stream = io.BytesIO()
-    assert export(store_path(tmp_path), stream, file_format, None, pairs=True) == 1
+    assert export(store_path(tmp_path), stream, file_format, None, NEAR_DUPLICATES) == 1
     (record,) = read_back(stream.getvalue(), file_format)
     assert list(record)[:2] == ["url", "title"]
     assert (record["url"], record["of_url"]) == (copy.url, original.url)

@@ -219,7 +219,7 @@ def test_store_commits_after_the_interval(tmp_path: Path) -> None:
 def test_feed_is_jsonl_a_setting_away(tmp_path: Path) -> None:
     item = ARTICLES["news-technology-tweets"]
     run_pipelines(tmp_path, [item], MAYADEEN_FEED_FORMAT="jsonl")
-    (feed,) = (tmp_path / "feeds").glob("*.jsonl")
+    (feed,) = (tmp_path / "feeds").glob("articles-*.jsonl")
     (row,) = [json.loads(line) for line in feed.read_text("utf-8").splitlines()]
     assert row == {name: getattr(item, name) for name in FIELD_NAMES}
 
@@ -234,7 +234,7 @@ def test_an_empty_run_follows_feed_store_empty(
     tmp_path: Path, store_empty: bool, files: int
 ) -> None:
     run_pipelines(tmp_path, [], FEED_STORE_EMPTY=store_empty)
-    feeds = list((tmp_path / "feeds").glob("*.csv"))
+    feeds = list((tmp_path / "feeds").glob("articles-*.csv"))
     assert len(feeds) == files
     if files:
         assert feeds[0].read_bytes() == (",".join(FIELD_NAMES) + "\r\n").encode()
@@ -247,8 +247,8 @@ def test_feed_rows_reach_the_file_as_items_are_exported(tmp_path: Path) -> None:
     seen: list[list[list[str]]] = []
 
     async def before_the_close(run: PipelineRun) -> None:
-        assert not list((tmp_path / "feeds").glob("*.csv"))
-        (feed,) = (tmp_path / "feeds").glob("*.csv.partial")
+        assert not list((tmp_path / "feeds").glob("articles-*.csv"))
+        (feed,) = (tmp_path / "feeds").glob("articles-*.csv.partial")
         with feed.open(encoding="utf-8", newline="") as lines:
             seen.append(list(csv.reader(lines)))
 

@@ -5,7 +5,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from mayadeen.report import manifest
+from mayadeen.report import health, manifest
 from mayadeen.report.figures import fields
 from mayadeen.report.health import Thresholds, run_checks
 from mayadeen.report.health import coverage as coverage_check
@@ -106,3 +106,11 @@ def test_the_exit_verdict_follows_the_recorded_checks() -> None:
     assert failure_reason(blocked) == (
         "stopped because the site blocked the crawl (5 blocked responses); 0 articles stored"
     )
+
+
+def test_no_minimum_of_pages_judges_a_run_of_no_item_without_dividing_by_zero() -> None:
+    thresholds = Thresholds(min_pages=0)
+    assert health.quarantine_share({}, thresholds).status == "skipped"
+    empty = {"title": {"sources": {}, "coverage": 0.0}}
+    before = {"run_id": "R1", "fields": {"title": {"sources": {}, "coverage": 1.0}}}
+    assert health.coverage(empty, [before], thresholds).status == "ok"

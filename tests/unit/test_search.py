@@ -91,6 +91,8 @@ def test_an_older_store_gets_its_index_built_by_the_migration(path: Path) -> Non
         db.execute(f"DROP TRIGGER {trigger}")
     db.execute("DROP TABLE articles_fts")
     db.execute("DROP TABLE forbidden")  # schema 7's
+    db.execute("DROP TABLE breaking_fts")  # schema 9's
+    db.execute("DROP TABLE breaking")
     db.execute("DROP TABLE near_duplicates")  # schema 8's
     db.execute("DROP TABLE article_signatures")
     db.execute("PRAGMA user_version = 5")

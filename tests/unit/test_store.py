@@ -271,6 +271,8 @@ def test_a_schema_6_store_forgets_the_robots_txt_refusals_it_owed(tmp_path: Path
     Store.open(path).close()
     db = sqlite3.connect(path)
     db.execute("DROP TABLE forbidden")
+    db.execute("DROP TABLE breaking_fts")  # schema 9's
+    db.execute("DROP TABLE breaking")
     db.execute("DROP TABLE near_duplicates")  # schema 8's
     db.execute("DROP TABLE article_signatures")
     owed = "INSERT INTO owed (url, reason, first_owed_at, next_attempt_at) VALUES (?, ?, 'x', 'x')"

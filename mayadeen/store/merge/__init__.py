@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any, Final
 
 from mayadeen.store import near_duplicates
+from mayadeen.store.breaking import merge_from as merge_breaking
 from mayadeen.store.connection import BUSY_TIMEOUT_MS, store_path
 from mayadeen.store.merge import ledger
 from mayadeen.store.merge.articles import ArticleMerge
@@ -43,6 +44,8 @@ RULES: Final = {
     "feed_owed": "feed_owed",
     "archive_cursors": "archive_cursors",
     "site": "site",
+    "breaking": "breaking",
+    "breaking_fts": "breaking",  # kept in step by its triggers on ``breaking``
 }
 """Every table of the store → the step of ``STEPS`` that merges it (FTS5's shadow tables of
 ``articles_fts`` follow it)."""
@@ -121,6 +124,7 @@ STEPS: Final[dict[str, Step]] = {
     "covered": ledger.merge_covered,
     "feed_owed": ledger.merge_feed_owed,
     "archive_cursors": ledger.merge_cursors,
+    "breaking": merge_breaking,
 }
 """The steps after runs, captures and articles (which map ids for the others), in order."""
 
