@@ -15,7 +15,7 @@ from typing import Final
 from mayadeen.items import FIELD_NAMES
 from mayadeen.store import near_duplicates
 from mayadeen.store.origins import TABLES as ORIGIN_TABLES
-from mayadeen.store.search import REBUILD_SEARCH, SEARCH, SEARCHED
+from mayadeen.store.search import REBUILD_SEARCH, SEARCH, SEARCHED, fill_per_batch
 from mayadeen.store.statements import COLUMNS, COMPARED
 from mayadeen.store.tables import (
     CAPTURES,
@@ -42,7 +42,7 @@ __all__ = [
     "sql_type",
 ]
 
-SCHEMA_VERSION: Final = 8
+SCHEMA_VERSION: Final = 10
 
 Migration = Callable[[sqlite3.Connection], None]
 
@@ -97,6 +97,17 @@ def _add_near_duplicates(db: sqlite3.Connection) -> None:
     near_duplicates.index_all(db, datetime.now(UTC).isoformat(timespec="seconds"))
 
 
+def _reserved(db: sqlite3.Connection) -> None:
+    """9: taken by another branch (the ``breaking`` table); nothing here, so that step 10
+    needs none of its tables and the two merge as they are."""
+
+
+def _search_per_batch(db: sqlite3.Connection) -> None:
+    """10: the full-text index filled per batch at each commit, not by a trigger per article
+    (``mayadeen.store.search``); any article it lacks indexed."""
+    fill_per_batch(db)
+
+
 MIGRATIONS: dict[int, Migration] = {
     2: _add_ledger,
     3: _archive_index,
@@ -105,13 +116,17 @@ MIGRATIONS: dict[int, Migration] = {
     6: _add_search,
     7: _add_forbidden,
     8: _add_near_duplicates,
+    9: _reserved,
+    10: _search_per_batch,
 }
 """Version ``v`` → the step that takes a version ``v - 1`` store to ``v``. Version 1 is the first
 schema; 2 added the crawl's ledger (``owed``, ``gone``, ``covered``, ``feed_owed``, ``site``) and
 ``runs.pid``; 3 the archive's index (``captures``, ``capture_id``); 4 ``non_articles``; 5
 ``article_origins`` and ``archive_cursors`` (``mayadeen.store.origins``); 6 the full-text index
 ``articles_fts``; 7 ``forbidden`` (URLs robots.txt forbids, which earlier versions owed); 8
-``near_duplicates`` and ``article_signatures`` (``mayadeen.store.near_duplicates``)."""
+``near_duplicates`` and ``article_signatures`` (``mayadeen.store.near_duplicates``); 9 the
+``breaking`` table (another branch); 10 the full-text index filled per batch (no insert
+trigger)."""
 
 
 class SchemaError(RuntimeError):
