@@ -52,6 +52,12 @@ def add_capture(
     return cursor.lastrowid
 
 
+def captured_at(db: sqlite3.Connection, capture_id: int) -> str | None:
+    """When the capture ``capture_id`` was made (its record's ``WARC-Date``)."""
+    row = db.execute("SELECT captured_at FROM captures WHERE id = ?", (capture_id,)).fetchone()
+    return str(row[0]) if row else None
+
+
 def unchanged_original(db: sqlite3.Connection, url: str, digest: str) -> Original | None:
     """The archived response an unchanged payload refers to: the URL's last capture has the same
     digest, and the response record with that payload is indexed."""
