@@ -42,8 +42,6 @@ class Read:
 
     outcome: str
     item: ArticleItem | None = None
-    counts: dict[str, int] = field(default_factory=dict)
-    """The extraction's figures (``mayadeen.pages.extract.count``): kind, field sources."""
     lines: list[TickerLine] = field(default_factory=list)
     sighting: Sighting | None = None
     """Where and when the ticker lines were seen (None: no page, or not HTML)."""
@@ -56,6 +54,9 @@ class Chunk:
     reads: list[tuple[Source, Read]]
     missing: list[Path]
     """Files found missing while reading this chunk (each warned of once per process)."""
+    counts: dict[str, int]
+    """The extractions' figures (``mayadeen.pages.extract.count``: kinds, field sources),
+    summed over the chunk: counted in the run's stats once a chunk, not once a field."""
 
 
 class Figures(Counter[str]):
@@ -75,10 +76,12 @@ class Extractor:
 
     def chunk(self, sources: list[Source]) -> Chunk:
         known = set(self.pages.missing)
-        reads = [(source, self.read(source)) for source in sources]
-        return Chunk(reads, [path for path in self.pages.missing if path not in known])
+        counts = Figures()
+        reads = [(source, self.read(source, counts)) for source in sources]
+        missing = [path for path in self.pages.missing if path not in known]
+        return Chunk(reads, missing, dict(counts))
 
-    def read(self, source: Source) -> Read:
+    def read(self, source: Source, counts: "Figures") -> Read:
         if canonical_url(source.url, self.root) is None:  # archived under another root
             return Read("offsite")
         unavailable, oversized = self.pages.unavailable, self.pages.oversized
@@ -95,9 +98,8 @@ class Extractor:
         read = Read("page", lines=ticker_lines(response), sighting=sighting(source, page))
         if source.article:
             extraction = extract(response, self.root, warc_moment(page.captured_at))
-            counts = Figures()
             count(counts, extraction)
-            read.item, read.counts = extraction.item, dict(counts)
+            read.item = extraction.item
         return read
 
     def close(self) -> None:

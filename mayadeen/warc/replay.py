@@ -135,6 +135,8 @@ class ReplaySpider(scrapy.Spider):
         try:
             for chunk in extracted(sources, self.root, self.max_bytes, self.jobs):
                 self.missing.update(chunk.missing)
+                for key, value in chunk.counts.items():
+                    self.crawler.stats.inc_value(key, value)
                 for source, read in chunk.reads:
                     self._take(source, read, run, steps)
                 progress.advance(len(chunk.reads))
@@ -175,9 +177,6 @@ class ReplaySpider(scrapy.Spider):
         if read.outcome == "not_html":
             self.stat("not_html")
             return
-        stats = self.crawler.stats
-        for key, value in read.counts.items():
-            stats.inc_value(key, value)
         self._see(read, run)
         if (item := read.item) is None:
             return

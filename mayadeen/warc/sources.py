@@ -6,14 +6,13 @@ Each is read for the BREAKING ticker (every status-200 page of the site, every c
 as an article (``article``). Needs no crawler.
 """
 
-import json
 import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 
 from mayadeen.site.origin import archived_on_site
 from mayadeen.site.urls import canonical_url, may_be_article
-from mayadeen.warc.index import capture_path
+from mayadeen.warc.index import capture_path, readable
 from mayadeen.warc.scanning import RecordRef, ScanReport, scan
 
 
@@ -38,17 +37,9 @@ def indexed_sources(
     """Every status-200 capture (captured at or after ``since``; only ``urls``), a revisit
     resolved to the response record holding its payload, the latest of each URL marked as the
     one to extract; in file order, for reading. An error page is archived, never read."""
-    conditions, parameters = ["status = 200"], []
-    if since:
-        conditions.append("captured_at >= ?")
-        parameters.append(since)
-    if urls is not None:
-        conditions.append("url IN (SELECT value FROM json_each(?))")
-        parameters.append(json.dumps(urls))
-    # Only the fixed conditions above are formatted in; the values are parameters.
+    where, parameters = readable(since, urls)  # fixed conditions; the values are parameters
     query = f"""
-        WITH chosen AS (SELECT id, url, captured_at, payload_digest FROM captures
-                        WHERE {" AND ".join(conditions)}),
+        WITH chosen AS (SELECT id, url, captured_at, payload_digest FROM captures {where}),
         latest AS (SELECT max(id) AS id FROM chosen GROUP BY url)
         SELECT c.id, c.url, c.captured_at, p.warc_file, p.offset, c.payload_digest,
                c.id IN (SELECT id FROM latest)
