@@ -167,6 +167,8 @@ def test_a_store_of_schema_8_loses_its_insert_trigger_and_its_missing_rows_are_i
     )
     for statement in SCHEMA_8_TRIGGERS:
         db.execute(statement)
+    for table in ("breaking_fts", "breaking"):  # schema 9's
+        db.execute(f"DROP TABLE {table}")
     db.execute("PRAGMA user_version = 8")
     db.commit()
     db.close()
