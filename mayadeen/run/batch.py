@@ -11,6 +11,7 @@ would do with each item: the ``ITEM_PIPELINES`` in order, called directly, and t
 and the ``item_dropped`` / ``item_scraped`` signals (the per-run feeds hear the latter).
 """
 
+import asyncio
 import logging
 from collections.abc import Generator
 from typing import Any, Final, Protocol
@@ -56,10 +57,14 @@ class BatchCrawler(Crawler):
     def crawl(self, *args: Any, **kwargs: Any) -> Generator[Deferred[Any], Any, None]:
         yield deferred_from_coro(self.crawl_async(*args, **kwargs))
 
+    stop_requested = False
+    """A graceful stop was asked (Ctrl-C, SIGTERM): the job ends after the chunk it is on."""
+
     async def crawl_async(self, *args: Any, **kwargs: Any) -> None:
         if self._started:
             raise RuntimeError("Cannot run a batch crawler more than once.")
         self.crawling = self._started = True
+        self._finished = asyncio.Event()
         try:
             self.spider = self._create_spider(*args, **kwargs)
             for name, value in ENGINELESS.items():
@@ -69,6 +74,15 @@ class BatchCrawler(Crawler):
             await self._run(self.spider)
         finally:
             self.crawling = False
+            self._finished.set()
+
+    async def stop_async(self) -> None:
+        """Scrapy's graceful stop (its handler of the first Ctrl-C), with no engine to stop: the
+        job is asked to end, and this completes once the run is closed (its manifest written),
+        before Scrapy stops the reactor."""
+        if self.crawling:
+            self.stop_requested = True
+            await self._finished.wait()
 
     async def _run(self, spider: Spider) -> None:
         assert self.stats is not None

@@ -13,7 +13,7 @@ import multiprocessing
 import os
 import signal
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Generator, Iterable, Iterator
 from dataclasses import dataclass, field
 from itertools import islice
 from pathlib import Path
@@ -146,7 +146,9 @@ def _work(sources: list[Source]) -> Chunk:
     return _EXTRACTOR.chunk(sources)
 
 
-def extracted(sources: list[Source], root: str, max_bytes: int, jobs: int) -> Iterator[Chunk]:
+def extracted(
+    sources: list[Source], root: str, max_bytes: int, jobs: int
+) -> Generator[Chunk, None, None]:
     """Every source's read, chunk by chunk in order: here (``jobs`` 1) or in ``jobs`` worker
     processes. Forked, so a worker starts at once with the modules loaded; it touches nothing of
     the parent's (no store, no file of the run) but the archive's files, read-only."""

@@ -14,6 +14,7 @@ The run closes with the reason ``reextracted`` (a success that is no crawl: the 
 crawl still starts from the last *crawl* that finished).
 """
 
+import asyncio
 import logging
 from functools import cached_property
 from pathlib import Path
@@ -25,7 +26,7 @@ from scrapy.crawler import Crawler
 
 from mayadeen.items import ArticleItem, Provenance
 from mayadeen.run import Run
-from mayadeen.run.batch import ItemSteps
+from mayadeen.run.batch import BatchCrawler, ItemSteps
 from mayadeen.run.paths import data_dir
 from mayadeen.site.urls import site_root
 from mayadeen.site.validity import problems
@@ -34,7 +35,7 @@ from mayadeen.store.breaking import Sightings
 from mayadeen.store.rows import as_dict, item_dict, item_values
 from mayadeen.warc.changes import Changes
 from mayadeen.warc.index import connection, stored_article, superseded_article
-from mayadeen.warc.jobs import Read, extracted
+from mayadeen.warc.jobs import Chunk, Read, extracted
 from mayadeen.warc.progress import Progress
 from mayadeen.warc.sources import ForeignScan, Source, indexed_sources
 from mayadeen.warc.writing import Written
@@ -43,6 +44,8 @@ logger = logging.getLogger(__name__)
 
 REEXTRACTED: Final = "reextracted"
 """The close reason of a re-extraction that ran its course."""
+SHUTDOWN: Final = "shutdown"
+"""The close reason of one stopped by Ctrl-C (Scrapy's, for a crawl): what was read is kept."""
 
 
 class ReplaySpider(scrapy.Spider):
@@ -132,15 +135,17 @@ class ReplaySpider(scrapy.Spider):
         progress = Progress(len(sources), interval=self.progress_interval, label="reextract: ")
         if steps is not None:
             steps.open(self)
+        reason, read = REEXTRACTED, extracted(sources, self.root, self.max_bytes, self.jobs)
         try:
-            for chunk in extracted(sources, self.root, self.max_bytes, self.jobs):
-                self.missing.update(chunk.missing)
-                for key, value in chunk.counts.items():
-                    self.crawler.stats.inc_value(key, value)
-                for source, read in chunk.reads:
-                    self._take(source, read, run, steps)
+            for chunk in read:
+                self._take_chunk(chunk, run, steps)
                 progress.advance(len(chunk.reads))
+                await asyncio.sleep(0)  # Ctrl-C is heard between chunks
+                if isinstance(self.crawler, BatchCrawler) and self.crawler.stop_requested:
+                    reason = SHUTDOWN  # what was read is kept, the run closed as ever
+                    break
         finally:
+            read.close()  # the workers stopped, if any are left
             progress.close()
             if steps is not None:
                 steps.close(self)
@@ -148,7 +153,14 @@ class ReplaySpider(scrapy.Spider):
         if run is not None:
             run.writer.rebuild_breaking(self.sightings)
         self._count_end()
-        return REEXTRACTED
+        return reason
+
+    def _take_chunk(self, chunk: Chunk, run: Run | None, steps: ItemSteps | None) -> None:
+        self.missing.update(chunk.missing)
+        for key, value in chunk.counts.items():
+            self.crawler.stats.inc_value(key, value)
+        for source, read in chunk.reads:
+            self._take(source, read, run, steps)
 
     def _count_end(self) -> None:
         self.stat("unavailable", self.unavailable)
