@@ -98,10 +98,14 @@ def states_article(tawsiyat: Tawsiyat | None, jsonld: JsonLd | None, dom: Dom) -
     return jsonld is not None or dom.has_article_markup()
 
 
-def extract(response: TextResponse, root: str, crawled_at: datetime | None = None) -> Extraction:
+def extract(
+    response: TextResponse, root: str, crawled_at: datetime | None = None, tree: Any = None
+) -> Extraction:
     """Extract one page fetched from the site whose root URL is ``root``; never raises on bad
-    markup: what the page does not state is left empty for validation to report."""
-    tree = page_tree(response)
+    markup: what the page does not state is left empty for validation to report. ``tree`` is the
+    page's ``page_tree`` when the caller has parsed it already (re-extraction reads the ticker
+    from the same tree): extraction only reads it."""
+    tree = page_tree(response) if tree is None else tree
     page_url = response.url
     scripts = Scripts(tree)
     tawsiyat = Tawsiyat.read(scripts)

@@ -20,8 +20,8 @@ from pathlib import Path
 from typing import Any, Final
 
 from mayadeen.items import ArticleItem
-from mayadeen.pages.extract import count, extract
-from mayadeen.pages.ticker import TickerLine, ticker_lines
+from mayadeen.pages.extract import count, extract, page_tree
+from mayadeen.pages.ticker import TickerLine, read_ticker
 from mayadeen.site.urls import canonical_url
 from mayadeen.store.breaking import Sighting
 from mayadeen.store.origins import SITE
@@ -95,9 +95,10 @@ class Extractor:
         response = as_response(page)
         if response is None:
             return Read("not_html")
-        read = Read("page", lines=ticker_lines(response), sighting=sighting(source, page))
+        tree = page_tree(response)  # parsed once, for the ticker and the article
+        read = Read("page", lines=read_ticker(tree), sighting=sighting(source, page))
         if source.article:
-            extraction = extract(response, self.root, warc_moment(page.captured_at))
+            extraction = extract(response, self.root, warc_moment(page.captured_at), tree)
             count(counts, extraction)
             read.item = extraction.item
         return read
