@@ -59,7 +59,7 @@ def timed(
 def store_only(items: list[ArticleItem]) -> tuple[Rate, Rate]:
     with tempfile.TemporaryDirectory() as directory, opened_run(Path(directory)) as run:
         pipeline = StorePipeline.from_crawler(run.crawler)
-        commit = run.context.store.commit
+        commit = run.run.writer.store.commit
         new = timed("store, new articles", items, pipeline.process_item, commit)
         same = timed("store, the same articles again", items, pipeline.process_item, commit)
     return new, same
@@ -86,7 +86,7 @@ def whole_chain(items: list[ArticleItem]) -> Rate:
             for stage in reversed(stages):
                 if hasattr(stage, "close_spider"):
                     stage.close_spider()
-            run.context.store.commit()
+            run.run.writer.store.commit()
 
         return timed("all three pipelines, new articles", items, chain, finish)
 

@@ -66,6 +66,8 @@ DUPEFILTER_CLASS = "mayadeen.dupefilters.DiskDupeFilter"
 # The scheduler's pending requests pickled to a temporary file, not held in memory: a first run
 # of a large site discovers articles faster than it fetches them (docs/benchmarks.md, "Memory").
 SCHEDULER_MEMORY_QUEUE = "mayadeen.squeues.TemporaryDiskQueue"
+# JOBDIR's queue: Scrapy's, each callback's name looked up once rather than per request.
+SCHEDULER_DISK_QUEUE = "mayadeen.squeues.PickleLifoDiskQueue"
 DOWNLOAD_WARNSIZE = 2 * 1024 * 1024
 
 # Scrapy 2.19 enables both by default; an unattended crawler must not open control ports.

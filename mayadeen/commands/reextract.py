@@ -7,6 +7,10 @@ manifest: a changed article becomes a new version, as if fetched again. It print
 many articles changed, with examples. ``--dry-run`` only reports (the store is not touched);
 ``--from FILE.warc.gz ...`` reads WARC files made elsewhere (wget ``--warc-file``, Browsertrix,
 Heritrix, Common Crawl extracts), of which only on-site article responses are used.
+
+It is a batch job, not a crawl (``mayadeen.run.batch``): no engine between the archive and the
+store; ``--jobs N`` processes extract (default: the cores) and this one writes. Every page read
+also gives its BREAKING ticker lines, from which the ``breaking`` table is rebuilt.
 """
 
 import argparse
@@ -14,7 +18,7 @@ import logging
 import sys
 from datetime import date
 from pathlib import Path
-from typing import NamedTuple
+from typing import Any, ClassVar, NamedTuple
 
 from scrapy.commands import ScrapyCommand
 from scrapy.exceptions import UsageError
@@ -24,10 +28,12 @@ from mayadeen.commands import one_line_errors, site_from_store
 from mayadeen.crawl.preflight import OtherSiteError, preflight
 from mayadeen.report.outcome import failure_reason
 from mayadeen.run import Run
+from mayadeen.run.batch import BatchCrawler
 from mayadeen.run.paths import data_dir
 from mayadeen.store import Store, store_path
 from mayadeen.store.files import DataDirError
 from mayadeen.warc.index import connection
+from mayadeen.warc.jobs import default_jobs
 from mayadeen.warc.replay import ReplaySpider
 from mayadeen.warc.scanning import is_warc
 
@@ -47,6 +53,12 @@ def _since(text: str) -> str:
         return date.fromisoformat(text).isoformat()
     except ValueError:
         raise argparse.ArgumentTypeError(f"{text!r} is not a date (YYYY-MM-DD)") from None
+
+
+def _jobs(text: str) -> int:
+    if not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of processes (1 or more)")
+    return int(text)
 
 
 def _urls(values: list[str] | None) -> list[str] | None:
@@ -79,11 +91,17 @@ def captures_in(settings: BaseSettings) -> Archived:
 
 class Command(ScrapyCommand):
     requires_project = True
+    default_settings: ClassVar[dict[str, Any]] = {
+        # One writer, large transactions: a commit every few thousand rows.
+        "MAYADEEN_STORE_BATCH_SIZE": 5000,
+    }
     missing_files = 0
     """``--from`` files that do not exist (skipped)."""
 
     def syntax(self) -> str:
-        return "[--since YYYY-MM-DD] [--urls URL ...] [--dry-run] [--from FILE.warc.gz ...]"
+        return (
+            "[--since YYYY-MM-DD] [--urls URL ...] [--dry-run] [--from FILE.warc.gz ...] [--jobs N]"
+        )
 
     def short_desc(self) -> str:
         return "Extract the archived pages again with the current rules (no network)"
@@ -105,6 +123,13 @@ class Command(ScrapyCommand):
             action="extend",
             metavar="FILE.warc.gz",
             help="read these WARC files (made elsewhere) instead of the archive",
+        )
+        parser.add_argument(
+            "--jobs",
+            type=_jobs,
+            default=None,
+            metavar="N",
+            help="extraction processes (default: the cores)",
         )
 
     def process_options(self, args: list[str], opts: argparse.Namespace) -> None:
@@ -140,7 +165,7 @@ class Command(ScrapyCommand):
                 print(f"reextract: {error}", file=sys.stderr)
                 self.exitcode = 2 if isinstance(error, OtherSiteError) else 1
                 return
-        crawler = self.crawler_process.create_crawler(ReplaySpider)
+        crawler = BatchCrawler.of(self.crawler_process, ReplaySpider)
         self.crawler_process.crawl(
             crawler,
             since=opts.since,
@@ -148,6 +173,8 @@ class Command(ScrapyCommand):
             warcs=opts.warcs,
             dry_run=opts.dry_run,
             missing_warcs=self.missing_files,
+            jobs=opts.jobs or default_jobs(),
+            progress_interval=self.settings.getfloat("LOGSTATS_INTERVAL"),
         )
         self.crawler_process.start()
         if lock is not None:

@@ -5,7 +5,8 @@ responses, so it reads the page as the site sent it, an archived capture's inclu
 capture's time, with the archive as its origin); above the retries (550). Redirects, blocks and
 error statuses are answers of no page: only a 200 HTML page of the site is read. Home page,
 listings, articles and other pages alike: the ticker is on each, whatever the spider makes of it.
-The lines are written through the run's store writer (``Run.of(crawler).writer``), committed with
+A page our archive kept is seen at its capture's time (``scrapy reextract`` rebuilds the table
+from the captures). The lines are written through the run's store writer (``Run.of(crawler).writer``), committed with
 its batches; the spider and the items know nothing of them.
 """
 
@@ -14,11 +15,14 @@ from typing import Self
 from scrapy.crawler import Crawler
 from scrapy.http import HtmlResponse, Request, Response
 
+from mayadeen.items import CAPTURE_META
 from mayadeen.pages.ticker import ticker_lines
 from mayadeen.run import Run
 from mayadeen.site.urls import site_root
 from mayadeen.store.breaking import Sighting
 from mayadeen.store.origins import SITE
+from mayadeen.warc.index import captured_at
+from mayadeen.warc.responses import seen_at
 from mayadeen.webarchives.captures import INDEX_META, ORIGIN_META, Capture
 
 
@@ -47,8 +51,17 @@ class TickerMiddleware:
             self.stats.inc_value("mayadeen/ticker/pages_without")
             return response
         self.stats.inc_value("mayadeen/ticker/lines_read", len(lines))
-        run.writer.see_breaking(lines, sighting(request, response, run.writer.clock.now()))
+        run.writer.see_breaking(lines, sighting(request, response, self._now(request, run)))
         return response
+
+    @staticmethod
+    def _now(request: Request, run: Run) -> str:
+        """The time of the page's capture when our archive kept it (the WARC-Date, to the
+        second), so that ``scrapy reextract`` rebuilds the same sighting from the archive."""
+        capture = request.meta.get(CAPTURE_META)
+        if isinstance(capture, int) and (moment := captured_at(run.writer.store.db, capture)):
+            return seen_at(moment)
+        return run.writer.clock.now()
 
 
 def sighting(request: Request, response: Response, now: str) -> Sighting:

@@ -30,6 +30,7 @@ from mayadeen.run.paths import Clock
 from mayadeen.site.urls import canonical_url, may_be_article
 from mayadeen.site.webarchives import ARCHIVE_VIAS
 from mayadeen.store.origins import SITE, Origin
+from mayadeen.warc.reading import ORIGIN_HEADER
 from mayadeen.webarchives.captures import ORIGIN_META, Capture
 from mayadeen.webarchives.warc_record import BadRecord, read_record
 
@@ -37,7 +38,6 @@ logger = logging.getLogger(__name__)
 
 DECODED_HEADERS: Final = frozenset({"content-encoding", "transfer-encoding", "content-length"})
 """Headers of an archived response that no longer hold once warcio has decoded its payload."""
-ORIGIN_HEADER: Final = "WARC-Mayadeen-Origin"
 SLOW_DOWN: Final = frozenset({503})
 """An archive's answers that ask for less traffic (Common Crawl answers 503 "slow down"; a 429
 slows its slot down in the retry middleware already)."""

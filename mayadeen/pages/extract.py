@@ -4,12 +4,14 @@ This is everything the spider does with an article page, and it needs no running
 tests and benchmarks call ``extract`` on a response built from saved bytes.
 """
 
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Protocol
 
-from scrapy.http import TextResponse
+from lxml import etree, html
+from scrapy.http import HtmlResponse, TextResponse
 from scrapy.selector import Selector
 from scrapy.utils.response import get_base_url
 
@@ -17,7 +19,7 @@ from mayadeen.items import ArticleItem, content_hash
 from mayadeen.pages.dates import iso_seconds
 from mayadeen.pages.dom import Dom
 from mayadeen.pages.loader import ArticleLoader
-from mayadeen.pages.sources import JsonLd, Meta, Tawsiyat
+from mayadeen.pages.sources import JsonLd, Meta, Scripts, Tawsiyat
 from mayadeen.site.article import DEFAULT_LANGUAGE, FIELD_SOURCES
 from mayadeen.site.page_kinds import page_kind
 from mayadeen.site.urls import content_type_from_url, section_from_url
@@ -53,14 +55,39 @@ def count(stats: StatsCollector, extraction: Extraction) -> None:
         stats.inc_value("mayadeen/extract/notes", len(extraction.notes))
 
 
+_PARSERS = threading.local()
+
+
+def _html_parser() -> Any:
+    """The thread's HTML parser, as parsel builds one for each page (lxml's parsers may be reused
+    for page after page, but not shared by threads)."""
+    parser = getattr(_PARSERS, "html", None)
+    if parser is None:
+        parser = _PARSERS.html = html.HTMLParser(recover=True, encoding="utf-8", huge_tree=True)
+    return parser
+
+
 def page_tree(response: TextResponse) -> Any:
     """The page's parsed tree, parsed for this call and not cached on the response.
 
     ``response.selector`` caches a selector that refers back to the response: a reference cycle,
     which only Python's cyclic garbage collector breaks, so every page's lxml tree (memory outside
     Python's heap) lived until a full collection, raising the crawl's peak memory (measured in
-    docs/benchmarks.md). Without the cache, the tree goes as soon as the extraction is done."""
-    return Selector(response).root
+    docs/benchmarks.md). Without the cache, the tree goes as soon as the extraction is done.
+
+    An HTML page is parsed by lxml directly, exactly as ``Selector(response).root`` parses it
+    (parsel's ``create_root_node``: the decoded text stripped, NULs removed, encoded as UTF-8,
+    an empty page read as ``<html/>``) without building the selector nor its parser per page;
+    any other response (XML, JSON, plain text) is left to parsel, which decides what it is."""
+    if not isinstance(response, HtmlResponse):
+        return Selector(response).root
+    base_url = get_base_url(response)
+    body = response.text.strip().replace("\x00", "").encode("utf-8") or b"<html/>"
+    parser = _html_parser()
+    root = etree.fromstring(body, parser=parser, base_url=base_url)
+    if root is None:
+        root = etree.fromstring(b"<html/>", parser=parser, base_url=base_url)
+    return root
 
 
 def states_article(tawsiyat: Tawsiyat | None, jsonld: JsonLd | None, dom: Dom) -> bool:
@@ -71,13 +98,18 @@ def states_article(tawsiyat: Tawsiyat | None, jsonld: JsonLd | None, dom: Dom) -
     return jsonld is not None or dom.has_article_markup()
 
 
-def extract(response: TextResponse, root: str, crawled_at: datetime | None = None) -> Extraction:
+def extract(
+    response: TextResponse, root: str, crawled_at: datetime | None = None, tree: Any = None
+) -> Extraction:
     """Extract one page fetched from the site whose root URL is ``root``; never raises on bad
-    markup: what the page does not state is left empty for validation to report."""
-    tree = page_tree(response)
+    markup: what the page does not state is left empty for validation to report. ``tree`` is the
+    page's ``page_tree`` when the caller has parsed it already (re-extraction reads the ticker
+    from the same tree): extraction only reads it."""
+    tree = page_tree(response) if tree is None else tree
     page_url = response.url
-    tawsiyat = Tawsiyat.read(tree)
-    jsonld = JsonLd.read(tree)
+    scripts = Scripts(tree)
+    tawsiyat = Tawsiyat.read(scripts)
+    jsonld = JsonLd.read(scripts)
     dom = Dom(tree)
     kind = page_kind(
         page_url,

@@ -12,7 +12,9 @@ from typing import Any
 from urllib.parse import urljoin, urlsplit
 
 from itemloaders import ItemLoader, unbound_method
+from itemloaders.common import wrap_loader_context
 from itemloaders.processors import Identity, TakeFirst
+from itemloaders.utils import arg_to_iter
 
 from mayadeen.items import ArticleItem
 from mayadeen.pages.dates import parse_datetime
@@ -147,6 +149,10 @@ class ArticleLoader(ItemLoader):
     related_urls_in = Chain(_article_link)
     related_urls_out = unique
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._inputs: dict[str, Callable[[Any], Any]] = {}
+
     def get_input_processor(self, field_name: str) -> Callable[..., Any]:
         return _processor(type(self), field_name, "in")
 
@@ -157,14 +163,30 @@ class ArticleLoader(ItemLoader):
         """Add the value of the first source whose value survives the field's input processors.
 
         ``sources`` pairs a source's name with its reader, called with the field's name, so a
-        source is only read when every source before it had nothing usable. Returns the winning
-        source's name, or ``missing``.
+        source is only read when every source before it had nothing usable. The value is chosen
+        first, through the field's input processor called directly, and its processed values
+        added to the loader once; returns the winning source's name, or ``missing``.
         """
+        process = self._bound_input(field)
         for source, read in sources:
             value = read(field)
             if value is None or value == "" or value == []:
                 continue
-            self.add_value(field, value)
-            if self.get_collected_values(field):
+            if processed := process(arg_to_iter(value)):
+                self._collect(field, processed)
                 return source
         return "missing"
+
+    def _bound_input(self, field: str) -> Callable[[Any], Any]:
+        """The field's input processor with this loader's context, as ``add_value`` calls it
+        (``ItemLoader._process_input_value``), built once per field."""
+        if (bound := self._inputs.get(field)) is None:
+            processor = self.get_input_processor(field)
+            bound = self._inputs[field] = wrap_loader_context(processor, self.context)
+        return bound
+
+    def _collect(self, field: str, processed: Any) -> None:
+        """Add values already through the field's input processor: what ``add_value`` does once
+        its processor has run (``ItemLoader._add_value``), without running it a second time."""
+        self._values.setdefault(field, [])
+        self._values[field] += arg_to_iter(processed)

@@ -26,7 +26,7 @@ from mayadeen.pages.dates import iso_seconds
 from mayadeen.pages.ticker import TickerLine
 from mayadeen.run.paths import Clock, quarantine_path, run_id_for
 from mayadeen.store import SchemaError, Store
-from mayadeen.store.breaking import Sighting, record_sighting
+from mayadeen.store.breaking import Sighting, Sightings, rebuild, record_sighting
 from mayadeen.store.files import open_nofollow
 from mayadeen.store.ledger import Ledger
 from mayadeen.store.origins import SITE, Origin, save_cursor, set_origin
@@ -271,4 +271,15 @@ class StoreWriter:
             self.rollback()
             return
         self.store.pending += 1
+        self.commit_if_due()
+
+    def rebuild_breaking(self, sightings: Sightings) -> None:
+        """The ticker lines a re-extraction read from the archive (``store.breaking.rebuild``),
+        committed with the run's batches; a refusal is counted and rolled back."""
+        try:
+            self.store.pending += rebuild(self.store.db, sightings, self.run_id)
+        except sqlite3.Error as error:
+            self.store_error("rebuilding the breaking table", error)
+            self.rollback()
+            return
         self.commit_if_due()

@@ -45,6 +45,7 @@ from twisted.internet.task import LoopingCall
 
 from mayadeen.scaleout.crew import CrawlKeys, Crew
 from mayadeen.scaleout.outage import RedisOutage, Unshared
+from mayadeen.squeues import CallbackNames, request_dict
 
 logger = logging.getLogger(__name__)
 
@@ -56,12 +57,16 @@ _SERIALISATION_ERRORS = (ValueError, TypeError, AttributeError, pickle.PickleErr
 
 
 class SharedQueue(PriorityQueue):  # type: ignore[misc]
-    """scrapy-redis's priority queue (requests pickled via ``Request.to_dict``), popped together
-    with marking this worker busy."""
+    """scrapy-redis's priority queue of pickled requests, popped with marking this worker busy."""
 
     def __init__(self, server: Redis, spider: Spider, crew: Crew) -> None:
         super().__init__(server=server, spider=spider, key=crew.keys.requests)
         self.crew = crew
+        self.callback_names = CallbackNames(spider)
+
+    def _encode_request(self, request: Request) -> bytes:
+        """scrapy-redis's, each callback's name looked up once (``mayadeen.squeues``)."""
+        return bytes(self.serializer.dumps(request_dict(request, self.callback_names)))
 
     def pop(self, timeout: int = 0) -> Request | None:
         data = self.crew.take()

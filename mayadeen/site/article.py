@@ -90,10 +90,16 @@ META_KEYS: Final = {
 """Meta names or properties per field; ``canonical`` is the canonical link, ``html:lang`` the
 ``<html lang>`` attribute."""
 
-# -- Selectors (CSS) ---------------------------------------------------------------------------
+# -- The metadata scripts: a <script> element's attribute and value ------------------------------
 
-TAWSIYAT_SCRIPT: Final = ("script#tawsiyat-metadata", 'script[type="text/tawsiyat"]')
-JSONLD_SCRIPT: Final = 'script[type="application/ld+json"]'
+TAWSIYAT_SCRIPT: Final = (("id", "tawsiyat-metadata"), ("type", "text/tawsiyat"))
+"""The tawsiyat block: ``<script id="tawsiyat-metadata">``, else ``<script type="text/tawsiyat">``
+(the first of the page that matches the first rule that matches any). As attribute and value
+rather than CSS: one pass over the page's scripts finds both blocks (issue 27)."""
+JSONLD_SCRIPT: Final = ("type", "application/ld+json")
+"""Every ``<script type="application/ld+json">`` of the page, in document order."""
+
+# -- Selectors (CSS) ---------------------------------------------------------------------------
 
 ARTICLE_SCOPE: Final = ("article.article-details", "article", "main")
 """Where the article's own markup is: DOM values are looked for inside the first of these (else

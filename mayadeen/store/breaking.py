@@ -168,3 +168,70 @@ def merge_from(db: sqlite3.Connection) -> None:
         "breaking.origin), "
         "first_seen_at = min(breaking.first_seen_at, excluded.first_seen_at)"
     )
+
+
+@dataclass(slots=True)
+class Seen:
+    """One line's sightings in the pages a re-extraction read: the first, the last, how many."""
+
+    attribution: str | None
+    first: Sighting
+    last_seen_at: str
+    times: int = 1
+
+
+class Sightings:
+    """The ticker lines of archived pages, gathered line by line (a few thousand distinct lines
+    at most, however many pages showed them), for :func:`rebuild`."""
+
+    def __init__(self) -> None:
+        self.lines: dict[str, Seen] = {}
+
+    def add(self, lines: Iterable[tuple[str, str | None]], sighting: Sighting) -> None:
+        """As :func:`record_sighting` counts them: the earlier sighting wins the first (a tie:
+        the one read first)."""
+        for text, attribution in lines:
+            seen = self.lines.get(text)
+            if seen is None:
+                self.lines[text] = Seen(attribution, sighting, sighting.seen_at)
+                continue
+            seen.times += 1
+            seen.last_seen_at = max(seen.last_seen_at, sighting.seen_at)
+            if sighting.seen_at < seen.first.seen_at:
+                seen.first = sighting
+
+
+# The archive's count replaces the table's when larger, never adds to it: a re-extraction reads
+# sightings that the crawls (or an earlier re-extraction) already counted.
+_REBUILT = """INSERT INTO breaking (text, attribution, first_seen_at, last_seen_at, times_seen,
+  first_seen_on, run_id, origin, feed_run_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+ON CONFLICT(text) DO UPDATE SET
+  times_seen = max(times_seen, excluded.times_seen),
+  last_seen_at = max(last_seen_at, excluded.last_seen_at),
+  first_seen_on = iif(excluded.first_seen_at < first_seen_at, excluded.first_seen_on,
+    first_seen_on),
+  origin = iif(excluded.first_seen_at < first_seen_at, excluded.origin, origin),
+  first_seen_at = min(first_seen_at, excluded.first_seen_at)"""
+
+
+def rebuild(db: sqlite3.Connection, sightings: Sightings, run_id: str) -> int:
+    """Rebuild the table from the archive's sightings: a line missing is added (first recorded
+    by ``run_id``, listed by its breaking feed), a known one gets the earlier first sighting,
+    the later last one, and the larger count of the two (``times_seen``: the pages seen showing
+    it, counted once however often the archive is read again). Returns the statements run."""
+    rows = [
+        (
+            text,
+            seen.attribution,
+            seen.first.seen_at,
+            seen.last_seen_at,
+            seen.times,
+            seen.first.page_url,
+            run_id,
+            seen.first.origin,
+            run_id,
+        )
+        for text, seen in sightings.lines.items()
+    ]
+    db.executemany(_REBUILT, rows)
+    return len(rows)

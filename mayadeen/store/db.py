@@ -16,6 +16,7 @@ from mayadeen.store.connection import store_path as store_path  # where other mo
 from mayadeen.store.near_duplicates import NearDuplicates
 from mayadeen.store.reads import KnownArticle, Run, StoreReads
 from mayadeen.store.rows import item_values
+from mayadeen.store.search import fill_search
 from mayadeen.store.statements import (
     BODY_POSITION,
     COMPARED_BODY,
@@ -90,9 +91,11 @@ class Store(StoreReads):
         return self._db
 
     def commit(self) -> int:
-        """Commit the pending writes; returns how many there were."""
+        """Commit the pending writes, the new articles' full-text index filled first (one
+        statement per batch, ``mayadeen.store.search``); returns how many there were."""
         done, self.pending = self.pending, 0
         if self._db is not None and self._db.in_transaction:
+            fill_search(self._db)
             self._db.commit()
         self._last_commit = time.monotonic()
         return done

@@ -16,7 +16,7 @@ from mayadeen.items import FIELD_NAMES
 from mayadeen.store import near_duplicates
 from mayadeen.store.breaking import add_tables as add_breaking
 from mayadeen.store.origins import TABLES as ORIGIN_TABLES
-from mayadeen.store.search import REBUILD_SEARCH, SEARCH, SEARCHED
+from mayadeen.store.search import REBUILD_SEARCH, SEARCH, SEARCHED, fill_per_batch
 from mayadeen.store.statements import COLUMNS, COMPARED
 from mayadeen.store.tables import (
     CAPTURES,
@@ -43,7 +43,7 @@ __all__ = [
     "sql_type",
 ]
 
-SCHEMA_VERSION: Final = 9
+SCHEMA_VERSION: Final = 10
 
 Migration = Callable[[sqlite3.Connection], None]
 
@@ -98,6 +98,12 @@ def _add_near_duplicates(db: sqlite3.Connection) -> None:
     near_duplicates.index_all(db, datetime.now(UTC).isoformat(timespec="seconds"))
 
 
+def _search_per_batch(db: sqlite3.Connection) -> None:
+    """10: the full-text index filled per batch at each commit, not by a trigger per article
+    (``mayadeen.store.search``); any article it lacks indexed."""
+    fill_per_batch(db)
+
+
 MIGRATIONS: dict[int, Migration] = {
     2: _add_ledger,
     3: _archive_index,
@@ -107,6 +113,7 @@ MIGRATIONS: dict[int, Migration] = {
     7: _add_forbidden,
     8: _add_near_duplicates,
     9: add_breaking,
+    10: _search_per_batch,
 }
 """Version ``v`` → the step that takes a version ``v - 1`` store to ``v``. Version 1 is the first
 schema; 2 added the crawl's ledger (``owed``, ``gone``, ``covered``, ``feed_owed``, ``site``) and
@@ -114,7 +121,8 @@ schema; 2 added the crawl's ledger (``owed``, ``gone``, ``covered``, ``feed_owed
 ``article_origins`` and ``archive_cursors`` (``mayadeen.store.origins``); 6 the full-text index
 ``articles_fts``; 7 ``forbidden`` (URLs robots.txt forbids, which earlier versions owed); 8
 ``near_duplicates`` and ``article_signatures`` (``mayadeen.store.near_duplicates``); 9
-``breaking`` and ``breaking_fts``, the BREAKING ticker's lines (``mayadeen.store.breaking``)."""
+``breaking`` and ``breaking_fts``, the BREAKING ticker's lines (``mayadeen.store.breaking``);
+10 the full-text index filled per batch (no insert trigger)."""
 
 
 class SchemaError(RuntimeError):

@@ -52,6 +52,12 @@ def add_capture(
     return cursor.lastrowid
 
 
+def captured_at(db: sqlite3.Connection, capture_id: int) -> str | None:
+    """When the capture ``capture_id`` was made (its record's ``WARC-Date``)."""
+    row = db.execute("SELECT captured_at FROM captures WHERE id = ?", (capture_id,)).fetchone()
+    return str(row[0]) if row else None
+
+
 def unchanged_original(db: sqlite3.Connection, url: str, digest: str) -> Original | None:
     """The archived response an unchanged payload refers to: the URL's last capture has the same
     digest, and the response record with that payload is indexed."""
@@ -68,12 +74,9 @@ def unchanged_original(db: sqlite3.Connection, url: str, digest: str) -> Origina
     return Original(url, row[0]) if row else None
 
 
-def latest_captures(
-    db: sqlite3.Connection, since: str | None = None, urls: list[str] | None = None
-) -> list[Capture]:
-    """The latest capture of each URL with status 200 (captured at or after ``since``; only
-    ``urls``), with a revisit resolved to the response record holding its payload; in file order,
-    for reading. An error page (a 503, a block) is archived too, but never re-extracted."""
+def readable(since: str | None, urls: list[str] | None) -> tuple[str, list[str]]:
+    """The ``WHERE`` clause of the captures a re-extraction reads (status 200, captured at or
+    after ``since``, only ``urls``) and its parameters."""
     conditions, parameters = ["status = 200"], []
     if since:
         conditions.append("captured_at >= ?")
@@ -81,7 +84,16 @@ def latest_captures(
     if urls is not None:
         conditions.append("url IN (SELECT value FROM json_each(?))")
         parameters.append(json.dumps(urls))
-    where = f"WHERE {' AND '.join(conditions)}"
+    return f"WHERE {' AND '.join(conditions)}", parameters
+
+
+def latest_captures(
+    db: sqlite3.Connection, since: str | None = None, urls: list[str] | None = None
+) -> list[Capture]:
+    """The latest capture of each URL with status 200 (captured at or after ``since``; only
+    ``urls``), with a revisit resolved to the response record holding its payload; in file order,
+    for reading. An error page (a 503, a block) is archived too, but never re-extracted."""
+    where, parameters = readable(since, urls)
     query = f"""
         WITH latest AS (
           SELECT url, max(id) AS id FROM captures {where} GROUP BY url

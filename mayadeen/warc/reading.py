@@ -17,6 +17,9 @@ from warcio.exceptions import ArchiveLoadFailed
 
 logger = logging.getLogger(__name__)
 
+ORIGIN_HEADER = "WARC-Mayadeen-Origin"
+"""The header naming the web archive a page was read from (``mayadeen.middlewares.webarchives``)."""
+
 TORN = (ArchiveLoadFailed, zlib.error, EOFError, OSError, ValueError, AttributeError, TypeError)
 """What warcio raises on a record cut short (a header block cut off leaves it ``None`` values)."""
 
@@ -60,6 +63,9 @@ class Page:
     headers: list[tuple[str, str]]
     body: bytes
     captured_at: str
+    origin: tuple[str, str] | None = None
+    """The web archive it was read from and that archive's capture time (the record's
+    ``WARC-Mayadeen-Origin`` headers); None for a page fetched from the site."""
 
 
 def read_page(path: Path, offset: int, max_bytes: int = 0) -> Page | None:
@@ -147,4 +153,10 @@ def _page(record: Any, max_bytes: int = 0) -> Page:
         list(http.headers),
         read_bounded(record.content_stream(), max_bytes),
         record.rec_headers.get_header("WARC-Date") or "",
+        _origin(record.rec_headers),
     )
+
+
+def _origin(headers: Any) -> tuple[str, str] | None:
+    via, captured_at = (headers.get_header(f"{ORIGIN_HEADER}{part}") for part in ("", "-Date"))
+    return (via, captured_at) if via and captured_at else None

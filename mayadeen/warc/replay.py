@@ -1,19 +1,21 @@
-"""The spider of ``scrapy reextract``: archived pages through today's ``extract()``, no network.
+"""The spider of ``scrapy reextract``: archived pages through today's ``extract()``, no network,
+and no engine: a batch job (``mayadeen.run.batch``).
 
-It yields, from ``start()``, one item per archived article page (the latest capture of each URL,
-narrowed by ``since`` and ``urls``), and Scrapy sends each through the crawl's pipelines
-(validate → dedupe → store) and per-run feeds, exactly as if the page had been fetched again: a
-changed article becomes a new version, an unchanged one stays. Each stored article names the
-capture it came from. ``dry_run`` only validates and compares with the store, which it never
-writes.
+Its ``batch()`` reads the archived responses in file order (``mayadeen.warc.sources``: the latest
+capture of each URL, narrowed by ``since`` and ``urls``), extracts them in ``jobs`` processes
+(``mayadeen.warc.jobs``) and sends each article through the crawl's pipeline steps (validate →
+dedupe → store, called directly: ``ItemSteps``) and the per-run feeds, exactly as if the page had
+been fetched again: a changed article becomes a new version, an unchanged one stays. Each stored
+article names the capture it came from. Every status-200 capture of the site's pages is also
+read for its BREAKING ticker, and the ``breaking`` table rebuilt from them. ``dry_run`` only
+validates and compares with the store, which it never writes.
 
 The run closes with the reason ``reextracted`` (a success that is no crawl: the next incremental
 crawl still starts from the last *crawl* that finished).
 """
 
+import asyncio
 import logging
-from collections.abc import AsyncIterator, Iterator
-from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 from typing import Any, Final, Self
@@ -21,48 +23,29 @@ from typing import Any, Final, Self
 import scrapy
 from scrapy import signals
 from scrapy.crawler import Crawler
-from scrapy.exceptions import DontCloseSpider
-from scrapy.utils.defer import deferred_from_coro
 
 from mayadeen.items import ArticleItem, Provenance
-from mayadeen.pages.extract import count, extract
 from mayadeen.run import Run
+from mayadeen.run.batch import BatchCrawler, ItemSteps
 from mayadeen.run.paths import data_dir
-from mayadeen.site.origin import archived_on_site
-from mayadeen.site.urls import canonical_url, may_be_article, site_root
+from mayadeen.site.urls import site_root
 from mayadeen.site.validity import problems
 from mayadeen.store import Store, store_path
+from mayadeen.store.breaking import Sightings
 from mayadeen.store.rows import as_dict, item_dict, item_values
 from mayadeen.warc.changes import Changes
-from mayadeen.warc.index import (
-    capture_path,
-    connection,
-    latest_captures,
-    stored_article,
-    superseded_article,
-)
-from mayadeen.warc.reading import Pages
-from mayadeen.warc.responses import as_response, warc_moment
-from mayadeen.warc.scanning import ScanReport, scan
+from mayadeen.warc.index import connection, stored_article, superseded_article
+from mayadeen.warc.jobs import Chunk, Read, extracted
+from mayadeen.warc.progress import Progress
+from mayadeen.warc.sources import ForeignScan, Source, indexed_sources
 from mayadeen.warc.writing import Written
 
 logger = logging.getLogger(__name__)
 
 REEXTRACTED: Final = "reextracted"
 """The close reason of a re-extraction that ran its course."""
-
-
-@dataclass(frozen=True)
-class Source:
-    """An archived response to re-extract: where it is, and its capture id once indexed."""
-
-    path: Path
-    offset: int
-    url: str
-    captured_at: str
-    capture_id: int | None = None
-    length: int = 0
-    digest: str = ""
+SHUTDOWN: Final = "shutdown"
+"""The close reason of one stopped by Ctrl-C (Scrapy's, for a crawl): what was read is kept."""
 
 
 class ReplaySpider(scrapy.Spider):
@@ -76,6 +59,8 @@ class ReplaySpider(scrapy.Spider):
         warcs: list[str] | None = None,
         dry_run: bool = False,
         missing_warcs: int = 0,
+        jobs: int = 1,
+        progress_interval: float = 0.0,
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
@@ -85,22 +70,24 @@ class ReplaySpider(scrapy.Spider):
         self.urls = urls
         self.warcs = [Path(path) for path in warcs or ()]
         self.dry_run = dry_run
+        self.jobs = jobs
+        self.progress_interval = progress_interval
         self.changes = Changes()
         self.pages = 0
         self.invalid = 0
         self.offsite = 0
         """Archived pages of another site root than ``MAYADEEN_BASE_URL``: skipped."""
+        self.missing: set[Path] = set()
+        self.unavailable = 0
+        self.oversized = 0
+        self.sightings = Sightings()
         self._reader: Store | None = None
-        self._pages = Pages()
-        self._scanned = ScanReport()
-        self._closing = False
+        self._foreign: ForeignScan | None = None
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> Self:
         spider = super().from_crawler(crawler, *args, **kwargs)
         crawler.signals.connect(spider.item_stored, signal=signals.item_scraped)
-        crawler.signals.connect(spider.idle, signal=signals.spider_idle)
-        crawler.signals.connect(spider.closed_reader, signal=signals.spider_closed)
         return spider
 
     @cached_property
@@ -121,113 +108,137 @@ class ReplaySpider(scrapy.Spider):
     def sources(self) -> list[Source]:
         """The archived responses to read, in file order."""
         if self.warcs:
-            return self._foreign()
+            foreign = self._foreign = ForeignScan(self.root, self.max_bytes, self.since, self.urls)
+            found = foreign.sources(self.warcs)
+            self.offsite += foreign.offsite
+            for key, value in (
+                ("offsite", foreign.offsite),
+                ("foreign/skipped", foreign.skipped),
+                ("damaged", foreign.report.damaged),
+                ("skipped_bytes", foreign.report.skipped_bytes),
+                ("oversized", foreign.report.oversized),
+            ):
+                self.stat(key, value)
+            return found
         directory = data_dir(self.settings) / "archive"
         with Store.open(store_path(data_dir(self.settings)), readonly=True) as store:
             db = connection(store)
-            captures = latest_captures(db, self.since, self.urls) if db else []
-        return [
-            Source(capture_path(directory, c.file), c.offset, c.url, c.captured_at, c.id)
-            for c in captures
-        ]
+            return indexed_sources(db, directory, self.since, self.urls) if db else []
 
-    def _foreign(self) -> list[Source]:
-        """The latest on-site article response of each URL in WARCs made elsewhere."""
-        latest: dict[str, Source] = {}
-        wanted = set(self.urls) if self.urls is not None else None
-        for path in self.warcs:
-            responses = scan(path.resolve(), frozenset({"response"}), self.max_bytes, self._scanned)
-            for record in responses:
-                if not archived_on_site(record.url, self.root):  # another service's page
-                    self.stat("offsite")
-                    self.offsite += 1
-                    continue
-                url = canonical_url(record.url, self.root)
-                if url is None or not may_be_article(url) or record.status != 200:
-                    self.stat("foreign/skipped")
-                    continue
-                if (wanted is not None and url not in wanted) or (
-                    self.since and record.captured_at < self.since
-                ):
-                    continue
-                if url not in latest or record.captured_at >= latest[url].captured_at:
-                    latest[url] = Source(
-                        record.file,
-                        record.offset,
-                        url,
-                        record.captured_at,
-                        None,
-                        record.length,
-                        record.payload_digest or "",
-                    )
-        self.stat("damaged", self._scanned.damaged)
-        self.stat("skipped_bytes", self._scanned.skipped_bytes)
-        self.stat("oversized", self._scanned.oversized)
-        return sorted(latest.values(), key=lambda s: (str(s.path), s.offset))
+    # -- the job -------------------------------------------------------------------------------
 
-    # -- reading them --------------------------------------------------------------------------
-
-    async def start(self) -> AsyncIterator[Any]:
-        path = store_path(data_dir(self.settings))
-        self._reader = Store.open(path, readonly=True)
-        self._pages = Pages(self.max_bytes)
+    async def batch(self) -> str:
+        sources = self.sources()
         run = None if self.dry_run else Run.of(self.crawler)
-        for source in self.sources():
-            for item in self._items(source):
-                if run is None:
-                    self._dry(item)
-                    continue
-                if (capture := source.capture_id) is None:
-                    # Indexed only when it is used: an invalid page is quarantined, no capture.
-                    if problems(as_dict(item), self.root):
-                        yield item
-                        continue
-                    capture = self._index(run, source)
-                item.provenance = Provenance(capture=capture)
-                yield item
-        self.stat("unavailable", self._pages.unavailable)
-        self.stat("missing_files", len(self._pages.missing) + self.missing_warcs)
-        self.stat("oversized", self._pages.oversized)
+        steps = None if run is None else ItemSteps(self.crawler)
+        self._reader = Store.open(store_path(data_dir(self.settings)), readonly=True)
+        progress = Progress(len(sources), interval=self.progress_interval, label="reextract: ")
+        if steps is not None:
+            steps.open(self)
+        reason, read = REEXTRACTED, extracted(sources, self.root, self.max_bytes, self.jobs)
+        try:
+            for chunk in read:
+                self._take_chunk(chunk, run, steps)
+                progress.advance(len(chunk.reads))
+                await asyncio.sleep(0)  # Ctrl-C is heard between chunks
+                if isinstance(self.crawler, BatchCrawler) and self.crawler.stop_requested:
+                    reason = SHUTDOWN  # what was read is kept, the run closed as ever
+                    break
+        finally:
+            read.close()  # the workers stopped, if any are left
+            progress.close()
+            if steps is not None:
+                steps.close(self)
+            self._reader.close()
+        if run is not None:
+            run.writer.rebuild_breaking(self.sightings)
+        self._count_end()
+        return reason
 
-    def _items(self, source: Source) -> Iterator[ArticleItem]:
-        if canonical_url(source.url, self.root) is None:  # archived under another root
+    def _take_chunk(self, chunk: Chunk, run: Run | None, steps: ItemSteps | None) -> None:
+        self.missing.update(chunk.missing)
+        for key, value in chunk.counts.items():
+            self.crawler.stats.inc_value(key, value)
+        for source, read in chunk.reads:
+            self._take(source, read, run, steps)
+
+    def _count_end(self) -> None:
+        self.stat("unavailable", self.unavailable)
+        self.stat("missing_files", len(self.missing) + self.missing_warcs)
+        self.stat("oversized", self.oversized)
+        for key, value in self.changes.stats():
+            self.stat(key, value)
+
+    def _take(self, source: Source, read: Read, run: Run | None, steps: ItemSteps | None) -> None:
+        """What the parent does with one source's read: count it, keep its ticker lines, and
+        send its article through the pipeline steps (or, dry, compare it with the store)."""
+        if not source.article:  # an older capture, or a page of no article: its ticker only
+            self._see(read, run)
+            return
+        if read.outcome == "offsite":
             self.stat("offsite")
             self.offsite += 1
             return
-        page = self._pages.read(source.path, source.offset)
-        if page is None:
+        if read.outcome == "unreadable":
             self.stat("unreadable")
+            self.unavailable += read.unavailable
+            self.oversized += read.oversized
             return
         self.pages += 1
         self.stat("pages")
-        response = as_response(page)
-        if response is None:
+        if read.outcome == "not_html":
             self.stat("not_html")
             return
-        extraction = extract(response, self.root, warc_moment(page.captured_at))
-        count(self.crawler.stats, extraction)
-        if extraction.item is not None:
-            yield extraction.item
+        self._see(read, run)
+        if (item := read.item) is None:
+            return
+        if run is None or steps is None:
+            self._dry(item)
+            return
+        if (capture := source.capture_id) is None:
+            # Indexed only when it is used: an invalid page is quarantined, no capture.
+            if problems(as_dict(item), self.root):
+                steps.process(item, self)
+                return
+            capture = self._index(run, source)
+        item.provenance = Provenance(capture=capture)
+        steps.process(item, self)
+
+    def _see(self, read: Read, run: Run | None) -> None:
+        """The page's ticker lines, counted as the crawl counts them, kept for the rebuild."""
+        if read.sighting is None:
+            return
+        stats = self.crawler.stats
+        stats.inc_value("mayadeen/ticker/pages")
+        if not read.lines:
+            stats.inc_value("mayadeen/ticker/pages_without")
+            return
+        stats.inc_value("mayadeen/ticker/lines_read", len(read.lines))
+        if run is not None:
+            self.sightings.add(
+                ((line.text, line.attribution) for line in read.lines), read.sighting
+            )
 
     def skipped_lines(self) -> list[str]:
         """What was not read, one line each: files missing (``--from`` ones given and ones
         indexed earlier), pages too large, damaged bytes skipped."""
-        missing = self.missing_warcs + len(self._pages.missing)
+        missing = self.missing_warcs + len(self.missing)
+        scanned = self._foreign.report if self._foreign is not None else None
         lines = []
         if missing:
             lines.append(
-                f"reextract: {missing:,} WARC files missing; {self._pages.unavailable:,} archived "
+                f"reextract: {missing:,} WARC files missing; {self.unavailable:,} archived "
                 "pages in them unavailable"
             )
-        if oversized := self._scanned.oversized + self._pages.oversized:
+        if oversized := (scanned.oversized if scanned else 0) + self.oversized:
             lines.append(
                 f"reextract: {oversized:,} records skipped: larger than DOWNLOAD_MAXSIZE="
                 f"{self.max_bytes} once decompressed"
             )
-        if self._scanned.damaged:
+        if scanned is not None and scanned.damaged:
             lines.append(
-                f"reextract: {self._scanned.damaged:,} damaged records skipped "
-                f"({self._scanned.skipped_bytes:,} bytes); the records after them were read"
+                f"reextract: {scanned.damaged:,} damaged records skipped "
+                f"({scanned.skipped_bytes:,} bytes); the records after them were read"
             )
         return lines
 
@@ -268,17 +279,3 @@ class ReplaySpider(scrapy.Spider):
         elif verdict == "updated":
             before = superseded_article(Run.of(self.crawler).writer.store.db, url)
             self.changes.add(url, before or {}, item_dict(item_values(item)))
-
-    def idle(self, spider: scrapy.Spider) -> None:
-        """Everything read and stored: close with ``reextracted``."""
-        if not self._closing:
-            self._closing = True
-            for key, value in self.changes.stats():
-                self.stat(key, value)
-            deferred_from_coro(self.crawler.engine.close_spider_async(reason=REEXTRACTED))
-            raise DontCloseSpider
-
-    def closed_reader(self, spider: scrapy.Spider) -> None:
-        self._pages.close()
-        if self._reader is not None:
-            self._reader.close()

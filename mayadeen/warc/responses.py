@@ -4,6 +4,7 @@ from datetime import UTC, datetime
 
 from scrapy.http import HtmlResponse
 
+from mayadeen.pages.dates import iso_seconds
 from mayadeen.warc.reading import Page
 
 
@@ -27,3 +28,13 @@ def warc_moment(warc_date: str) -> datetime | None:
         return datetime.fromisoformat(warc_date.replace("Z", "+00:00")).astimezone(UTC)
     except ValueError:
         return None
+
+
+def seen_at(warc_date: str) -> str:
+    """A WARC-Date in the store's form (seconds, UTC offset): when a capture's page was seen.
+
+    >>> seen_at("2026-12-07T12:03:42.918273Z")
+    '2026-12-07T12:03:42+00:00'
+    """
+    moment = warc_moment(warc_date)
+    return iso_seconds(moment) if moment is not None else warc_date

@@ -15,19 +15,7 @@ from mayadeen.loopback import FixtureSite, LoopbackServer
 from mayadeen.loopback.ticker import Ticker
 from mayadeen.store import store_path
 from tests.helpers.runs import crawl
-from tests.helpers.ticker import ATTRIBUTIONS
-
-PERIOD = 600.0
-
-
-class Clock:
-    """The loopback site's clock, moved by the test between crawls."""
-
-    def __init__(self) -> None:
-        self.now = 0.0
-
-    def __call__(self) -> float:
-        return self.now
+from tests.helpers.ticker import ATTRIBUTIONS, PERIOD, Clock
 
 
 @pytest.fixture

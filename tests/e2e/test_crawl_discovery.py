@@ -20,6 +20,7 @@ from mayadeen.site.urls import (
 )
 from tests.helpers.outputs import exported, run_stats, stored
 from tests.helpers.runs import crawl, kill_after_rows, start_crawl
+from tests.helpers.search import assert_search_whole
 from tests.helpers.sites import article_urls, requested_paths
 
 
@@ -223,6 +224,7 @@ def test_a_run_killed_midway_is_completed_by_the_next_one(tmp_path: Path) -> Non
         kill_after_rows(tmp_path, 200, start_crawl(server.root, tmp_path))
         killed_with = len(stored(tmp_path))
         assert 200 <= killed_with < len(generated.articles)
+        assert_search_whole(tmp_path)  # what the killed run committed is indexed, once
         server.clear_faults()
         server.clear_requests()
 
@@ -233,6 +235,7 @@ def test_a_run_killed_midway_is_completed_by_the_next_one(tmp_path: Path) -> Non
         (rows,) = db.execute("SELECT COUNT(*) FROM articles").fetchone()
     assert rows == len(expected)
     assert set(stored(tmp_path)) == expected
+    assert_search_whole(tmp_path)
     fetched_again = {i["url"] for i in items}
     assert len(fetched_again) <= len(expected) - killed_with + 300, "stored ones are not refetched"
     assert "nothing covered by an earlier run: full discovery" in log

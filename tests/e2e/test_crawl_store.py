@@ -10,6 +10,7 @@ from mayadeen.loopback import GeneratedSite, LoopbackServer, load_fixtures
 from mayadeen.store import Store, known_articles, last_finished_run, store_path
 from tests.helpers.outputs import run_stats
 from tests.helpers.runs import crawl, run
+from tests.helpers.search import assert_search_whole
 
 FIXTURES = load_fixtures()
 ARTICLES = [f for f in FIXTURES if f.kind == "article"]
@@ -77,6 +78,7 @@ def test_a_crawl_fills_the_store_the_feed_and_the_quarantine_and_a_rerun_adds_no
     assert stats["item_scraped_count"] == len(ARTICLES), "-O/-o still get every article"
     assert db.execute("SELECT count(*) FROM articles").fetchone() == (len(ARTICLES),)
     assert [len(rows) for rows in feed_rows(tmp_path)] == [len(ARTICLES), 0]
+    assert_search_whole(tmp_path)
     runs = db.execute("SELECT close_reason, items_new, items_unchanged FROM runs ORDER BY run_id")
     assert runs.fetchall() == [("finished", len(ARTICLES), 0), ("finished", 0, len(ARTICLES))]
     assert len(known_articles(store_path(tmp_path))) == len(ARTICLES)

@@ -25,6 +25,7 @@ from tests.helpers.merge import (
     rows,
 )
 from tests.helpers.runs import crawl
+from tests.helpers.search import assert_search_whole
 
 
 class MissingPages:
@@ -123,6 +124,7 @@ def test_two_crawled_stores_merge_into_every_article_once_with_its_versions_capt
     assert rows(target, "SELECT url FROM owed") == [(crawled.url(crawled.owed),)]
     assert len(rows(target, "SELECT run_id FROM runs")) == 2
     # The full-text index answers as if crawled.
+    assert_search_whole(target)
     db = sqlite3.connect(store_path(target))
     db.execute("INSERT INTO articles_fts (articles_fts, rank) VALUES ('integrity-check', 1)")
     for rowid, title in db.execute("SELECT rowid, title FROM articles").fetchall():

@@ -18,6 +18,7 @@ from mayadeen.store import Store
 from mayadeen.store.files import DataDirLock
 from tests.helpers.outputs import committed_feed_urls, manifest, owed_rows, run_stats, stored
 from tests.helpers.runs import crawl, start_crawl, wait_for_rows
+from tests.helpers.search import assert_search_whole
 from tests.helpers.sites import article_urls, requested_paths
 
 NO_RETRIES = ("-s", "RETRY_ENABLED=0")
@@ -257,6 +258,7 @@ def test_after_kills_every_stored_article_is_in_exactly_one_complete_feed(
     listed = committed_feed_urls(tmp_path)
     assert set(listed) == expected
     assert set(listed.values()) == {1}
+    assert_search_whole(tmp_path)
     with sqlite3.connect(tmp_path / "articles.sqlite") as db:
         assert db.execute("SELECT count(*) FROM feed_owed").fetchone() == (0,)
         (new,) = db.execute("SELECT items_new FROM runs ORDER BY run_id DESC LIMIT 1").fetchone()

@@ -1,4 +1,5 @@
-"""The loopback ticker's lines and the attribution each must be read with."""
+"""The loopback ticker's lines and the attribution each must be read with, and the clock a test
+moves between crawls."""
 
 from mayadeen.loopback.ticker import LINES
 
@@ -14,3 +15,17 @@ ATTRIBUTIONS = {
     LINES[8]: "Palestinian Resistance factions in Gaza to Al Mayadeen",
     LINES[9]: "Senior Hamas source to Al Mayadeen",
 }
+
+
+PERIOD = 600.0
+"""Seconds of a ticker bucket in the tests: one line changes per bucket."""
+
+
+class Clock:
+    """The loopback site's clock, moved by the test between crawls."""
+
+    def __init__(self) -> None:
+        self.now = 0.0
+
+    def __call__(self) -> float:
+        return self.now

@@ -14,6 +14,7 @@ from mayadeen import settings as project_settings
 from mayadeen.crawl.frontier import Frontier
 from mayadeen.spiders.articles import ArticlesSpider
 from mayadeen.spiders.routing import Callbacks
+from mayadeen.squeues import CallbackNames, request_dict
 from mayadeen.webarchives import commoncrawl
 from mayadeen.webarchives.captures import Capture
 
@@ -36,6 +37,7 @@ def assert_kept_by_name(spider: ArticlesSpider, requests: list[Request]) -> None
     for request in requests:
         kept: dict[str, Any] = request.to_dict(spider=spider)
         assert isinstance(kept["callback"], str), request
+        assert request_dict(request, CallbackNames(spider)) == kept, "our queues' dict"
         back = request_from_dict(kept, spider=spider)
         assert (back.callback, back.errback) == (request.callback, request.errback)
         assert getattr(back.callback, "__self__", None) is spider

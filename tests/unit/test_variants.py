@@ -93,3 +93,14 @@ def test_most_read_and_read_next_outside_the_article_are_ignored() -> None:
         '<div class="related-news"><a href="/news/politics/most-read">x</a></div></div></aside>'
     )
     assert (item.published_at, item.related_urls) == (None, [])
+
+
+def test_the_tawsiyat_block_by_its_id_wins_over_one_by_its_type_wherever_they_are() -> None:
+    def block(attribute: str, title: str) -> str:
+        data = json.dumps({"type": "article", "title": title})
+        return f"<script {attribute}>{data}</script>"
+
+    by_type = block('type="text/tawsiyat"', "By type")
+    by_id = block('id="tawsiyat-metadata" type="text/plain"', "By id")
+    assert item_of(head=by_type + by_id).title == "By id"
+    assert item_of(head=by_type + block('type="text/tawsiyat"', "Second")).title == "By type"

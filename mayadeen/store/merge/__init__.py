@@ -21,13 +21,14 @@ from mayadeen.store.merge import ledger
 from mayadeen.store.merge.articles import ArticleMerge
 from mayadeen.store.merge.captures import ArchiveFiles, merge_captures, order_captures
 from mayadeen.store.merge.source import Source, readable
+from mayadeen.store.search import fill_search
 
 RULES: Final = {
     "articles": "articles",
     "article_versions": "articles",
     "article_tags": "articles",
     "article_origins": "articles",
-    "articles_fts": "articles",  # kept in step by its triggers on ``articles``
+    "articles_fts": "articles",  # filled with the source's new articles, in step by triggers
     # Recomputed, not copied: the pairs of a source's article with the target's exist in neither
     # store, and a target's pair may name a body the source's newer version replaced.
     "near_duplicates": "near_duplicates",
@@ -171,6 +172,7 @@ def _steps(db: sqlite3.Connection, files: ArchiveFiles, merged: Merged, root: st
     merged.owed_settled = ledger.settle_owed(db)
     merged.renumbered = order_captures(db)
     db.execute("DROP TABLE IF EXISTS temp.merge_won")
+    fill_search(db)  # the new articles' full-text index, in the source's transaction
 
 
 ORDER: Final = ("runs", "captures", "articles", "near_duplicates", *STEPS, "site")
