@@ -52,6 +52,9 @@ class Provenance:
     """The web archive's listing and index page that named the capture read."""
     verdict: Verdict | None = None
     """The store's verdict, once stored; None before (or never stored)."""
+    signed: bytes | None = None
+    """The body's near-duplicate signature, when computed already (by a re-extraction's worker
+    process, so that the one writing process need not: ``store.near_duplicates.signed``)."""
 
     @classmethod
     def of(cls, meta: Mapping[str, Any]) -> "Provenance":

@@ -172,7 +172,7 @@ class StoreWriter:
         values keep the capture they had. An article with no origin (re-extracted) keeps the
         one recorded."""
         provenance = item.provenance
-        verdict = self.store.put(item, self.clock.now(), provenance.capture)
+        verdict = self.store.put(item, self.clock.now(), provenance.capture, provenance.signed)
         origin = provenance.origin or Origin(SITE, self.clock.now())
         replace = provenance.origin is not None
         set_origin(self.store.db, item.url or "", origin, self.run_id, replace=replace)

@@ -121,12 +121,15 @@ class Store(StoreReads):
 
     # -- writing ---------------------------------------------------------------------------
 
-    def put(self, item: Any, now: str, capture_id: int | None = None) -> Verdict:
+    def put(
+        self, item: Any, now: str, capture_id: int | None = None, signed: bytes | None = None
+    ) -> Verdict:
         """Store an article, extracted from the archived capture ``capture_id`` (None: from
         none); a known URL with other values is updated and its old row kept in
         ``article_versions``; the same values again only touch ``last_seen_at``, and the
         capture when there is one. The capture is written with the row: no second statement.
-        A new body's near-duplicate pairs are computed with it (``near_duplicates``)."""
+        A new body's near-duplicate pairs are computed with it (``near_duplicates``), from its
+        signature ``signed`` when the caller computed it already."""
         values = item_values(item)
         url = values[0]
         db = self.db
@@ -135,7 +138,7 @@ class Store(StoreReads):
             if self._aliases:
                 db.execute("DELETE FROM aliases WHERE alias_url = ?", (url,))
             self.pending += 1
-            self._pair(values, now, new=True)
+            self._pair(values, now, True, signed)
             return "new"
         stored = db.execute(STORED, (url,)).fetchone()
         self.pending += 1
@@ -147,13 +150,14 @@ class Store(StoreReads):
         db.execute(UPSERT, (*values, now, now, now, capture_id))
         self._add_tags(item, values)
         if stored[COMPARED_BODY] != values[BODY_POSITION]:
-            self._pair(values, now, new=False)
+            self._pair(values, now, False, signed)
         return "updated"
 
-    def _pair(self, values: tuple[Any, ...], now: str, new: bool) -> None:
+    def _pair(self, values: tuple[Any, ...], now: str, new: bool, signed: bytes | None) -> None:
         if self._near is None:
             self._near = NearDuplicates(self.db)
-        self._near.update(values[0], values[BODY_POSITION], values[PUBLISHED_POSITION], now, new)
+        body, published = values[BODY_POSITION], values[PUBLISHED_POSITION]
+        self._near.update(values[0], body, published, now, new, signed)
 
     def _add_tags(self, item: Any, values: tuple[Any, ...]) -> None:
         if tags := getattr(item, "tags", None) or json.loads(values[TAGS_POSITION]):

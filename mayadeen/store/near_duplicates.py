@@ -129,6 +129,13 @@ def signature(body: str | None) -> LeanMinHash | None:
     return LeanMinHash(minhash)
 
 
+def signed(body: str | None) -> bytes | None:
+    """The body's signature as ``article_signatures`` keeps it: what a process that does not
+    write the store can compute for the one that does (``NearDuplicates.update``'s ``signed``)."""
+    minhash = signature(body)
+    return None if minhash is None else bytes(minhash.hashvalues.tobytes())
+
+
 def _stored(blob: bytes) -> LeanMinHash:
     return LeanMinHash(seed=SEED, hashvalues=np.frombuffer(blob, dtype=np.uint32), scheme=SCHEME)
 
@@ -173,10 +180,18 @@ class NearDuplicates:
             self.lsh.remove(key)
 
     def update(
-        self, url: str, body: str | None, published_at: str | None, now: str, new: bool = False
+        self,
+        url: str,
+        body: str | None,
+        published_at: str | None,
+        now: str,
+        new: bool = False,
+        signed: bytes | None = None,
     ) -> int:
         """Compute ``url``'s pairs for its (new) body, replacing any it had; ``new``: the store
-        had no article at ``url`` (nothing to replace). Returns how many pairs it has."""
+        had no article at ``url`` (nothing to replace); ``signed``: the body's signature
+        (``signed(body)``) computed already, by a re-extraction's worker process. Returns how
+        many pairs it has."""
         db = self.db
         # Signatures other writers of the store committed since (workers sharing it).
         self._index(
@@ -189,7 +204,7 @@ class NearDuplicates:
             db.execute("DELETE FROM near_duplicates WHERE url = ? OR of_url = ?", (url, url))
             db.execute("DELETE FROM article_signatures WHERE url = ?", (url,))
             self._drop(url)
-        minhash = signature(body)
+        minhash = _stored(signed) if signed is not None else signature(body)
         if minhash is None:
             return 0
         pairs = self._pairs(url, minhash, published_at, now)

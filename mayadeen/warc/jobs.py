@@ -24,6 +24,7 @@ from mayadeen.pages.extract import count, extract, page_tree
 from mayadeen.pages.ticker import TickerLine, read_ticker
 from mayadeen.site.urls import canonical_url
 from mayadeen.store.breaking import Sighting
+from mayadeen.store.near_duplicates import signed
 from mayadeen.store.origins import SITE
 from mayadeen.warc.reading import Page, Pages
 from mayadeen.warc.responses import as_response, seen_at, warc_moment
@@ -47,6 +48,8 @@ class Read:
     """Where and when the ticker lines were seen (None: no page, or not HTML)."""
     unavailable: bool = False
     oversized: bool = False
+    signed: bytes | None = None
+    """The item's near-duplicate signature, when a worker computed it."""
 
 
 @dataclass(slots=True)
@@ -69,10 +72,14 @@ class Figures(Counter[str]):
 class Extractor:
     """Reads and extracts sources; one per process, its files kept open between chunks."""
 
-    def __init__(self, root: str, max_bytes: int) -> None:
+    def __init__(self, root: str, max_bytes: int, sign: bool = False) -> None:
         self.root = root
         self.max_bytes = max_bytes
         self.pages = Pages(max_bytes)
+        self.sign = sign
+        """Compute each article's near-duplicate signature here: in a worker, so that the one
+        writing process, which sets the pace of ``--jobs``, need not (work wasted on an article
+        the store finds unchanged, but on the workers' cores)."""
 
     def chunk(self, sources: list[Source]) -> Chunk:
         known = set(self.pages.missing)
@@ -101,6 +108,8 @@ class Extractor:
             extraction = extract(response, self.root, warc_moment(page.captured_at), tree)
             count(counts, extraction)
             read.item = extraction.item
+            if self.sign and extraction.item is not None:
+                read.signed = signed(extraction.item.body)
         return read
 
     def close(self) -> None:
@@ -139,7 +148,7 @@ def _start_worker(root: str, max_bytes: int) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     global _EXTRACTOR
-    _EXTRACTOR = Extractor(root, max_bytes)
+    _EXTRACTOR = Extractor(root, max_bytes, sign=True)
 
 
 def _work(sources: list[Source]) -> Chunk:

@@ -201,7 +201,7 @@ class ReplaySpider(scrapy.Spider):
                 steps.process(item, self)
                 return
             capture = self._index(run, source)
-        item.provenance = Provenance(capture=capture)
+        item.provenance = Provenance(capture=capture, signed=read.signed)
         steps.process(item, self)
 
     def _see(self, read: Read, run: Run | None) -> None:

@@ -58,6 +58,25 @@ def test_a_copy_with_small_edits_is_flagged_near_its_true_similarity(path: Path)
     assert (url, of_url, found_at) == (copy.url, original.url, LATER)
 
 
+def test_a_signature_computed_elsewhere_gives_the_same_pairs(tmp_path: Path) -> None:
+    original = long_item()
+    copy = with_words_changed(original, 12, original.url + "-copy")
+    found = []
+    for name, signed in (("here", None), ("elsewhere", nd.signed(copy.body))):
+        with Store.open(tmp_path / f"{name}.sqlite") as store:
+            for item in ITEMS:
+                store.put(item, NOW)
+            store.put(copy, LATER, signed=signed)
+            found.append(
+                (
+                    pairs(store),
+                    store.db.execute("SELECT signature FROM article_signatures").fetchall(),
+                )
+            )
+    assert found[0] == found[1]
+    assert found[0][0], "the copy is flagged"
+
+
 def test_unrelated_generated_articles_are_not_flagged(path: Path) -> None:
     """The generated site's bodies share stock phrases (up to a quarter of their shingles)."""
     site = GeneratedSite(300)
