@@ -71,6 +71,21 @@ def _articles(store: Store, since: str | None, filters: Mapping[str, str | None]
     return store.articles(changed_since=since, **filters)
 
 
+def _has(store: Store, table: str) -> bool:
+    """Whether the store has ``table``: one older than the table's schema (opened read-only, so
+    not migrated) holds none of its rows, and is not damaged for that."""
+    found = store.db.execute("SELECT 1 FROM sqlite_master WHERE name = ?", (table,)).fetchone()
+    return found is not None
+
+
+def _pairs(store: Store, since: str | None, filters: Mapping[str, str | None]) -> Any:
+    return store.near_duplicates() if _has(store, "near_duplicates") else ()
+
+
+def _lines(store: Store, since: str | None, filters: Mapping[str, str | None]) -> Any:
+    return all_lines(store.db, since) if _has(store, "breaking") else ()
+
+
 TABLE_FORMATS = ("csv", "jsonl", "json", "jsonl.gz")
 """The formats of the tables beside the articles: the Parquet writer's columns are the item's."""
 
@@ -80,12 +95,11 @@ ARTICLES = Rows(
 )  # fmt: skip
 NEAR_DUPLICATES = Rows(
     "near-duplicate pairs", "--near-duplicates", "every pair", NEAR_DUPLICATE_COLUMNS,
-    TABLE_FORMATS, (), lambda store, since, filters: store.near_duplicates(),
+    TABLE_FORMATS, (), _pairs,
 )  # fmt: skip
 BREAKING = Rows(
     "ticker lines", "--breaking", "the ticker's lines (--changed-since: last seen since)",
-    BREAKING_COLUMNS, TABLE_FORMATS, ("changed_since",),
-    lambda store, since, filters: all_lines(store.db, since),
+    BREAKING_COLUMNS, TABLE_FORMATS, ("changed_since",), _lines,
 )  # fmt: skip
 """The BREAKING ticker's lines (``docs/breaking.md``), first seen first; ``--changed-since``: those
 last seen that UTC day or later."""

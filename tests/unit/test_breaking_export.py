@@ -2,6 +2,7 @@
 table's columns, first seen first, and ``--changed-since`` keeping those last seen since then."""
 
 import io
+import sqlite3
 from pathlib import Path
 
 import pytest
@@ -47,3 +48,14 @@ def test_changed_since_keeps_the_lines_last_seen_that_day_or_later(tmp_path: Pat
     assert export(store_path(tmp_path), stream, "jsonl", "2026-01-02", BREAKING) == 1
     (line,) = read_back(stream.getvalue(), "jsonl")
     assert line["text"] == "Trump says no"
+
+
+def test_a_store_older_than_the_table_exports_no_line_and_is_no_damage(tmp_path: Path) -> None:
+    Store.open(store_path(tmp_path)).close()
+    with sqlite3.connect(store_path(tmp_path)) as db:
+        for table in ("breaking_fts", "breaking"):  # a schema-8 store, read as it is
+            db.execute(f"DROP TABLE {table}")
+        db.execute("PRAGMA user_version = 8")
+    stream = io.BytesIO()
+    assert export(store_path(tmp_path), stream, "csv", None, BREAKING) == 0
+    assert stream.getvalue().decode("utf-8").splitlines() == [",".join(COLUMNS)]
