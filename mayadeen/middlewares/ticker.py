@@ -16,7 +16,8 @@ from scrapy.crawler import Crawler
 from scrapy.http import HtmlResponse, Request, Response
 
 from mayadeen.items import CAPTURE_META
-from mayadeen.pages.ticker import ticker_lines
+from mayadeen.pages.extract import kept_tree
+from mayadeen.pages.ticker import read_ticker
 from mayadeen.run import Run
 from mayadeen.site.urls import site_root
 from mayadeen.store.breaking import Sighting
@@ -45,7 +46,7 @@ class TickerMiddleware:
             return response
         if site_root(response.url) != run.root:
             return response  # another host's page (a redirect refused later, an archive's own)
-        lines = ticker_lines(response)
+        lines = read_ticker(kept_tree(response, request.meta))  # the tree kept for the page's extraction
         self.stats.inc_value("mayadeen/ticker/pages")
         if not lines:  # the selectors (mayadeen/site/ticker.py) may no longer fit the site
             self.stats.inc_value("mayadeen/ticker/pages_without")
