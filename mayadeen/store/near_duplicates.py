@@ -162,12 +162,13 @@ def signed(body: str | None) -> bytes | None:
 
 
 def _stored(blob: bytes) -> LeanMinHash:
+    """What ``MinHashLSH`` is given (it keeps only its bands' bytes), and the values to compare."""
     return LeanMinHash(seed=SEED, hashvalues=np.frombuffer(blob, dtype=np.uint32), scheme=SCHEME)
 
 
-def similarity(first: LeanMinHash, second: LeanMinHash) -> float:
-    """The estimated Jaccard similarity: the share of equal signature values."""
-    return round(float(np.count_nonzero(first.hashvalues == second.hashvalues)) / NUM_PERM, 4)
+_LATEST: Final = "SELECT id, url, signature FROM article_signatures ORDER BY id DESC LIMIT ?"
+_SINCE: Final = "SELECT id, url, signature FROM article_signatures WHERE id > ? ORDER BY id"
+_PAIR: Final = "INSERT OR REPLACE INTO near_duplicates VALUES (?, ?, ?, ?)"  # TABLES' order
 
 
 class NearDuplicates:
@@ -180,12 +181,11 @@ class NearDuplicates:
         self.ids: dict[str, int] = {}
         """Indexed URL → its signature's id, oldest first (the order evicts)."""
         self.urls: dict[int, str] = {}
+        self.values: dict[int, Signature] = {}
+        """Indexed id → its hash values, to compare candidates without reading their blobs
+        again: a row is never rewritten (a new body's gets a new id); 512 bytes an article."""
         self.last_id = 0
-        rows = db.execute(
-            "SELECT id, url, signature FROM article_signatures ORDER BY id DESC LIMIT ?",
-            (INDEXED_ARTICLES,),
-        ).fetchall()
-        self._index(reversed(rows))
+        self._index(reversed(db.execute(_LATEST, (INDEXED_ARTICLES,)).fetchall()))
 
     def _index(self, rows: Iterable[tuple[int, str, bytes]]) -> None:
         for key, url, blob in rows:
@@ -194,14 +194,14 @@ class NearDuplicates:
     def _add(self, key: int, url: str, minhash: LeanMinHash) -> None:
         self._drop(url)
         self.lsh.insert(key, minhash, check_duplication=False)
-        self.ids[url], self.urls[key] = key, url
+        self.ids[url], self.urls[key], self.values[key] = key, url, minhash.hashvalues
         self.last_id = max(self.last_id, key)
         if len(self.ids) > INDEXED_ARTICLES:
             self._drop(next(iter(self.ids)))
 
     def _drop(self, url: str) -> None:
         if (key := self.ids.pop(url, None)) is not None:
-            del self.urls[key]
+            del self.urls[key], self.values[key]
             self.lsh.remove(key)
 
     def update(
@@ -219,12 +219,7 @@ class NearDuplicates:
         many pairs it has."""
         db = self.db
         # Signatures other writers of the store committed since (workers sharing it).
-        self._index(
-            db.execute(
-                "SELECT id, url, signature FROM article_signatures WHERE id > ? ORDER BY id",
-                (self.last_id,),
-            )
-        )
+        self._index(db.execute(_SINCE, (self.last_id,)))
         if not new:
             db.execute("DELETE FROM near_duplicates WHERE url = ? OR of_url = ?", (url, url))
             db.execute("DELETE FROM article_signatures WHERE url = ?", (url,))
@@ -236,49 +231,42 @@ class NearDuplicates:
         minhash = _stored(signed)
         pairs = self._pairs(url, minhash, published_at, now)
         key = db.execute(
-            "INSERT INTO article_signatures (url, signature) VALUES (?, ?)",
-            (url, signed),
+            "INSERT INTO article_signatures (url, signature) VALUES (?, ?)", (url, signed)
         ).lastrowid
         assert key is not None
         self._add(key, url, minhash)
         return pairs
 
     def _pairs(self, url: str, minhash: LeanMinHash, published_at: str | None, now: str) -> int:
-        candidates = [key for key in self.lsh.query(minhash) if self.urls[key] != url]
-        if not candidates:
-            return 0
-        marks = ", ".join("?" * len(candidates))
-        similar = {
-            self.urls[key]: score
-            for key, blob in self.db.execute(
-                f"SELECT id, signature FROM article_signatures WHERE id IN ({marks})", candidates
-            )
-            if (score := similarity(minhash, _stored(blob))) >= THRESHOLD
-        }
-        if not similar:
-            return 0
-        marks = ", ".join("?" * len(similar))
-        published = dict(
-            self.db.execute(
-                f"SELECT url, published_at FROM articles WHERE url IN ({marks})", list(similar)
-            )
-        )
+        similar = self._similar(url, minhash)
         mine = _first(url, published_at)
-        for other, score in similar.items():
-            copy, original = (
-                (url, other)
-                if _first(other, published.get(other)) < mine
-                else (
-                    other,
-                    url,
-                )
-            )
-            self.db.execute(
-                "INSERT OR REPLACE INTO near_duplicates (url, of_url, similarity, found_at) "
-                "VALUES (?, ?, ?, ?)",
-                (copy, original, score, now),
-            )
+        for other, (score, published) in similar.items():
+            copy, original = (url, other) if _first(other, published) < mine else (other, url)
+            self.db.execute(_PAIR, (copy, original, score, now))
         return len(similar)
+
+    def _similar(self, url: str, minhash: LeanMinHash) -> dict[str, tuple[float, str | None]]:
+        """The indexed articles at ``THRESHOLD`` or more → the similarity, their publication."""
+        candidates = sorted(key for key in self.lsh.query(minhash) if self.urls[key] != url)
+        if not candidates:
+            return {}
+        equal = np.stack([self.values[key] for key in candidates]) == minhash.hashvalues
+        scores = {
+            key: score
+            for key, count in zip(candidates, np.count_nonzero(equal, axis=1).tolist(), strict=True)
+            if (score := round(count / NUM_PERM, 4)) >= THRESHOLD
+        }
+        if not scores:
+            return {}
+        # Only a signature still in the table pairs (another writer may have dropped it since it
+        # was indexed, for a body without words); read with the publication, for the few pairs.
+        marks = ", ".join("?" * len(scores))
+        rows = self.db.execute(
+            "SELECT s.id, a.published_at FROM article_signatures s "
+            f"LEFT JOIN articles a ON a.url = s.url WHERE s.id IN ({marks}) ORDER BY s.id",
+            list(scores),
+        )
+        return {self.urls[key]: (scores[key], published) for key, published in rows}
 
 
 def _first(url: str, published_at: str | None) -> tuple[bool, str, str]:
