@@ -43,7 +43,7 @@ optimum for 0.5 (25 of 5): the index's memory is per band, and candidates are ch
 
 INDEXED_ARTICLES: Final = 5_000
 """How many of the most recently stored signatures the index holds: its memory is bounded by
-this, about 5 KB an article (25 MB; ``bench/near_duplicates.py``). A copy is found while the
+this, about 5.5 KB an article (27 MB; ``bench/near_duplicates.py``). A copy is found while the
 article it copies is among them: wire copies appear within days of each other, and 5,000
 articles are weeks of the site. Older articles stay in the tables, only no longer compared."""
 
@@ -183,7 +183,7 @@ class NearDuplicates:
         self.urls: dict[int, str] = {}
         self.values: dict[int, Signature] = {}
         """Indexed id → its hash values, to compare candidates without reading their blobs
-        again: a row is never rewritten (a new body's gets a new id); 512 bytes an article."""
+        again: a row is never rewritten (a new body's gets a new id); 650 bytes an article."""
         self.last_id = 0
         self._index(reversed(db.execute(_LATEST, (INDEXED_ARTICLES,)).fetchall()))
 
