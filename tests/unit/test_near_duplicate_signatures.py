@@ -130,3 +130,12 @@ def test_generated_copies_pair_as_the_table_says(tmp_path: Path) -> None:
         equal = np.frombuffer(blobs[url], np.uint32) == np.frombuffer(blobs[of_url], np.uint32)
         assert score == round(float(np.count_nonzero(equal)) / nd.NUM_PERM, 4)
         assert score >= nd.THRESHOLD
+
+
+def test_the_permutations_are_datasketchs() -> None:
+    a, b = MinHash(num_perm=nd.NUM_PERM, seed=nd.SEED, scheme=nd.SCHEME).permutations
+    ours_a, ours_b = nd._permutations()
+    assert ours_a.dtype == a.dtype
+    assert ours_b.dtype == b.dtype
+    assert np.array_equal(ours_a.ravel(), a)
+    assert np.array_equal(ours_b.ravel(), b)
