@@ -163,6 +163,7 @@ def is_article_url(url: str) -> bool:
     return len(segments) == 3
 
 
+@lru_cache(maxsize=4096)  # a page's links, its item's fields and validation ask again
 def url_shape(url: str) -> str:
     """What a URL's shape says a page is: ``article``, ``listing``, a kind of
     ``NON_ARTICLE_PREFIXES`` (``video``, ``author``...), ``page`` (one segment) or ``unknown``.
