@@ -26,6 +26,10 @@ LONGEST_LINE: Final = 8192
 ENCODINGS: Final = ("content-encoding", "transfer-encoding")
 """HTTP headers whose body warcio decodes (``content_stream``): such a page is left to warcio."""
 DIGITS: Final = re.compile(rb"[0-9]+")
+HTTP_RECORDS: Final = ("response", "request", "revisit")
+"""The records whose block warcio reads as HTTP (``ArcWarcRecordLoader.HTTP_RECORDS``)."""
+ONE_RECORD_BUFFER: Final = 16 << 10
+"""FastWARC's read-ahead when one record is read: its default (64 KiB) costs more per page."""
 
 
 class Handover(Exception):
@@ -86,15 +90,19 @@ def _ends_at(stream: IO[bytes], head: Head, end: int) -> None:
 
 def _head(record: WarcRecord, wanted: Callable[[str], bool]) -> Head:
     headers = record.headers
-    kind = _plain(headers.get("WARC-Type")) or ""
+    kind = _plain(headers.get("WARC-Type"))
     declared = _declared(headers.get("Content-Length"))
     url = target_uri(headers.get("WARC-Target-URI"))
+    if not kind or (kind in HTTP_RECORDS and declared and "WARC-Target-URI" not in headers):
+        raise Handover("a record warcio may fail on")
     read = 0
     status = None
     if wanted(kind):
         line = record.reader.readline(LONGEST_LINE)
         read = len(line)
-        status = _status(line) if declared and url.startswith(("http:", "https:")) else None
+        # warcio parses an HTTP status line only in these records, with an http(s) target.
+        if kind in HTTP_RECORDS and declared and url.startswith(("http:", "https:")):
+            status = _status(line)
     read += record.reader.consume()
     if read != declared:
         raise Handover("a record that ends before its Content-Length")
@@ -168,7 +176,8 @@ def read_response(
     if os.pread(stream.fileno(), len(GZIP_MAGIC), offset) != GZIP_MAGIC:
         raise Handover("not a gzip member")
     stream.seek(offset)
-    record = next(iter(ArchiveIterator(stream, parse_http=False)), None)
+    records = ArchiveIterator(stream, parse_http=False, buffer_size=ONE_RECORD_BUFFER)
+    record = next(iter(records), None)
     if record is None or record.stream_pos != offset:
         raise Handover("no record at the offset")
     headers = record.headers

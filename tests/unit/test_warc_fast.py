@@ -84,8 +84,13 @@ def foreign(path: Path, compressed: bool = True) -> Path:
         )
         record.rec_headers.replace_header("WARC-Target-URI", "<http://x.test/wget>")
         writer.write_record(record)
-        for url, kind in (("dns:x.test", "resource"), ("http://x.test/m", "metadata")):
-            writer.write_record(writer.create_warc_record(url, kind, payload=BytesIO(b"a b c")))
+        others = [
+            ("dns:x.test", "resource", b"a b c"),
+            ("http://x.test/m", "metadata", b"a b c"),
+            ("http://x.test/r", "resource", b"HTTP/1.1 200 OK\r\n\r\n"),  # not read as HTTP
+        ]
+        for url, kind, payload in others:
+            writer.write_record(writer.create_warc_record(url, kind, payload=BytesIO(payload)))
         writer.write_record(writer.create_revisit_record("http://x.test/plain", "sha1:X", "", ""))
         http = StatusAndHeaders("200 OK", [("Content-Type", "text/html")], "HTTP/1.0")
         record = writer.create_warc_record(
