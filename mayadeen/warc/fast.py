@@ -16,7 +16,8 @@ import re
 import struct
 from collections.abc import Callable, Generator
 from dataclasses import dataclass
-from typing import IO, Final
+from itertools import chain
+from typing import IO, Final, NamedTuple
 
 from fastwarc.warc import ArchiveIterator, WarcRecord
 
@@ -37,14 +38,14 @@ class Handover(Exception):
     reads it)."""
 
 
-@dataclass(frozen=True)
-class Head:
-    """What scanning needs of one record, read by FastWARC."""
+class Head(NamedTuple):
+    """What scanning needs of one record, read by FastWARC (a tuple: one is made a record)."""
 
     offset: int
     record_type: str
     url: str
     captured_at: str
+    """Empty, with the digest, for a record whose type is not wanted."""
     payload_digest: str | None
     status: int | None
     declared: int
@@ -59,15 +60,16 @@ def scan_heads(
     """The records of the gzip-per-record file ``stream`` (from its start) with their lengths,
     each once the next has begun where it ends; returns the offset where warcio is to go on
     (the first record not proven whole, or the end of the file). Only the records whose type
-    is ``wanted`` have their status line read."""
+    is ``wanted`` have their status line, date and digest read."""
     stream.seek(0)
     pending: Head | None = None
     try:
         for record in ArchiveIterator(stream, parse_http=False):
             head = _head(record, wanted)
-            if os.pread(stream.fileno(), len(GZIP_MAGIC), head.offset) != GZIP_MAGIC:
-                raise Handover("a record that is not a gzip member of its own")
-            if pending is not None:
+            if pending is None:
+                if os.pread(stream.fileno(), len(GZIP_MAGIC), head.offset) != GZIP_MAGIC:
+                    raise Handover("not a gzip member")
+            else:
                 _ends_at(stream, pending, head.offset)
                 yield pending, head.offset - pending.offset
             pending = head
@@ -80,11 +82,12 @@ def scan_heads(
 
 
 def _ends_at(stream: IO[bytes], head: Head, end: int) -> None:
-    """``Handover`` unless the gzip member ending at ``end`` holds exactly ``head``'s record."""
+    """``Handover`` unless ``end`` begins a gzip member and the member ending there holds
+    exactly ``head``'s record (its trailer's size: one read of both)."""
     if end <= head.offset + 8:
         raise Handover("not one record per gzip member")
-    (size,) = struct.unpack("<I", os.pread(stream.fileno(), 4, end - 4))
-    if size != head.size % (1 << 32):
+    seam = os.pread(stream.fileno(), 4 + len(GZIP_MAGIC), end - 4)
+    if seam[4:] != GZIP_MAGIC or struct.unpack("<I", seam[:4])[0] != head.size % (1 << 32):
         raise Handover("a gzip member that is not exactly one record")
 
 
@@ -96,28 +99,23 @@ def _head(record: WarcRecord, wanted: Callable[[str], bool]) -> Head:
     if not kind or (kind in HTTP_RECORDS and declared and "WARC-Target-URI" not in headers):
         raise Handover("a record warcio may fail on")
     read = 0
-    status = None
+    status, date, digest = None, "", None
     if wanted(kind):
         line = record.reader.readline(LONGEST_LINE)
         read = len(line)
         # warcio parses an HTTP status line only in these records, with an http(s) target.
         if kind in HTTP_RECORDS and declared and url.startswith(("http:", "https:")):
             status = _status(line)
+        date = _plain(headers.get("WARC-Date")) or ""
+        digest = _plain(headers.get("WARC-Payload-Digest"))
     read += record.reader.consume()
     if read != declared:
         raise Handover("a record that ends before its Content-Length")
     # "WARC/1.x\r\n", "Name: value\r\n" each, a blank line; the block, two blank lines.
-    written = sum(len(name) + len(value) + 4 for name, value in headers.items_bytes())
-    return Head(
-        record.stream_pos,
-        kind,
-        url,
-        _plain(headers.get("WARC-Date")) or "",
-        _plain(headers.get("WARC-Payload-Digest")),
-        status,
-        declared,
-        10 + written + 2 + declared + 4,
-    )
+    pairs = headers.items_bytes()
+    written = sum(map(len, chain.from_iterable(pairs))) + 4 * len(pairs)
+    size = 10 + written + 2 + declared + 4
+    return Head(record.stream_pos, kind, url, date, digest, status, declared, size)
 
 
 def _declared(value: str | None) -> int:
