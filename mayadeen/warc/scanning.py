@@ -22,6 +22,8 @@ logger = logging.getLogger(__name__)
 
 GZIP_MAGIC: Final = b"\x1f\x8b\x08"
 WARC_MAGIC: Final = b"WARC/1."
+NEXT_RECORD: Final = b"\r\n\r\n" + WARC_MAGIC
+"""Where a record ends and the next begins, once decompressed."""
 SEARCH_CHUNK: Final = 1 << 20
 
 
@@ -220,3 +222,20 @@ def is_warc(path: Path) -> bool:
         except zlib.error:
             return False
     return head.startswith(WARC_MAGIC)
+
+
+def compressed_whole(path: Path, bound: int = 64 << 20) -> bool:
+    """Whether the gzip WARC ``path`` is compressed as one whole (``gzip file.warc``), not record
+    by record: its first gzip member holds more than one record, so no record of it can be read
+    by its offset. Judged from that member, read up to ``bound`` compressed bytes."""
+    inflate = zlib.decompressobj(16 + zlib.MAX_WBITS)
+    seen = b""
+    try:
+        with path.open("rb") as stream:
+            while not inflate.eof and stream.tell() < bound and (chunk := stream.read(1 << 16)):
+                seen = seen[-len(NEXT_RECORD) :] + inflate.decompress(chunk, 1 << 20)
+                if NEXT_RECORD in seen[1:]:
+                    return True
+    except (OSError, zlib.error):
+        return False  # unreadable or damaged: the scan says what it skips
+    return False
