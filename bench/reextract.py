@@ -37,7 +37,7 @@ PROFILED = (
     ("the WARC record read by its offset", "mayadeen/warc/reading.py", "read"),
     ("archived page as a Scrapy response", "mayadeen/warc/responses.py", "as_response"),
     ("the page's one parse (lxml)", "mayadeen/pages/extract.py", "page_tree"),
-    ("extract(), its parse included", "mayadeen/pages/extract.py", "extract"),
+    ("extract(), the parse apart", "mayadeen/pages/extract.py", "extract"),
     ("the ticker's lines", "mayadeen/pages/ticker.py", "read_ticker"),
     ("validity (once a page)", "mayadeen/site/validity.py", "problems"),
     ("the writer per read (_take: steps, feeds, indexing)", "mayadeen/warc/replay.py", "_take"),
