@@ -12,14 +12,13 @@ archive on). Then, in ROUNDS interleaved rounds, each a fresh empty data directo
 - the same with ``--jobs 2``: pages per wall second (target >= 1,000), CPU of the process and
   its workers.
 
-``--profile`` adds one ``--jobs 1`` run under cProfile and a table of where its time per page
-goes, against the floor. Usage: ``python bench/reextract.py [ARTICLES] [ROUNDS] [--profile]``
+``--profile`` adds one ``--jobs 1`` run sampled by py-spy (the bench extra) and a table of where
+its time per page goes, against the floor. Usage: ``python bench/reextract.py [ARTICLES] [ROUNDS] [--profile]``
 (default 10000 3). Asserts nothing; the machine's load is printed beside the figures.
 """
 
 import contextlib
 import os
-import pstats
 import re
 import statistics
 import subprocess
@@ -33,22 +32,22 @@ from lxml import etree
 from warcio.archiveiterator import ArchiveIterator
 
 PROFILED = (
+    ("start-up: imports", "<frozen importlib._bootstrap>", "_find_and_load"),
     ("`--from`: scanning the files for their records", "mayadeen/warc/scanning.py", "scan"),
-    ("WARC record read (warcio, decompression)", "mayadeen/warc/reading.py", "read"),
+    ("the WARC record read by its offset", "mayadeen/warc/reading.py", "read"),
     ("archived page as a Scrapy response", "mayadeen/warc/responses.py", "as_response"),
-    (
-        "parse (parsel Selector), extract's and the ticker's",
-        "mayadeen/pages/extract.py",
-        "page_tree",
-    ),
-    ("extract(): all of it", "mayadeen/pages/extract.py", "extract"),
-    ("ticker lines (their own parse included)", "mayadeen/pages/ticker.py", "ticker_lines"),
+    ("the page's one parse (lxml)", "mayadeen/pages/extract.py", "page_tree"),
+    ("extract(), the parse apart", "mayadeen/pages/extract.py", "extract"),
+    ("the ticker's lines", "mayadeen/pages/ticker.py", "read_ticker"),
+    ("validity (once a page)", "mayadeen/site/validity.py", "problems"),
     ("the writer per read (_take: steps, feeds, indexing)", "mayadeen/warc/replay.py", "_take"),
-    ("validate", "mayadeen/pipelines/validate.py", "process_item"),
-    ("dedupe", "mayadeen/pipelines/dedupe.py", "process_item"),
-    ("store (rows, versions, FTS, near-duplicates)", "mayadeen/pipelines/store.py", "process_item"),
-    ("commits", "mayadeen/store/db.py", "commit"),
-    ("per-run feeds (item_scraped)", "mayadeen/run/feeds.py", "item_scraped"),
+    ("- validate", "mayadeen/pipelines/validate.py", "process_item"),
+    ("- dedupe", "mayadeen/pipelines/dedupe.py", "process_item"),
+    ("- store (rows, versions, near-duplicates)", "mayadeen/pipelines/store.py", "process_item"),
+    ("-- near-duplicates (signature, pairs)", "mayadeen/store/near_duplicates.py", "update"),
+    ("- commits (the full-text fill included)", "mayadeen/store/db.py", "commit"),
+    ("- per-run feeds (CSV, JSON lines gzip)", "mayadeen/run/feeds.py", "_export"),
+    ("- indexing a `--from` record", "mayadeen/warc/replay.py", "_index"),
     ("the run's close (ledger, feeds, report)", "mayadeen/run/extension.py", "close"),
 )
 """Rows of the profile table: (what, file, function), cumulative time per page."""
@@ -85,7 +84,9 @@ def own_cpu(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-def run_watched(command: list[str], data: Path) -> tuple[str, float, float, float]:
+def run_watched(
+    command: list[str], data: Path, bare: bool = False
+) -> tuple[str, float, float, float]:
     """``command`` run to its end: its log, wall seconds, CPU with its workers, and the CPU of
     the main process alone (sampled until it exits): the writer's share, which bounds the
     pages per wall second more processes could reach."""
@@ -93,7 +94,11 @@ def run_watched(command: list[str], data: Path) -> tuple[str, float, float, floa
     with tempfile.TemporaryFile("w+") as log:
         started = time.perf_counter()
         process = subprocess.Popen(
-            [sys.executable, "-m", "scrapy", *command], cwd=ROOT, env=env, stdout=log, stderr=log
+            command if bare else [sys.executable, "-m", "scrapy", *command],
+            cwd=ROOT,
+            env=env,
+            stdout=log,
+            stderr=log,
         )
         own = 0.0
         while True:
@@ -128,35 +133,57 @@ def reextract_command(root: str, archive: Path, jobs: int) -> list[str]:
     ]
 
 
-def profile(root: str, archive: Path, scratch: Path, floor_ms: float) -> None:
-    out = scratch / "reextract.prof"
-    env = {**os.environ, "MAYADEEN_DATA_DIR": str(scratch / "profiled")}
-    command = [sys.executable, "-m", "cProfile", "-o", str(out), "-m", "scrapy"]
-    done = subprocess.run(
-        [*command, *reextract_command(root, archive, 1)],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    if done.returncode != 0:
-        sys.exit(f"profiled reextract failed:\n{done.stderr[-3000:]}")
-    stats = pstats.Stats(str(out))
-    raw = stats.stats  # type: ignore[attr-defined]
-    pages = int(done.stdout.split(" archived pages read")[0].split()[-1].replace(",", ""))
-    total = max(value[3] for value in raw.values())
-    print(f"\nprofile (cProfile, --jobs 1, {pages} pages; profiled times are inflated):")
-    print("| where | ms a page | x floor | share |")
+def sampled(raw: Path) -> tuple[int, list[list[tuple[str, str]]], list[int]]:
+    """py-spy's raw samples: the total, each distinct stack as (function, file) frames, and how
+    many samples each had."""
+    stacks, counts = [], []
+    for line in raw.read_text().splitlines():
+        stack, _, number = line.rpartition(" ")
+        frames = []
+        for frame in stack.split(";"):
+            name, _, where = frame.rpartition(" (")
+            frames.append((name.rpartition(".")[2], where.rpartition(":")[0]))
+        stacks.append(frames)
+        counts.append(int(number))
+    return sum(counts), stacks, counts
+
+
+def profile(root: str, archive: Path, scratch: Path, floor_ms: float, cpu_ms: float) -> None:
+    """One ``--jobs 1`` run sampled by py-spy (out of the process, 250 times a second: the
+    shares are the process's own, not a deterministic profiler's, which inflates Python calls
+    against C ones), each row's share of the samples applied to ``cpu_ms``, the CPU per page of
+    the unsampled runs (a row includes the rows under it, marked ``-``)."""
+    raw = scratch / "reextract.raw"
+    command = [
+        str(Path(sys.executable).with_name("py-spy")),
+        "record",
+        "-r",
+        "250",
+        "-f",
+        "raw",
+        "-o",
+        str(raw),
+        "--",
+    ]
+    command += [sys.executable, "-m", "scrapy", *reextract_command(root, archive, 1)]
+    log, _, _, _ = run_watched(command, scratch / "profiled", bare=True)
+    pages = stat_of(log, "mayadeen/reextract/pages")
+    if not pages or not raw.exists():
+        sys.exit(f"sampled reextract failed (is py-spy installed? the bench extra):\n{log[-3000:]}")
+    total, stacks, counts = sampled(raw)
+    per_page = cpu_ms
+    print(f"\nwhere the time goes (py-spy, --jobs 1, {pages} pages, {per_page:.3f} ms a page):")
+    print("| where | share | ms a page | x floor |")
     print("|---|---:|---:|---:|")
     for what, file, function in PROFILED:
-        seconds = sum(
-            v[3] for (f, _, name), v in raw.items() if f.endswith(file) and name == function
+        hits = sum(
+            count
+            for frames, count in zip(stacks, counts, strict=True)
+            if any(name == function and where.endswith(file) for name, where in frames)
         )
-        ms = 1000 * seconds / pages
-        print(f"| {what} | {ms:.3f} | {ms / floor_ms:.2f} | {seconds / total:.0%} |")
-    ms = 1000 * total / pages
-    print(f"| the whole process | {ms:.3f} | {ms / floor_ms:.2f} | 100% |")
+        ms = per_page * hits / total
+        print(f"| {what} | {hits / total:.0%} | {ms:.3f} | {ms / floor_ms:.2f} |")
+    print(f"| the whole process | 100% | {per_page:.3f} | {per_page / floor_ms:.2f} |")
 
 
 def main() -> None:
@@ -172,7 +199,7 @@ def main() -> None:
         crawl = articles_crawl(server, scratch / "crawled")
         print(f"  the archive's crawl: {crawl.summary()}")
         archive = scratch / "crawled" / "archive"
-        ratios, rates, floors, ceilings = [], [], [], []
+        ratios, rates, floors, ceilings, costs = [], [], [], [], []
         for number in range(rounds):
             pages, floor_cpu = floor_process(archive)
             floors.append(1000 * floor_cpu / pages)
@@ -187,6 +214,7 @@ def main() -> None:
                     sys.exit(f"scrapy reextract failed:\n{log[-3000:]}")
                 if jobs == 1:
                     ratios.append((cpu / read) / (floor_cpu / pages))
+                    costs.append(1000 * cpu / read)
                     line.append(f"--jobs 1 CPU {cpu:.2f} s = {ratios[-1]:.2f}x the floor")
                 else:
                     rates.append(read / wall)
@@ -207,7 +235,8 @@ def main() -> None:
         )
         print(f"({load()})")
         if "--profile" in sys.argv:
-            profile(server.root, archive, scratch, statistics.median(floors))
+            median = statistics.median
+            profile(server.root, archive, scratch, median(floors), median(costs))
 
 
 if __name__ == "__main__":

@@ -77,7 +77,19 @@ def render() -> str:
     return HEADER + "\n".join(rows) + "\n" + STORE_COLUMNS.format(schema_id=itemschema.SCHEMA_ID)
 
 
+USAGE: typing.Final = (
+    "usage: python -m mayadeen.datadict [TARGET.md]: writes the data dictionary (default "
+    f"docs/data-dictionary.md), and {SCHEMA_FILE} and {DATASETTE_FILE} beside it"
+)
+
+
 def main(argv: list[str]) -> int:
+    if argv[:1] in (["-h"], ["--help"]):
+        print(USAGE)
+        return 0
+    if len(argv) > 1 or (argv and argv[0].startswith("-")):
+        print(f"{USAGE}; got {' '.join(argv)!r}: give one target file, or none", file=sys.stderr)
+        return 2
     target = Path(argv[0]) if argv else Path("docs/data-dictionary.md")
     target.write_text(render(), encoding="utf-8")
     schema_file = target.with_name(SCHEMA_FILE)

@@ -55,6 +55,9 @@ class Provenance:
     signed: bytes | None = None
     """The body's near-duplicate signature, when computed already (by a re-extraction's worker
     process, so that the one writing process need not: ``store.near_duplicates.signed``)."""
+    problems: tuple[str, ...] | None = None
+    """The item's problems (``site.validity.problems``: empty when valid), when checked already
+    where it was extracted (a re-extraction's worker), so that validation need not again."""
 
     @classmethod
     def of(cls, meta: Mapping[str, Any]) -> "Provenance":

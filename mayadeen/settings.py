@@ -113,13 +113,13 @@ DOWNLOADER_MIDDLEWARES = {
     "mayadeen.middlewares.warc.WarcMiddleware": 595,
     # A page read from a web archive becomes the site's page before it is archived (597).
     "mayadeen.middlewares.webarchives.WebArchiveMiddleware": 597,
-    # The BREAKING ticker of every HTML page of the site (archived ones too), decompressed, into
-    # the store's breaking table (docs/breaking.md).
-    "mayadeen.middlewares.ticker.TickerMiddleware": 560,
     # A site that cannot be resolved or connected to before anything answered stops the run at
     # once (close reason "unreachable"), with one line: before the retries, inside the stats.
     "mayadeen.middlewares.reachability.ReachabilityMiddleware": 840,
 }
+# The BREAKING ticker of every HTML page of the site (archived ones too) into the store's
+# breaking table (docs/breaking.md): next to the callback, whose extraction takes its parse.
+SPIDER_MIDDLEWARES = {"mayadeen.middlewares.ticker.TickerMiddleware": 950}
 # Applies MAYADEEN_CONTACT to the User-Agent and MAYADEEN_BROWSER, command-line values included.
 ADDONS = {
     "mayadeen.addons.AccessAddon": 0,

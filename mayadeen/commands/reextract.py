@@ -35,7 +35,7 @@ from mayadeen.store.files import DataDirError
 from mayadeen.warc.index import connection
 from mayadeen.warc.jobs import default_jobs
 from mayadeen.warc.replay import ReplaySpider
-from mayadeen.warc.scanning import is_warc
+from mayadeen.warc.scanning import compressed_whole, is_warc
 
 logger = logging.getLogger(__name__)
 
@@ -201,6 +201,14 @@ class Command(ScrapyCommand):
                 # Its content is not quoted: --from may name any file, a symlink to /etc/...
                 print(
                     f"reextract: {path}: not a WARC file (give WARC files to --from)",
+                    file=sys.stderr,
+                )
+                return None
+            elif compressed_whole(Path(path)):
+                print(
+                    f"reextract: {path}: gzip-compressed as one whole, not record by record, so "
+                    "its records cannot be read by their offsets: recompress it record by record "
+                    f"(warcio recompress {path} OUT.warc.gz) and give that file to --from",
                     file=sys.stderr,
                 )
                 return None

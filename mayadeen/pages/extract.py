@@ -8,7 +8,7 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any, Protocol
+from typing import Any, Final, Protocol
 
 from lxml import etree, html
 from scrapy.http import HtmlResponse, TextResponse
@@ -88,6 +88,36 @@ def page_tree(response: TextResponse) -> Any:
     if root is None:
         root = etree.fromstring(b"<html/>", parser=parser, base_url=base_url)
     return root
+
+
+TREE_META: Final = "mayadeen_page_tree"
+"""``request.meta`` key of the page's ``ParsedPage``, kept by the first reader of a response that
+parsed it (the ticker's downloader middleware) for the callback's extraction: one parse a page."""
+
+
+@dataclass(frozen=True, slots=True)
+class ParsedPage:
+    body: bytes
+    """The body the tree was parsed from: a response replaced on the way (a retry, a middleware's
+    new body) is not this one, and is parsed anew."""
+    tree: Any
+
+
+def kept_tree(response: TextResponse, meta: dict[str, Any]) -> Any:
+    """``page_tree(response)``, kept in ``meta``, its request's (a downloader middleware's
+    response has no ``request`` yet), for ``taken_tree``. The tree lives as long as the request
+    (it refers to nothing of it: no cycle), so no longer than the response."""
+    tree = meta[TREE_META] = ParsedPage(response.body, page_tree(response))
+    return tree.tree
+
+
+def taken_tree(response: TextResponse) -> Any:
+    """The tree ``kept_tree`` kept for this very response, taken out of its meta; None when
+    there is none (a page no middleware parsed, a response built without a request)."""
+    if response.request is None:
+        return None
+    kept = response.meta.pop(TREE_META, None)
+    return kept.tree if isinstance(kept, ParsedPage) and kept.body is response.body else None
 
 
 def states_article(tawsiyat: Tawsiyat | None, jsonld: JsonLd | None, dom: Dom) -> bool:

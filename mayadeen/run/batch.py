@@ -19,7 +19,7 @@ from typing import Any, Final, Protocol
 from scrapy import Spider, signals
 from scrapy.crawler import Crawler, CrawlerRunnerBase
 from scrapy.exceptions import CloseSpider, DropItem
-from scrapy.settings import SETTINGS_PRIORITIES
+from scrapy.settings import SETTINGS_PRIORITIES, BaseSettings
 from scrapy.utils.conf import build_component_list
 from scrapy.utils.defer import deferred_from_coro
 from scrapy.utils.deprecate import argument_is_required
@@ -116,6 +116,7 @@ class ItemSteps:
             for path in build_component_list(crawler.settings.getwithbase("ITEM_PIPELINES"))
         ]
         self._with_spider = [argument_is_required(p.process_item, "spider") for p in self.pipelines]
+        self._log_scraped = _logs_debug(crawler.settings)
 
     def open(self, spider: Spider) -> None:
         for pipeline in self.pipelines:
@@ -160,10 +161,20 @@ class ItemSteps:
             )
             return None
         # Scrapy's "Scraped from" line, at DEBUG: not even built otherwise.
-        debug = logger.isEnabledFor(logging.DEBUG)
-        if debug and (logkws := formatter.scraped(item, None, spider)) is not None:
+        if self._log_scraped and (logkws := formatter.scraped(item, None, spider)) is not None:
             logger.log(*logformatter_adapter(logkws), extra={"spider": spider})
         self.crawler.signals.send_catch_log(
             signals.item_scraped, item=item, response=None, spider=spider
         )
         return item
+
+
+def _logs_debug(settings: BaseSettings) -> bool:
+    """Whether the run's log shows DEBUG lines: Scrapy sets ``LOG_LEVEL`` on its handler, not on
+    the loggers, so ``isEnabledFor(DEBUG)`` is true at any level and a line for every item would
+    be built only for the handler to drop it."""
+    if not settings.getbool("LOG_ENABLED"):
+        return False
+    level = settings.get("LOG_LEVEL", "DEBUG")
+    number = logging.getLevelName(level.upper()) if isinstance(level, str) else level
+    return isinstance(number, int) and number <= logging.DEBUG

@@ -98,15 +98,31 @@ def canonical_url(href: str, root: str, page_url: str | None = None) -> str | No
         absolute = (
             href if href.startswith(("https://", "http://")) else urljoin(page_url or root, href)
         )
+    except ValueError:  # an unparsable port or IPv6 literal
+        return None
+    return _canonical_absolute(absolute, root)
+
+
+@lru_cache(maxsize=4096)
+def _canonical_absolute(absolute: str, root: str) -> str | None:
+    """``canonical_url`` of an absolute URL: cached, since a page's links, its item's fields and
+    their validation ask for the same URLs again and again (the site's menus repeat on every
+    page), and a listing names hundreds of links."""
+    try:
         parts = urlsplit(absolute)
         host = (parts.hostname or "").lower()
     except ValueError:  # an unparsable port or IPv6 literal
         return None
     if parts.scheme.lower() not in {"http", "https"}:
         return None
-    if host not in LIVE_HOSTS and host != urlsplit(root).hostname:
+    if host not in LIVE_HOSTS and host != _hostname(root):
         return None
     return root + normalize_path(parts.path)
+
+
+@lru_cache(maxsize=16)
+def _hostname(root: str) -> str | None:
+    return urlsplit(root).hostname
 
 
 @lru_cache(maxsize=256)  # each page asks several questions of the same URL
@@ -147,6 +163,7 @@ def is_article_url(url: str) -> bool:
     return len(segments) == 3
 
 
+@lru_cache(maxsize=4096)  # a page's links, its item's fields and validation ask again
 def url_shape(url: str) -> str:
     """What a URL's shape says a page is: ``article``, ``listing``, a kind of
     ``NON_ARTICLE_PREFIXES`` (``video``, ``author``...), ``page`` (one segment) or ``unknown``.

@@ -21,7 +21,7 @@ from mayadeen.middlewares import AlreadyReported, GivenUp
 from mayadeen.middlewares.blocks import Blocked, CrawlStopped
 from mayadeen.middlewares.reachability import SiteUnreachable
 from mayadeen.middlewares.robots import ForbiddenByRobots
-from mayadeen.pages.extract import count, extract
+from mayadeen.pages.extract import count, extract, taken_tree
 from mayadeen.run import Run
 from mayadeen.signals import first_url
 from mayadeen.site.urls import canonical_url, url_shape
@@ -76,7 +76,7 @@ class ArticleRoutes:
             if response.meta.get(OWED_META) and response.request is not None:  # a failed attempt
                 self.context.owed.fetch_failed(first_url(response.request), "not a text page")
             return
-        extraction = extract(response, self.routing.root)
+        extraction = extract(response, self.routing.root, tree=taken_tree(response))
         count(self.routing.crawler.stats, extraction)
         for note in extraction.notes:
             self.routing.logger.info("%s: %s", response.url, note)

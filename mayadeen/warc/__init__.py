@@ -4,6 +4,8 @@
   request + response pairs, ``revisit`` records for an unchanged payload, rotation by size;
 - ``reading``: records read back from our files or from WARCs made elsewhere, a torn last record
   (a killed writer) skipped;
+- ``fast``: the fast path of both, through FastWARC, for records it proves whole; warcio reads
+  every other (damaged, encoded, uncompressed) as before;
 - ``index``: the store's ``captures`` table (per URL and capture: file, offset, length, time,
   payload digest) and its queries;
 - ``changes``: what a re-extraction changed, field by field;

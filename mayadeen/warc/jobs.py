@@ -23,9 +23,11 @@ from mayadeen.items import ArticleItem
 from mayadeen.pages.extract import count, extract, page_tree
 from mayadeen.pages.ticker import TickerLine, read_ticker
 from mayadeen.site.urls import canonical_url
+from mayadeen.site.validity import problems
 from mayadeen.store.breaking import Sighting
 from mayadeen.store.near_duplicates import signed
 from mayadeen.store.origins import SITE
+from mayadeen.store.rows import as_dict
 from mayadeen.warc.reading import Page, Pages
 from mayadeen.warc.responses import as_response, seen_at, warc_moment
 from mayadeen.warc.sources import Source
@@ -50,6 +52,8 @@ class Read:
     oversized: bool = False
     signed: bytes | None = None
     """The item's near-duplicate signature, when a worker computed it."""
+    problems: tuple[str, ...] = ()
+    """The item's problems (``site.validity.problems``), checked where it was extracted."""
 
 
 @dataclass(slots=True)
@@ -107,9 +111,11 @@ class Extractor:
         if source.article:
             extraction = extract(response, self.root, warc_moment(page.captured_at), tree)
             count(counts, extraction)
-            read.item = extraction.item
-            if self.sign and extraction.item is not None:
-                read.signed = signed(extraction.item.body)
+            read.item = item = extraction.item
+            if item is not None:
+                read.problems = tuple(problems(as_dict(item), self.root))
+                if self.sign and not read.problems:
+                    read.signed = signed(item.body)
         return read
 
     def close(self) -> None:

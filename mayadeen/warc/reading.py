@@ -15,6 +15,8 @@ from typing import Any, BinaryIO
 from warcio.archiveiterator import ArchiveIterator
 from warcio.exceptions import ArchiveLoadFailed
 
+from mayadeen.warc import fast
+
 logger = logging.getLogger(__name__)
 
 ORIGIN_HEADER = "WARC-Mayadeen-Origin"
@@ -97,6 +99,12 @@ class Pages:
                 self.unavailable += 1
                 return None
             self._files[path] = stream
+        try:
+            # FastWARC where it reads the record as warcio would (mayadeen.warc.fast);
+            # warcio for any other, and for the damaged, oversized and torn, as always.
+            return _fast_page(stream, offset, self.max_bytes)
+        except Exception:  # noqa: S110
+            pass
         stream.seek(offset)
         try:
             record = next(iter(QuietIterator(stream)), None)
@@ -155,6 +163,16 @@ def _page(record: Any, max_bytes: int = 0) -> Page:
         record.rec_headers.get_header("WARC-Date") or "",
         _origin(record.rec_headers),
     )
+
+
+def _fast_page(stream: BinaryIO, offset: int, max_bytes: int) -> Page | None:
+    names = (ORIGIN_HEADER, f"{ORIGIN_HEADER}-Date")
+    read = fast.read_response(stream, offset, max_bytes, names)
+    if read is None:
+        return None
+    via, captured_at = read.extra
+    origin = (via, captured_at) if via and captured_at else None
+    return Page(read.url, read.status, read.headers, read.body, read.captured_at, origin)
 
 
 def _origin(headers: Any) -> tuple[str, str] | None:

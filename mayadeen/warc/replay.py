@@ -29,10 +29,9 @@ from mayadeen.run import Run
 from mayadeen.run.batch import BatchCrawler, ItemSteps
 from mayadeen.run.paths import data_dir
 from mayadeen.site.urls import site_root
-from mayadeen.site.validity import problems
 from mayadeen.store import Store, store_path
 from mayadeen.store.breaking import Sightings
-from mayadeen.store.rows import as_dict, item_dict, item_values
+from mayadeen.store.rows import item_dict, item_values
 from mayadeen.warc.changes import Changes
 from mayadeen.warc.index import connection, stored_article, superseded_article
 from mayadeen.warc.jobs import Chunk, Read, extracted
@@ -193,15 +192,16 @@ class ReplaySpider(scrapy.Spider):
         if (item := read.item) is None:
             return
         if run is None or steps is None:
-            self._dry(item)
+            self._dry(item, read.problems)
             return
         if (capture := source.capture_id) is None:
             # Indexed only when it is used: an invalid page is quarantined, no capture.
-            if problems(as_dict(item), self.root):
+            if read.problems:
+                item.provenance = Provenance(problems=read.problems)
                 steps.process(item, self)
                 return
             capture = self._index(run, source)
-        item.provenance = Provenance(capture=capture, signed=read.signed)
+        item.provenance = Provenance(capture=capture, signed=read.signed, problems=read.problems)
         steps.process(item, self)
 
     def _see(self, read: Read, run: Run | None) -> None:
@@ -259,8 +259,8 @@ class ReplaySpider(scrapy.Spider):
         db = connection(self._reader) if self._reader is not None else None
         return stored_article(db, url) if db else None
 
-    def _dry(self, item: ArticleItem) -> None:
-        if problems(as_dict(item), self.root):
+    def _dry(self, item: ArticleItem, problems: tuple[str, ...]) -> None:
+        if problems:
             self.invalid += 1
             self.stat("invalid")
             return

@@ -15,12 +15,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Final
 
+from mayadeen.warc.fast import Head, scan_heads
 from mayadeen.warc.reading import TORN, QuietIterator, is_whole
 
 logger = logging.getLogger(__name__)
 
 GZIP_MAGIC: Final = b"\x1f\x8b\x08"
 WARC_MAGIC: Final = b"WARC/1."
+NEXT_RECORD: Final = b"\r\n\r\n" + WARC_MAGIC
+"""Where a record ends and the next begins, once decompressed."""
 SEARCH_CHUNK: Final = 1 << 20
 
 
@@ -61,9 +64,54 @@ def scan(
     is larger than ``max_bytes`` (0: no bound) is skipped and counted."""
     report = report if report is not None else ScanReport()
     with path.open("rb") as stream:
-        start: int | None = 0
+        # FastWARC while the records are whole and contiguous; warcio from the first it cannot
+        # prove so (mayadeen.warc.fast), which reads, skips and reports as it always has.
+        start: int | None = yield from _scan_fast(stream, path, record_types, max_bytes, report)
         while start is not None:  # after a damaged record: from the next one after it
             start = yield from _scan_from(stream, path, start, record_types, max_bytes, report)
+
+
+def _scan_fast(
+    stream: IO[bytes],
+    path: Path,
+    record_types: frozenset[str],
+    max_bytes: int,
+    report: ScanReport,
+) -> Generator[RecordRef, None, int]:
+    """The records FastWARC proves whole, from the start; returns where warcio goes on."""
+    heads = scan_heads(stream, record_types.__contains__)
+    while True:
+        try:
+            head, length = next(heads)
+        except StopIteration as done:
+            return int(done.value)
+        if head.record_type not in record_types:
+            continue
+        if _oversized(path, head.offset, head.declared, max_bytes, report):
+            continue
+        yield _ref(path, head, length)
+
+
+def _ref(path: Path, head: Head, length: int) -> RecordRef:
+    return RecordRef(
+        path,
+        head.offset,
+        length,
+        head.url,
+        head.record_type,
+        head.captured_at,
+        head.payload_digest,
+        head.status,
+    )
+
+
+def _oversized(path: Path, offset: int, declared: int, max_bytes: int, report: ScanReport) -> bool:
+    """Whether a record's block is larger than the bound (counted and warned of)."""
+    if not max_bytes or declared <= max_bytes:
+        return False
+    report.oversized += 1
+    logger.warning("%s at %d: a record larger than %d bytes; skipped", path, offset, max_bytes)
+    return True
 
 
 def _scan_from(
@@ -96,11 +144,11 @@ def _scan_from(
                 raise EOFError("the record ends before its Content-Length")
             offset, length = records.get_record_offset(), records.get_record_length()
             good_end = offset + length
-            if max_bytes and declared.isdigit() and int(declared) > max_bytes:
-                report.oversized += 1
-                logger.warning(
-                    "%s at %d: a record larger than %d bytes; skipped", path, offset, max_bytes
-                )
+            if (
+                max_bytes
+                and declared.isdigit()
+                and _oversized(path, offset, int(declared), max_bytes, report)
+            ):
                 continue
             yield RecordRef(
                 path,
@@ -174,3 +222,20 @@ def is_warc(path: Path) -> bool:
         except zlib.error:
             return False
     return head.startswith(WARC_MAGIC)
+
+
+def compressed_whole(path: Path, bound: int = 64 << 20) -> bool:
+    """Whether the gzip WARC ``path`` is compressed as one whole (``gzip file.warc``), not record
+    by record: its first gzip member holds more than one record, so no record of it can be read
+    by its offset. Judged from that member, read up to ``bound`` compressed bytes."""
+    inflate = zlib.decompressobj(16 + zlib.MAX_WBITS)
+    seen = b""
+    try:
+        with path.open("rb") as stream:
+            while not inflate.eof and stream.tell() < bound and (chunk := stream.read(1 << 16)):
+                seen = seen[-len(NEXT_RECORD) :] + inflate.decompress(chunk, 1 << 20)
+                if NEXT_RECORD in seen[1:]:
+                    return True
+    except (OSError, zlib.error):
+        return False  # unreadable or damaged: the scan says what it skips
+    return False

@@ -153,6 +153,29 @@ def test_a_file_that_is_no_warc_is_one_line_and_no_run(tmp_path: Path, kind: str
     assert not (data / "articles.sqlite").exists() or count(data, "runs") == 0
 
 
+def test_a_warc_gzipped_as_one_whole_is_one_line_naming_the_fix(tmp_path: Path) -> None:
+    """``gzip file.warc`` makes one gzip member of every record: none can be read by its offset.
+    Refused in one line that names the fix, before any run; recompressed, it is read."""
+    per_record = tmp_path / "per-record.warc.gz"
+    write_warc(per_record, [article(0), article(1)])
+    whole = tmp_path / "whole.warc.gz"
+    whole.write_bytes(gzip.compress(gzip.decompress(per_record.read_bytes())))
+    data = tmp_path / "data"
+    done = reextract(ROOT, data, "--from", str(whole))
+    assert done.returncode == 2
+    assert "Traceback" not in done.stderr
+    line = done.stderr.strip().splitlines()[-1]
+    assert line == (
+        f"reextract: {whole}: gzip-compressed as one whole, not record by record, so its records "
+        f"cannot be read by their offsets: recompress it record by record (warcio recompress "
+        f"{whole} OUT.warc.gz) and give that file to --from"
+    )
+    assert not (data / "runs").exists()
+    read = reextract(ROOT, data, "--from", str(per_record))
+    assert read.returncode == 0, read.stderr[-3000:]
+    assert stored_urls(data) == {ROOT + ARTICLES[0].path, ROOT + ARTICLES[1].path}
+
+
 def test_junk_that_is_quarantined_leaves_no_capture_rows(tmp_path: Path) -> None:
     fixture = ARTICLES[1]
     body = fixture.html()

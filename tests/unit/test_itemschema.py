@@ -12,7 +12,7 @@ import pytest
 from jsonschema import Draft202012Validator
 from referencing import Registry, Resource
 
-from mayadeen import itemschema
+from mayadeen import datadict, itemschema
 from mayadeen.items import FIELD_NAMES, content_hash
 from tests.helpers.runs import ROOT
 
@@ -129,3 +129,16 @@ def test_the_schema_id_changes_when_what_the_schema_accepts_does() -> None:
         "the schema accepts something else: give itemschema.SCHEMA_ID the next number and "
         f"record {fingerprint!r} for it here"
     )
+
+
+def test_the_dictionary_tool_refuses_an_option_and_writes_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    assert datadict.main(["--help"]) == 0
+    assert datadict.main(["--force"]) == 2
+    assert datadict.main(["a.md", "b.md"]) == 2
+    assert list(tmp_path.iterdir()) == []
+    refused = capsys.readouterr().err.strip().splitlines()
+    assert len(refused) == 2
+    assert "--force" in refused[0]

@@ -161,7 +161,7 @@ def test_the_index_holds_only_the_latest_articles(
         for item in others[:3]:
             store.put(item, NOW)
         assert store._near is not None
-        assert len(store._near.ids) == len(store._near.lsh.keys) == 3
+        assert len(store._near.ids) == len(store._near.lsh) == 3
         store.put(with_words_changed(original, 4, original.url + "-copy"), LATER)
         assert pairs(store) == [], "the original is no longer compared"
     rows = sqlite3.connect(path).execute("SELECT count(*) FROM article_signatures").fetchone()

@@ -4,6 +4,7 @@ import csv
 import gzip
 import json
 import sqlite3
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -111,6 +112,22 @@ def test_a_short_body_is_too_short(tmp_path: Path) -> None:
         with pytest.raises(InvalidItem) as dropped:
             pipeline.process_item(short)
     assert dropped.value.reasons == ["missing:content_hash", "body:too_short"]
+
+
+def test_problems_checked_where_the_item_was_extracted_are_not_checked_again(
+    tmp_path: Path,
+) -> None:
+    """A re-extraction's worker checks each item's problems (``Provenance.problems``): an item it
+    found valid passes, one it found invalid is quarantined with its reasons."""
+    short = changed(ARTICLES["news-jsonld-only"], body="Only a few words here.", word_count=5)
+    with opened_run(tmp_path) as run:
+        pipeline = ValidationPipeline.from_crawler(run.crawler)
+        short.provenance = replace(short.provenance, problems=())
+        assert pipeline.process_item(short) is short  # as the worker found it
+        short.provenance = replace(short.provenance, problems=("body:too_short",))
+        with pytest.raises(InvalidItem) as dropped:
+            pipeline.process_item(short)
+    assert dropped.value.reasons == ["body:too_short"]
 
 
 # -- deduplication ---------------------------------------------------------------------------
