@@ -18,6 +18,7 @@ from scrapy.http import Response, TextResponse
 from scrapy.utils.gz import gunzip
 from scrapy.utils.sitemap import Sitemap, sitemap_urls_from_robots
 
+from mayadeen.pages.extract import page_tree
 from mayadeen.pages.processors import collapse_whitespace, unique
 from mayadeen.site.navigation import (
     LISTING_DATE_FORMATS,
@@ -64,10 +65,11 @@ class ListingPage:
     """Dates the cards show, where they show one."""
 
 
-def read_listing(response: TextResponse, root: str) -> ListingPage:
-    """The articles, listings and next page a listing page links to."""
+def read_listing(response: TextResponse, root: str, tree: Any = None) -> ListingPage:
+    """The articles, listings and next page a listing page links to; ``tree``: the page's
+    ``page_tree``, when parsed already (the ticker's, in a crawl)."""
     page = ListingPage()
-    tree = response.selector.root
+    tree = page_tree(response) if tree is None else tree
     for link in _LINKS(tree):
         url = canonical_url(response.urljoin(link.get("href").strip()), root)
         if url is not None and url_shape(url) in {"article", "unknown"}:

@@ -26,6 +26,7 @@ from mayadeen.crawl.owed import OWED_META
 from mayadeen.middlewares import AlreadyReported
 from mayadeen.middlewares.reachability import SiteUnreachable
 from mayadeen.pages import discovery
+from mayadeen.pages.extract import taken_tree
 from mayadeen.run import Run
 from mayadeen.site.navigation import (
     HOME_PATH,
@@ -136,7 +137,7 @@ class DiscoveryRoutes:
         if not isinstance(response, TextResponse):
             self.routing.stat(f"listings/{kind}/not_text")
             return
-        page = discovery.read_listing(response, self.routing.root)
+        page = discovery.read_listing(response, self.routing.root, taken_tree(response))
         self.routing.stat(f"listings/{kind}/pages")
         decisions = []
         entries = ((url, None) for url in page.articles)

@@ -9,6 +9,7 @@ from scrapy.http import HtmlResponse, TextResponse, XmlResponse
 from mayadeen.loopback import GeneratedSite
 from mayadeen.loopback.listings import PAGE_SIZE
 from mayadeen.pages import discovery
+from mayadeen.pages.extract import kept_tree
 from mayadeen.site.navigation import SECTION_LISTINGS, sitemap_month
 from mayadeen.site.urls import LIVE_ROOT, TIMEZONE, is_article_url
 from tests.helpers.runs import SHARED
@@ -43,6 +44,19 @@ def test_every_section_listing_gives_its_cards_and_the_next_page(
         assert read.articles == listed(small_site, listing, number)
         expected_next = [f"{ROOT}/{listing}?page={number + 1}"] if number < last else []
         assert read.next_pages == expected_next
+
+
+@pytest.mark.parametrize("path", ["/", f"/{SECTION_LISTINGS[0]}"])
+def test_a_listing_read_from_the_tree_the_ticker_kept_is_the_same(
+    small_site: GeneratedSite, path: str
+) -> None:
+    """In a crawl the ticker's middleware parses the page first (``kept_tree``): the listing
+    read from that tree is the listing read from the page itself."""
+    fresh = page(small_site, path)
+    kept = page(small_site, path)
+    assert discovery.read_listing(kept, ROOT, kept_tree(kept, {})) == discovery.read_listing(
+        fresh, ROOT
+    )
 
 
 def test_widgets_are_not_part_of_a_listing(small_site: GeneratedSite) -> None:
