@@ -92,7 +92,7 @@ def page_tree(response: TextResponse) -> Any:
 
 TREE_META: Final = "mayadeen_page_tree"
 """``request.meta`` key of the page's ``ParsedPage``, kept by the first reader of a response that
-parsed it (the ticker's downloader middleware) for the callback's extraction: one parse a page."""
+parsed it (the ticker's spider middleware) for the callback's reading: one parse a page."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,9 +104,9 @@ class ParsedPage:
 
 
 def kept_tree(response: TextResponse, meta: dict[str, Any]) -> Any:
-    """``page_tree(response)``, kept in ``meta``, its request's (a downloader middleware's
-    response has no ``request`` yet), for ``taken_tree``. The tree lives as long as the request
-    (it refers to nothing of it: no cycle), so no longer than the response."""
+    """``page_tree(response)``, kept in ``meta`` (its request's) for ``taken_tree``. The tree
+    lives no longer than the request (it refers to nothing of it: no cycle), and a callback
+    that reads the page takes it out at once."""
     tree = meta[TREE_META] = ParsedPage(response.body, page_tree(response))
     return tree.tree
 

@@ -13,6 +13,7 @@ import numpy as np
 import numpy.typing as npt
 
 Signature = npt.NDArray[np.uint32]
+"""A body's MinHash: its hash values (``near_duplicates.NUM_PERM`` of them)."""
 
 
 class BandIndex:

@@ -5,10 +5,10 @@ article is stored, never merged: schema version 8.
 Each article's body gets a MinHash signature of its word shingles (``datasketch``'s, computed
 in numpy: the tests hold it to datasketch's own), kept in the hidden ``article_signatures``; an
 in-memory banded index of the most recent signatures (``store/bands.py``) finds the candidates,
-and a candidate whose estimated Jaccard similarity reaches ``THRESHOLD`` is
-a pair. The index is rebuilt from the table the first time a store opened for writing stores an
-article, so a reopened store, ``scrapy reextract`` and ``scrapy merge`` find pairs with earlier
-articles. Figures (precision, recall, µs per article, memory): ``bench/near_duplicates.py``.
+and a candidate whose estimated Jaccard similarity reaches ``THRESHOLD`` is a pair. The index
+is rebuilt from the table the first time a store opened for writing stores an article, so a
+reopened store, ``scrapy reextract`` and ``scrapy merge`` find pairs with earlier articles.
+Figures (precision, recall, µs per article, memory): ``bench/near_duplicates.py``.
 """
 
 import re
@@ -19,9 +19,8 @@ from typing import Final
 from zlib import crc32
 
 import numpy as np
-import numpy.typing as npt
 
-from mayadeen.store.bands import BandIndex
+from mayadeen.store.bands import BandIndex, Signature
 
 SHINGLE_WORDS: Final = 5
 """Words per shingle. Each changed word breaks up to five shingles, so a body of ``n`` words
@@ -75,14 +74,8 @@ TABLES: Final = (
 first; ``article_signatures``: each article body's MinHash (hidden in Datasette)."""
 
 NEAR_DUPLICATE_COLUMNS: Final = (
-    "url",
-    "title",
-    "published_at",
-    "of_url",
-    "of_title",
-    "of_published_at",
-    "similarity",
-    "found_at",
+    *("url", "title", "published_at", "of_url", "of_title", "of_published_at"),
+    *("similarity", "found_at"),
 )
 """A pair as ``Store.near_duplicates`` reads it and ``scrapy export --near-duplicates`` writes it."""
 
@@ -94,9 +87,6 @@ NEAR_DUPLICATE_PAIRS: Final = (
 
 _WORDS = re.compile(r"\w+")
 _SPACE = ord(" ")
-
-Signature = npt.NDArray[np.uint32]
-"""A body's MinHash: ``NUM_PERM`` hash values."""
 
 
 def shingles(body: str | None) -> list[bytes]:
@@ -176,7 +166,9 @@ def _stored(blob: bytes) -> Signature:
 
 _LATEST: Final = "SELECT id, url, signature FROM article_signatures ORDER BY id DESC LIMIT ?"
 _SINCE: Final = "SELECT id, url, signature FROM article_signatures WHERE id > ? ORDER BY id"
-_PAIR: Final = "INSERT OR REPLACE INTO near_duplicates VALUES (?, ?, ?, ?)"  # TABLES' order
+_PAIR: Final = (
+    "INSERT OR REPLACE INTO near_duplicates (url, of_url, similarity, found_at) VALUES (?, ?, ?, ?)"
+)
 
 
 class NearDuplicates:
