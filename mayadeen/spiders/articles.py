@@ -130,16 +130,21 @@ class ArticlesSpider(scrapy.Spider):
                 yield request
             return
         frontier = self._load_frontier()
+        # robots.txt is read first, once a run, by the middleware. Every request to the site waits
+        # for it anyway, and the frontier must know its fingerprint before any page is parsed: a
+        # URL it forbade is then not asked again (read later, a home page parsed first asked it).
+        robots = self.discovery.robots_middleware()
+        parser = None
+        if robots is not None:
+            parser = await robots.robot_parser(scrapy.Request(self.root + ROBOTS_PATH))
+            if isinstance(robots, SharedRobotsTxtMiddleware):  # what it forbade, it still does?
+                frontier.robots = robots.fingerprint(urlsplit(self.root).netloc)
         # What earlier runs owe first, whatever discovery finds (mayadeen/crawl/owed.py).
         for request in self.discovery.requests(sorted(frontier.owed), "owed"):
             yield request
         for request in self.discovery.starts():
             yield request
-        if (robots := self.discovery.robots_middleware()) is not None:
-            # robots.txt is fetched once a run, by the middleware: its parser has the Sitemap lines.
-            parser = await robots.robot_parser(scrapy.Request(self.root + ROBOTS_PATH))
-            if isinstance(robots, SharedRobotsTxtMiddleware):  # what it forbade, it still does?
-                frontier.robots = robots.fingerprint(urlsplit(self.root).netloc)
+        if robots is not None:  # its parser has the Sitemap lines
             for request in self.discovery.sitemaps(discovery.robots_sitemaps(parser)):
                 yield request
 

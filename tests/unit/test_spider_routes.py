@@ -2,7 +2,9 @@
 make goes through the scheduler's queues (``JOBDIR``, ``mayadeen.squeues``, scrapy-redis), which
 keep a request by the name of its callback on the spider (Scrapy's ``Request.to_dict``)."""
 
+import asyncio
 from typing import Any
+from urllib.parse import urlsplit
 
 import pytest
 from scrapy import Request
@@ -12,6 +14,7 @@ from scrapy.utils.test import get_crawler
 
 from mayadeen import settings as project_settings
 from mayadeen.crawl.frontier import Frontier
+from mayadeen.middlewares.robots import SharedRobotsTxtMiddleware
 from mayadeen.spiders.articles import ArticlesSpider
 from mayadeen.spiders.routing import Callbacks
 from mayadeen.squeues import CallbackNames, request_dict
@@ -80,3 +83,34 @@ def test_web_archive_requests_are_kept_by_their_callbacks_name(via: str) -> None
     )  # fmt: skip
     requests.append(site.captures._request(capture, "listing", "page"))
     assert_kept_by_name(site, requests)
+
+
+class ReadRobots(SharedRobotsTxtMiddleware):
+    """The robots.txt middleware as a crawl's start finds it, with no engine: robots.txt read at
+    the first ask (the real one fetches it)."""
+
+    def __init__(self) -> None:  # no crawler here
+        self.fingerprints = {}
+        self.asked: list[str] = []
+
+    async def robot_parser(self, request: Request) -> None:
+        self.asked.append(request.url)
+        self.fingerprints[urlsplit(request.url).netloc] = "f1"
+
+
+def test_robots_txt_is_read_before_the_first_request_leaves_the_start() -> None:
+    """The frontier skips what robots.txt forbade only once it knows robots.txt's fingerprint;
+    known later, a home page parsed first (a busy machine) asked a forbidden URL again."""
+    site = spider()
+    frontier = Frontier(known={}, owed=frozenset({f"{ROOT}/news/politics/owed-article"}))
+    site._load_frontier = lambda: frontier  # type: ignore[method-assign]  # no store here
+    middleware = ReadRobots()
+    site.discovery.robots_middleware = lambda: middleware  # type: ignore[method-assign]
+
+    async def first() -> Any:
+        return await anext(aiter(site.start()))
+
+    request = asyncio.run(first())
+    assert request.url == f"{ROOT}/news/politics/owed-article"
+    assert middleware.asked == [f"{ROOT}/robots.txt"]
+    assert frontier.robots == "f1"
