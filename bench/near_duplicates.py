@@ -25,7 +25,7 @@ from datasketch import LeanMinHash, MinHash
 
 from mayadeen.items import ArticleItem
 from mayadeen.loopback import GeneratedSite
-from mayadeen.store import Store, store_path
+from mayadeen.store import Store, shingles, store_path
 from mayadeen.store import near_duplicates as nd
 
 NOW = "2026-11-21T10:00:00+00:00"
@@ -49,7 +49,7 @@ def copy_of(item: ArticleItem, k: int, rng: random.Random) -> ArticleItem:
 
 
 def jaccard(first: str | None, second: str | None) -> float:
-    a, b = set(nd.shingles(first)), set(nd.shingles(second))
+    a, b = set(shingles.shingles(first)), set(shingles.shingles(second))
     return len(a & b) / len(a | b) if a | b else 0.0
 
 
@@ -109,7 +109,7 @@ def accuracy(path: Path, items: list[ArticleItem], copies: list[ArticleItem]) ->
 
 
 def unrelated_similarity(items: list[ArticleItem], sample: int = 300) -> None:
-    sets = [set(nd.shingles(item.body)) for item in items[:sample]]
+    sets = [set(shingles.shingles(item.body)) for item in items[:sample]]
     highest = max(
         len(a & b) / len(a | b) for i, a in enumerate(sets) for b in sets[i + 1 :] if a | b
     )
@@ -119,7 +119,7 @@ def unrelated_similarity(items: list[ArticleItem], sample: int = 300) -> None:
 def datasketch_signature(body: str | None) -> LeanMinHash | None:
     """The signature as datasketch's objects compute it (before issue 27), with its permutations
     made once as it was: the reference."""
-    pieces = nd.shingles(body)
+    pieces = shingles.shingles(body)
     if not pieces:
         return None
     minhash = MinHash(
@@ -168,7 +168,7 @@ def index_memory(path: Path) -> None:
 
 def main(n: int, copies: int) -> None:
     print(
-        f"load average {os.getloadavg()[0]:.1f}; SHINGLE_WORDS {nd.SHINGLE_WORDS}, THRESHOLD "
+        f"load average {os.getloadavg()[0]:.1f}; SHINGLE_WORDS {shingles.SHINGLE_WORDS}, THRESHOLD "
         f"{nd.THRESHOLD}, NUM_PERM {nd.NUM_PERM}, BANDS {nd.BANDS}"
     )
     items = generated(n)

@@ -11,22 +11,15 @@ reopened store, ``scrapy reextract`` and ``scrapy merge`` find pairs with earlie
 Figures (precision, recall, µs per article, memory): ``bench/near_duplicates.py``.
 """
 
-import re
 import sqlite3
 from collections.abc import Iterable
 from functools import cache
 from typing import Final
-from zlib import crc32
 
 import numpy as np
 
 from mayadeen.store.bands import BandIndex, Signature
-
-SHINGLE_WORDS: Final = 5
-"""Words per shingle. Each changed word breaks up to five shingles, so a body of ``n`` words
-stays at or above ``THRESHOLD`` with up to about ``n / 15`` words changed; shorter shingles make
-unrelated articles look alike: the generated site's stock phrases give unrelated bodies a
-Jaccard of up to 0.41 with 3-word shingles, 0.23 with 5 (``bench/near_duplicates.py``)."""
+from mayadeen.store.shingles import shingle_hashes
 
 THRESHOLD: Final = 0.5
 """The estimated Jaccard similarity of the bodies' shingles from which two articles are
@@ -85,23 +78,6 @@ NEAR_DUPLICATE_PAIRS: Final = (
     "JOIN articles o ON o.url = n.of_url ORDER BY n.found_at, n.url, n.of_url"
 )
 
-_WORDS = re.compile(r"\w+")
-_SPACE = ord(" ")
-
-
-def shingles(body: str | None) -> list[bytes]:
-    """The body's word shingles, case and punctuation ignored (a copy re-quoted or re-cased is
-    the same text); a body shorter than a shingle is one shingle.
-
-    >>> shingles("A b, C d e f!")
-    [b'a b c d e', b'b c d e f']
-    >>> shingles("Two words"), shingles("")
-    ([b'two words'], [])
-    """
-    words = _WORDS.findall((body or "").casefold())
-    count = max(len(words) - SHINGLE_WORDS + 1, 1 if words else 0)
-    return [" ".join(words[i : i + SHINGLE_WORDS]).encode() for i in range(count)]
-
 
 @cache
 def _permutations() -> tuple[Signature, Signature]:
@@ -116,20 +92,6 @@ def _permutations() -> tuple[Signature, Signature]:
     return a.reshape(1, -1), b.reshape(1, -1)
 
 
-def _shingle_hashes(body: str | None) -> list[int]:
-    """The CRC-32 of each of ``shingles(body)``: the words joined and encoded once, a shingle a
-    slice of those bytes (a space is one byte in UTF-8, never inside another character's)."""
-    joined = " ".join(_WORDS.findall((body or "").casefold())).encode()
-    if not joined:
-        return []
-    spaces = np.flatnonzero(np.frombuffer(joined, dtype=np.uint8) == _SPACE)
-    if len(spaces) < SHINGLE_WORDS:
-        return [crc32(joined)]
-    starts = [0, *(spaces[: len(spaces) - SHINGLE_WORDS + 1] + 1).tolist()]
-    ends = [*spaces[SHINGLE_WORDS - 1 :].tolist(), len(joined)]
-    return [crc32(joined[start:end]) for start, end in zip(starts, ends, strict=True)]
-
-
 def _fmix32(values: Signature) -> Signature:
     """The MurmurHash3 finalizer datasketch's ``affine32`` scheme applies to each input hash
     first (``datasketch.minhash._fmix``); uint32 arithmetic wraps, as there."""
@@ -142,7 +104,7 @@ def signature(body: str | None) -> Signature | None:
     """The MinHash of the body's shingles (CRC-32 of each: the scheme mixes its input, and it is a
     quarter of SHA-1's cost); None for a body without words. datasketch's ``MinHash.update_batch``
     bit for bit (tested), without a MinHash object per article: the least ``a * h + b`` (uint32)."""
-    hashes = _shingle_hashes(body)
+    hashes = shingle_hashes(body)
     if not hashes:
         return None
     a, b = _permutations()

@@ -16,6 +16,7 @@ from mayadeen.items import ArticleItem
 from mayadeen.loopback import GeneratedSite
 from mayadeen.store import Store, store_path
 from mayadeen.store import near_duplicates as nd
+from mayadeen.store import shingles as sh
 from tests.helpers.near_duplicates import ITEMS, LATER, NOW, long_item, with_words_changed
 
 EDGES = [
@@ -41,7 +42,7 @@ EDGES = [
 
 def datasketch_values(body: str | None) -> np.ndarray | None:
     """The signature as it was computed before: a MinHash object updated with the shingles."""
-    pieces = nd.shingles(body)
+    pieces = sh.shingles(body)
     if not pieces:
         return None
     minhash = MinHash(num_perm=nd.NUM_PERM, seed=nd.SEED, hashfunc=zlib.crc32, scheme=nd.SCHEME)
@@ -89,7 +90,20 @@ def test_the_signature_is_datasketchs_minhash_bit_for_bit() -> None:
 
 @pytest.mark.parametrize("body", EDGES)
 def test_the_shingles_are_hashed_as_their_bytes(body: str | None) -> None:
-    assert nd._shingle_hashes(body) == [zlib.crc32(piece) for piece in nd.shingles(body)]
+    assert sh.shingle_hashes(body) == [zlib.crc32(piece) for piece in sh.shingles(body)]
+
+
+def test_the_words_are_joined_as_the_word_pattern_finds_them() -> None:
+    """The translated table (``joined_words``) against ``\\w+`` itself: every character of the
+    Basic Multilingual Plane and beyond, alone and between words, and the edge bodies."""
+    assert len(sh._SPACED) <= sh._Spaced.LIMIT
+    bodies = [body or "" for body in EDGES]
+    bodies += [
+        f"a{chr(code)}b {chr(code)}" for code in range(0x110000) if code % 7 == 0 or code < 0x3000
+    ]
+    bodies += ["ß ǅ ﬁ İ Σσς ٣٤ ⅷ ½ x\u0301 ‌ zwnj\u200dj _under_score_ tab\tnew\nline\x1c\x85end"]
+    for body in bodies:
+        assert sh.joined_words(body) == " ".join(sh._WORDS.findall(body.casefold())), repr(body)
 
 
 def test_a_signature_another_writer_dropped_pairs_no_more(tmp_path: Path) -> None:

@@ -12,7 +12,7 @@ import pytest
 
 from mayadeen.items import ArticleItem
 from mayadeen.loopback import GeneratedSite
-from mayadeen.store import SCHEMA_VERSION, Store, store_path
+from mayadeen.store import SCHEMA_VERSION, Store, shingles, store_path
 from mayadeen.store import near_duplicates as nd
 from tests.helpers.exports import read_back
 from tests.helpers.near_duplicates import (
@@ -26,7 +26,7 @@ from tests.helpers.near_duplicates import (
 
 
 def true_jaccard(first: str | None, second: str | None) -> float:
-    a, b = set(nd.shingles(first)), set(nd.shingles(second))
+    a, b = set(shingles.shingles(first)), set(shingles.shingles(second))
     return len(a & b) / len(a | b)
 
 
