@@ -9,9 +9,10 @@ import numpy as np
 
 SHINGLE_WORDS: Final = 5
 """Words per shingle. Each changed word breaks up to five shingles, so a body of ``n`` words
-stays at or above the near-duplicate ``THRESHOLD`` with up to about ``n / 15`` words changed; shorter shingles make
-unrelated articles look alike: the generated site's stock phrases give unrelated bodies a
-Jaccard of up to 0.41 with 3-word shingles, 0.23 with 5 (``bench/near_duplicates.py``)."""
+stays at or above the near-duplicate ``THRESHOLD`` with up to about ``n / 15`` words changed;
+shorter shingles make unrelated articles look alike: the generated site's stock phrases give
+unrelated bodies a Jaccard of up to 0.41 with 3-word shingles, 0.23 with 5
+(``bench/near_duplicates.py``)."""
 
 _WORDS = re.compile(r"\w+")
 _SPACE = ord(" ")
