@@ -21,6 +21,8 @@ logger = logging.getLogger(__name__)
 
 ORIGIN_HEADER = "WARC-Mayadeen-Origin"
 """The header naming the web archive a page was read from (``mayadeen.middlewares.webarchives``)."""
+ORIGIN_HEADERS = (ORIGIN_HEADER, f"{ORIGIN_HEADER}-Date")
+"""The origin's two headers: the archive, and its capture's time."""
 
 TORN = (ArchiveLoadFailed, zlib.error, EOFError, OSError, ValueError, AttributeError, TypeError)
 """What warcio raises on a record cut short (a header block cut off leaves it ``None`` values)."""
@@ -161,20 +163,18 @@ def _page(record: Any, max_bytes: int = 0) -> Page:
         list(http.headers),
         read_bounded(record.content_stream(), max_bytes),
         record.rec_headers.get_header("WARC-Date") or "",
-        _origin(record.rec_headers),
+        _origin(*(record.rec_headers.get_header(name) for name in ORIGIN_HEADERS)),
     )
 
 
 def _fast_page(stream: BinaryIO, offset: int, max_bytes: int) -> Page | None:
-    names = (ORIGIN_HEADER, f"{ORIGIN_HEADER}-Date")
-    read = fast.read_response(stream, offset, max_bytes, names)
+    read = fast.read_response(stream, offset, max_bytes, ORIGIN_HEADERS)
     if read is None:
         return None
-    via, captured_at = read.extra
-    origin = (via, captured_at) if via and captured_at else None
+    origin = _origin(*read.extra)
     return Page(read.url, read.status, read.headers, read.body, read.captured_at, origin)
 
 
-def _origin(headers: Any) -> tuple[str, str] | None:
-    via, captured_at = (headers.get_header(f"{ORIGIN_HEADER}{part}") for part in ("", "-Date"))
+def _origin(via: str | None, captured_at: str | None) -> tuple[str, str] | None:
+    """The record's origin from its two ``ORIGIN_HEADER`` values: both, or none."""
     return (via, captured_at) if via and captured_at else None
