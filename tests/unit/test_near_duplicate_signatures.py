@@ -94,8 +94,8 @@ def test_the_shingles_are_hashed_as_their_bytes(body: str | None) -> None:
 
 
 def test_the_words_are_joined_as_the_word_pattern_finds_them() -> None:
-    """The translated table (``joined_words``) against ``\\w+`` itself: every character of the
-    Basic Multilingual Plane and beyond, alone and between words, and the edge bodies."""
+    """The translated table (``joined_words``) against ``\\w+`` itself: every character below
+    U+3000 and every seventh beyond, alone and between words, and the edge bodies."""
     assert len(sh._SPACED) <= sh._Spaced.LIMIT
     bodies = [body or "" for body in EDGES]
     bodies += [
@@ -104,6 +104,17 @@ def test_the_words_are_joined_as_the_word_pattern_finds_them() -> None:
     bodies += ["ß ǅ ﬁ İ Σσς ٣٤ ⅷ ½ x\u0301 ‌ zwnj\u200dj _under_score_ tab\tnew\nline\x1c\x85end"]
     for body in bodies:
         assert sh.joined_words(body) == " ".join(sh._WORDS.findall(body.casefold())), repr(body)
+
+
+def test_the_table_keeps_exactly_the_word_characters_and_none_is_whitespace() -> None:
+    """Why ``joined_words`` equals the words ``\\w+`` finds in every body: over every code point,
+    the table keeps a character exactly when ``\\w`` matches it, and ``str.split`` splits on no
+    character it keeps (the casefolding before both is the same)."""
+    for code in range(0x110000):
+        char = chr(code)
+        word = sh._WORDS.match(char) is not None
+        assert sh._SPACED[code] == (code if word else sh._SPACE), hex(code)
+        assert not (word and char.isspace()), hex(code)
 
 
 def test_a_signature_another_writer_dropped_pairs_no_more(tmp_path: Path) -> None:
