@@ -47,12 +47,33 @@ class StatsCollector(Protocol):
 
 def count(stats: StatsCollector, extraction: Extraction) -> None:
     """Count a page by kind and each field by the source that gave it, so that a layout change on
-    the live site shows up as a shift in ``mayadeen/field/<field>/<source>``."""
+    the live site shows up as a shift in ``mayadeen/field/<field>/<source>``; and an article's
+    page by its section with the fields it lacked (``mayadeen/sections/<section>/pages``,
+    ``.../missing/<field>``), so that the coverage check compares runs section by section: a
+    field only news pages give is on fewer of a run's pages when fewer of them are news."""
     stats.inc_value(f"mayadeen/pages/{extraction.kind}")
     for name, source in extraction.sources.items():
         stats.inc_value(f"mayadeen/field/{name}/{source}")
+    if extraction.item is not None:
+        section = f"mayadeen/sections/{section_key(extraction.item.section)}"
+        stats.inc_value(f"{section}/pages")
+        for name, source in extraction.sources.items():
+            if source == "missing":
+                stats.inc_value(f"{section}/missing/{name}")
     if extraction.notes:
         stats.inc_value("mayadeen/extract/notes", len(extraction.notes))
+
+
+NO_SECTION = "(none)"
+
+
+def section_key(section: str | None) -> str:
+    """A section's name as a part of a stats key: never empty, no ``/`` in it.
+
+    >>> section_key("Arts & Culture"), section_key(None), section_key("A/B")
+    ('Arts & Culture', '(none)', 'A∕B')
+    """
+    return section.replace("/", "∕") if section else NO_SECTION
 
 
 _PARSERS = threading.local()

@@ -7,7 +7,9 @@ fails a run on (``mayadeen.report.health``).
 The baseline of a cell is the median of the field's coverage in up to ``BASELINE_RUNS`` earlier
 runs shown that measured it and did not fail (a failed run is never a baseline, as in
 ``mayadeen.report.manifest.baselines``) and counted enough article pages to be judged (the health
-check's ``min_pages``): one odd run does not move it. A change smaller than ``STEADY`` or than the
+check's ``min_pages``): one odd run does not move it. Each earlier run's coverage is taken on the
+cell's run's sections, as the health check compares runs (``mayadeen.report.strata``): fewer news
+pages in a run is not a fall of the fields only news pages give. A change smaller than ``STEADY`` or than the
 sampling noise of the pages counted is steady; a run of too few pages is not judged at all.
 """
 
@@ -21,6 +23,7 @@ from typing import Literal
 from mayadeen.report import svg
 from mayadeen.report.health import NOISE_LIMIT, Thresholds
 from mayadeen.report.history import RunFigures, short_run
+from mayadeen.report.strata import compare, strata
 
 BASELINE_RUNS = 5
 """How many earlier runs a cell's baseline is the median of."""
@@ -85,12 +88,23 @@ def _change(run: RunFigures, before: list[RunFigures], name: str, thresholds: Th
         return Change(None, None, 0, "unmeasured")
     if not before:
         return Change(share, None, 0, "first")
-    baseline = statistics.median(r.coverage[name] or 0.0 for r in before)
+    baseline = _baseline(run, before, name)
     if not _judged(run, thresholds):
         return Change(share, baseline, len(before), "few")
     noise = _noise(baseline, sum(r.field_pages for r in before), share, run.field_pages)
     judged = trend(share - baseline, noise, thresholds.max_coverage_drop)
     return Change(share, baseline, len(before), judged)
+
+
+def _baseline(run: RunFigures, before: list[RunFigures], name: str) -> float:
+    """The median of the earlier runs' coverage of the field, each taken on ``run``'s sections
+    (``mayadeen.report.strata``, as the health check compares runs); its own coverage for a run
+    whose manifest counted no page for the field, or when its sections would not move it."""
+    now = strata(name, run.field_figures)
+    compared = [(compare(now, strata(name, r.field_figures)), r) for r in before]
+    return statistics.median(
+        c.then if c and c.weighted else r.coverage[name] or 0.0 for c, r in compared
+    )
 
 
 def trend(change: float, noise: float, max_drop: float) -> Trend:

@@ -127,6 +127,22 @@ def fields(stats: Stats) -> dict[str, dict[str, Any]]:
     return report
 
 
+def sections(stats: Stats) -> dict[str, dict[str, Any]]:
+    """Per section of the articles (``(none)`` for those without one): its article pages, and
+    per field how many of them no source gave it (``mayadeen.pages.extract.count``); the strata
+    the coverage check compares runs by (``mayadeen.report.strata``).
+
+    >>> sections({"mayadeen/sections/Politics/pages": 4,
+    ...           "mayadeen/sections/Politics/missing/source": 1})
+    {'Politics': {'pages': 4, 'missing': {'source': 1}}}
+    """
+    report: dict[str, dict[str, Any]] = {}
+    for section, counts in nested(under(stats, "mayadeen/sections/")).items():
+        missing = {k.removeprefix("missing/"): n for k, n in counts.items() if k != "pages"}
+        report[section] = {"pages": counts.get("pages", 0), "missing": missing}
+    return report
+
+
 def pages(stats: Stats) -> dict[str, Any]:
     """Requests and responses, responses by status, and pages by kind."""
     return {

@@ -6,7 +6,6 @@ too small to judge (fewer than ``min_pages`` article pages) are reported as skip
 an incremental run on a quiet morning must not page anyone.
 """
 
-import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -14,7 +13,8 @@ from typing import Any, Literal
 from scrapy.settings import BaseSettings
 
 from mayadeen import settings as defaults
-from mayadeen.report.figures import Stats, articles, counter, plural
+from mayadeen.report.figures import Stats, articles, counter, plural, sections
+from mayadeen.report.strata import Comparison, Strata, compare, strata
 
 Status = Literal["ok", "failed", "skipped"]
 SUCCESSFUL_CLOSE_REASONS = frozenset({"finished", "max_articles", "reextracted"})
@@ -66,7 +66,7 @@ def run_checks(
     the manifests of the earlier runs to compare coverage with, newest first (maybe none)."""
     return [
         stored_something(stats),
-        coverage(fields, baselines, thresholds),
+        coverage(fields, baselines, thresholds, sections(stats)),
         quarantine_share(stats, thresholds),
         losses(stats, thresholds),
     ]
@@ -103,11 +103,14 @@ def coverage(
     fields: Mapping[str, Mapping[str, Any]],
     baselines: Sequence[Mapping[str, Any]],
     thresholds: Thresholds,
+    sections: Mapping[str, Mapping[str, Any]] | None = None,
 ) -> Check:
     """Fields whose coverage fell well below the earlier runs': each field against its median
     over ``baselines`` (the lower one of an even count), so that one earlier run whose pages were
     no fair sample (a ``max_articles`` run takes the first articles discovery finds) is no alarm,
-    while a field the site's markup stopped giving falls below every earlier run.
+    while a field the site's markup stopped giving falls below every earlier run. Runs are
+    compared section by section (``sections``, ``mayadeen.report.strata``): a run with fewer news
+    pages has fewer pages stating a source, which is no drift.
 
     >>> now = {"image": {"sources": {"meta": 10, "missing": 30}, "coverage": 0.25}}
     >>> before = {"run_id": "R1", "fields": {"image": {"sources": {"meta": 40}, "coverage": 1.0}}}
@@ -129,34 +132,27 @@ def coverage(
     earlier = [b for b in baselines if _pages(b.get("fields") or {}) >= thresholds.min_pages]
     if not earlier:
         return Check("coverage", "skipped", "the earlier runs had too few article pages")
-    fallen = [
-        f"{name} from {then['coverage']:.0%} to {now['coverage']:.0%}"
-        for name, now in fields.items()
-        if (then := _median(name, earlier)) and _fell(then, now, thresholds.max_coverage_drop)
-    ]
+    run = {"fields": fields, "sections": sections or {}}
+    judged = [(name, _median(strata(name, run), earlier, name)) for name in fields]
+    fallen = [(name, c) for name, c in judged if c and _fell(c, thresholds.max_coverage_drop)]
     if fallen:
         runs = ", ".join(str(b.get("run_id")) for b in earlier)
-        baseline = (
-            f"(run {runs} as the baseline)"
-            if len(earlier) == 1
-            else (f"(the median of runs {runs} as the baseline)")
-        )
-        return Check("coverage", "failed", f"field coverage fell: {', '.join(fallen)} {baseline}")
+        baseline = f"run {runs}" if len(earlier) == 1 else f"the median of runs {runs}"
+        baseline += " as the baseline"
+        if any(c.weighted for _, c in fallen):  # a figure no earlier manifest shows: say why
+            baseline += ", section by section"
+        drops = ", ".join(f"{name} from {c.then:.0%} to {c.now:.0%}" for name, c in fallen)
+        return Check("coverage", "failed", f"field coverage fell: {drops} ({baseline})")
     return Check("coverage", "ok", f"no field fell by more than {thresholds.max_coverage_drop:.0%}")
 
 
-def _median(name: str, baselines: Sequence[Mapping[str, Any]]) -> Mapping[str, Any] | None:
-    """A field's figures in the earlier run where its coverage is the (lower) median."""
-    figures = [
-        f
-        for b in baselines
-        if (f := (b.get("fields") or {}).get(name)) and f.get("coverage") is not None
-    ]
-    if not figures:
+def _median(now: Strata, baselines: Sequence[Mapping[str, Any]], name: str) -> Comparison | None:
+    """The comparison with the earlier run where the field's coverage (on this run's sections)
+    is the (lower) median; None when no earlier run counted the field."""
+    compared = [c for b in baselines if (c := compare(now, strata(name, b)))]
+    if not compared:
         return None
-    ranked = sorted(figures, key=lambda f: float(f["coverage"]))
-    median: Mapping[str, Any] = ranked[(len(ranked) - 1) // 2]
-    return median
+    return sorted(compared, key=lambda c: c.then)[(len(compared) - 1) // 2]
 
 
 def quarantine_share(stats: Stats, thresholds: Thresholds) -> Check:
@@ -242,29 +238,22 @@ NOISE_LIMIT = 3.0
 """Standard errors a coverage drop must exceed to be more than the luck of which pages a run got."""
 
 
-def _fell(then: Mapping[str, Any], now: Mapping[str, Any], max_drop: float) -> bool:
+def _fell(compared: Comparison, max_drop: float) -> bool:
     """Whether a field's coverage fell by more than ``max_drop`` *and* by more than sampling noise
-    (a two-proportion z-test over the pages each run counted): a run of 30 pages may well find a
-    field that 65% of pages have on only 40% of them by chance, a run of 300 may not.
+    (a two-proportion z-test over the pages each run counted, section by section): a run of 30
+    pages may well find a field that 65% of pages have on only 40% of them by chance, a run of
+    300 may not.
 
-    >>> def figures(found, pages):
-    ...     return {"sources": {"dom": found, "missing": pages - found}, "coverage": found / pages}
-    >>> _fell(figures(65, 100), figures(12, 30), 0.2)  # 65% → 40% on 30 pages: could be luck
+    >>> def fell(then, now, max_drop):
+    ...     return _fell(compare({"*": now}, {"*": then}), max_drop)
+    >>> fell((65, 100), (12, 30), 0.2)  # 65% → 40% on 30 pages: could be luck
     False
-    >>> _fell(figures(650, 1000), figures(120, 300), 0.2)  # the same shares on 300: it is not
+    >>> fell((650, 1000), (120, 300), 0.2)  # the same shares on 300: it is not
     True
-    >>> _fell(figures(100, 100), figures(10, 30), 0.2), _fell(figures(70, 100), figures(15, 30), 0.3)
+    >>> fell((100, 100), (10, 30), 0.2), fell((70, 100), (15, 30), 0.3)
     (True, False)
     """
-    if then.get("coverage") is None or now.get("coverage") is None:
-        return False
-    drop = then["coverage"] - now["coverage"]
-    n0, n1 = sum(then["sources"].values()), sum(now["sources"].values())
-    if not n0 or not n1:  # MAYADEEN_HEALTH_MIN_PAGES=0 lets a run of no page through
-        return False
-    pooled = (then["coverage"] * n0 + now["coverage"] * n1) / (n0 + n1)
-    noise = math.sqrt(pooled * (1 - pooled) * (1 / n0 + 1 / n1))
-    return bool(drop > max_drop and drop > NOISE_LIMIT * noise)
+    return compared.drop > max_drop and compared.drop > NOISE_LIMIT * compared.noise
 
 
 def _pages(fields: Mapping[str, Mapping[str, Any]]) -> int:

@@ -43,6 +43,9 @@ class RunFigures:
     coverage: dict[str, float | None] = field(default_factory=dict)
     field_pages: int = 0
     """The article pages the coverage was counted on (how much a share can be trusted)."""
+    field_figures: dict[str, Any] = field(default_factory=dict)
+    """The manifest's ``fields`` and ``sections``: each field's coverage section by section
+    (``mayadeen.report.strata``)."""
 
     @property
     def outcome(self) -> str:
@@ -157,6 +160,7 @@ def _with_manifest(run: RunFigures, runs_dir: Path) -> RunFigures:
         field_pages=max(
             (sum((f.get("sources") or {}).values()) for f in fields.values()), default=0
         ),
+        field_figures={"fields": fields, "sections": manifest.get("sections") or {}},
     )
 
 

@@ -59,6 +59,9 @@ def build(
         # (a new URL family shows up here), and what their pages said they are.
         "unknown_shapes": figures.nested(figures.under(stats, "mayadeen/unknown_shapes/")),
         "fields": figures.fields(stats),
+        # The article pages of each section and the fields each lacked: the coverage check
+        # compares a field's coverage with earlier runs' section by section.
+        "sections": figures.sections(stats),
         "archive": figures.under(stats, "mayadeen/archive/"),
         # Where the stored articles were read: the site, or a web archive (docs/web-archives.md).
         "origins": figures.origins(stats),

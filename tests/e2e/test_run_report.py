@@ -122,6 +122,25 @@ def test_a_field_whose_coverage_collapses_fails_the_run(
     assert third.returncode == 0, third.stderr[-3000:]
 
 
+def test_a_run_of_other_sections_is_judged_on_its_sections_not_failed(
+    server: LoopbackServer, tmp_path: Path
+) -> None:
+    """Only news pages state a source: a run of opinion and analysis pieces after a full crawl
+    has none, which is no drift of the markup (``mayadeen.report.strata``)."""
+    first = crawl(server.root, tmp_path)
+    assert first.returncode == 0, first.stderr[-3000:]
+    sections = "articles/opinion,articles/analysis"
+    second = crawl(server.root, tmp_path, "-a", f"sections={sections}", "-a", "full=1")
+    assert second.returncode == 0, second.stderr[-3000:]
+    before, after = manifests(tmp_path)
+    assert before["fields"]["source"]["coverage"] > 0.4
+    assert after["fields"]["source"]["coverage"] == 0
+    assert set(after["sections"]) == {"Opinion", "Analysis"}
+    assert sum(s["pages"] for s in after["sections"].values()) >= 20, "enough pages to judge"
+    coverage = next(check for check in after["health"] if check["check"] == "coverage")
+    assert coverage["status"] == "ok"
+
+
 @pytest.mark.parametrize(("limit", "exit_status"), [("0.05", 1), ("0.5", 0)])
 def test_a_quarantine_share_above_the_limit_fails_the_run(
     fixture_server: LoopbackServer, tmp_path: Path, limit: str, exit_status: int
