@@ -9,8 +9,9 @@ runs shown that measured it and did not fail (a failed run is never a baseline, 
 ``mayadeen.report.manifest.baselines``) and counted enough article pages to be judged (the health
 check's ``min_pages``): one odd run does not move it. Each earlier run's coverage is taken on the
 cell's run's sections, as the health check compares runs (``mayadeen.report.strata``): fewer news
-pages in a run is not a fall of the fields only news pages give. A change smaller than ``STEADY`` or than the
-sampling noise of the pages counted is steady; a run of too few pages is not judged at all.
+pages in a run is not a fall of the fields only news pages give. A change smaller than
+``STEADY`` or than the sampling noise of the pages counted is steady; a run of too few pages is
+not judged at all.
 """
 
 import math

@@ -17,6 +17,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from mayadeen.report.figures import MISSING
+
 Strata = dict[str, tuple[int, int]]
 """Section → (pages that gave the field, article pages)."""
 ALL = "*"
@@ -62,7 +64,7 @@ def strata(name: str, run: Mapping[str, Any]) -> Strata:
         return {}
     sections: Mapping[str, Mapping[str, Any]] = run.get("sections") or {}
     if not sections:
-        return {ALL: (pages - int(figures["sources"].get("missing", 0)), pages)}
+        return {ALL: (pages - int(figures["sources"].get(MISSING, 0)), pages)}
     return {
         section: (int(s["pages"]) - int(s["missing"].get(name, 0)), int(s["pages"]))
         for section, s in sections.items()
@@ -82,7 +84,8 @@ def compare(now: Strata, then: Strata) -> Comparison | None:
     (0.27, 0.27, True)
     >>> fewer_news.weighted  # over all its pages, the earlier run had 72%
     True
-    >>> dropped = compare({"News": (0, 30), "Opinion": (0, 70)}, {"News": (72, 80), "Opinion": (0, 20)})
+    >>> dropped = compare({"News": (0, 30), "Opinion": (0, 70)},
+    ...                   {"News": (72, 80), "Opinion": (0, 20)})
     >>> round(dropped.then, 2), dropped.now, dropped.weighted
     (0.27, 0.0, True)
     >>> compare({"New": (5, 10)}, {"Old": (8, 10)}).then  # an unseen section: the overall share
