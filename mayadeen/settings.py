@@ -176,6 +176,9 @@ EXTENSIONS = {
     "scrapy.extensions.logstats.LogStats": None,
     "mayadeen.extensions.progress.ProgressLog": 0,
 }
+# Scrapy's in-memory stats, without the cost Scrapy 2.19's deprecation check puts on every stats
+# call (about 42 a page; mayadeen/statscollectors.py).
+STATS_CLASS = "mayadeen.statscollectors.MemoryStatsCollector"
 # Who hears of a failed run (a failed health check, a blocked crawl): comma-separated channels,
 # email, slack, telegram, discord (Spidermon's actions, set up with Spidermon's SPIDERMON_*
 # settings) and webhook (a JSON POST to MAYADEEN_ALERT_WEBHOOK_URL). Needs the alerts extra.
