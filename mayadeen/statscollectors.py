@@ -4,9 +4,10 @@ stats, without the cost Scrapy 2.19 puts on every access to it.
 Scrapy 2.19 deprecates the ``spider`` argument of the collector's methods by overriding
 ``StatsCollector.__getattribute__``: every attribute read on the collector, its own
 ``self._stats`` inside each method included, first looks for a cached wrapper and raises and
-catches an ``AttributeError`` when there is none. An ``inc_value`` then costs 3.2 µs instead of
-0.16, and a crawl makes about 42 of them a page (Scrapy's core stats, ours), a run of
-``scrapy reextract`` about 6: 1.5-2.5% of their CPU (``docs/benchmarks.md``).
+catches an ``AttributeError`` when there is none. An ``inc_value`` then costs 3.2 µs, 0.5 here,
+and a crawl makes about 42 of them a page (Scrapy's core stats, ours), a run of ``scrapy
+reextract`` about 6: about 1.5-2% of a crawl's CPU, under 1% of a re-extraction's
+(``docs/benchmarks.md``).
 
 Here attributes are read as any object's are, and each of those methods is wrapped once, in the
 class: a ``spider`` argument still warns as Scrapy's does (scrapy-redis passes one).
